@@ -1,0 +1,100 @@
+"""Statutory clocks of a case (shared/domain.md, "Statutory clocks").
+
+A period in days starts counting the day after its start date; when a calendar-day period
+ends on a day off, it ends on the next working day instead (the usual rule of Chinese
+procedure law for periods). Working-day periods count working days only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from enum import Enum
+
+from dateutil.relativedelta import relativedelta
+
+from .calendar import WorkingCalendar
+from .models import Deadline
+
+Kind = Deadline.Kind
+
+
+class Unit(Enum):
+    DAYS = "days"
+    WORKING_DAYS = "working_days"
+    MONTHS = "months"
+
+
+@dataclass(frozen=True)
+class ClockRule:
+    kind: str
+    amount: int
+    unit: Unit
+    source: str
+
+
+RULES: dict[str, ClockRule] = {
+    rule.kind: rule
+    for rule in (
+        # 《信访工作条例》 Art. 22: register, then transfer or assign within 15 days.
+        ClockRule(Kind.ACCEPTANCE, 15, Unit.DAYS, "《信访工作条例》第二十二条"),
+        # Finish within 60 days of acceptance; one extension of at most 30 days.
+        ClockRule(Kind.HANDLING, 60, Unit.DAYS, "《信访工作条例》"),
+        # People's mediation is generally concluded within one month.
+        ClockRule(Kind.MEDIATION, 1, Unit.MONTHS, "人民调解工作规定"),
+        # 《人民调解法》 Art. 33: apply jointly within 30 days of the agreement taking effect.
+        ClockRule(Kind.JUDICIAL_CONFIRMATION, 30, Unit.DAYS, "《人民调解法》第三十三条"),
+    )
+}
+
+MAX_HANDLING_EXTENSION_DAYS = 30
+REMINDER_WORKING_DAYS = 3
+
+
+def due_date(
+    kind: str,
+    starts_on: datetime.date,
+    calendar: WorkingCalendar,
+    extension_days: int = 0,
+) -> datetime.date:
+    rule = RULES[kind]
+    if rule.unit is Unit.WORKING_DAYS:
+        return calendar.add_working_days(starts_on, rule.amount + extension_days)
+    if rule.unit is Unit.MONTHS:
+        end = starts_on + relativedelta(months=rule.amount)
+    else:
+        end = starts_on + datetime.timedelta(days=rule.amount)
+    return calendar.on_or_after(end + datetime.timedelta(days=extension_days))
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """A deadline as shown to a person on a given day."""
+
+    deadline: Deadline
+    today: datetime.date
+    working_days_left: int | None
+
+    @property
+    def label(self) -> str:
+        return self.deadline.get_kind_display()
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.deadline.is_running and self.today > self.deadline.due_on
+
+    @property
+    def is_due_soon(self) -> bool:
+        left = self.working_days_left
+        return not self.is_overdue and left is not None and left <= REMINDER_WORKING_DAYS
+
+
+def clock_views(
+    deadlines: list[Deadline], today: datetime.date, calendar: WorkingCalendar
+) -> list[ClockView]:
+    return [
+        ClockView(
+            d, today, calendar.working_days_between(today, d.due_on) if d.is_running else None
+        )
+        for d in deadlines
+    ]

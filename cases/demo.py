@@ -1,0 +1,433 @@
+"""Demo data: the Heyuan / Zijin / Yirong organisations, their people, the Tan clan
+association of Malaysia with the ancestral-grave case (seed 000), and cases at other stages.
+
+Idempotent: every record is looked up by its natural key first, and a case's history is
+played through the services only when the case is created.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+from .models import Association, Case, Membership, Organisation, Person, Role, User
+from .services import PartyInput
+
+DEMO_PASSWORD = "qiaowei-demo"
+
+O = Organisation.Kind
+L = Organisation.Level
+CITY = "河源市归国华侨联合会"
+COUNTY = "紫金县归国华侨联合会"
+YIRONG = "紫金县义容镇侨胞之家"
+
+# name, kind, level, parent, document-number prefix
+ORGANISATIONS = [
+    ("广东省归国华侨联合会", O.FEDERATION, L.PROVINCE, None, "粤侨维"),
+    (CITY, O.FEDERATION, L.CITY, "广东省归国华侨联合会", "河侨维"),
+    (COUNTY, O.FEDERATION, L.COUNTY, CITY, "紫侨维"),
+    (YIRONG, O.SERVICE_POINT, L.TOWNSHIP, COUNTY, "义侨维"),
+    ("中共紫金县委统战部", O.DEPARTMENT, L.COUNTY, None, ""),
+    ("紫金县司法局", O.DEPARTMENT, L.COUNTY, None, ""),
+    ("紫金县住房和城乡建设局", O.DEPARTMENT, L.COUNTY, None, ""),
+    ("紫金县自然资源局", O.DEPARTMENT, L.COUNTY, None, ""),
+    ("紫金县信访局", O.DEPARTMENT, L.COUNTY, None, ""),
+    ("紫金县义容镇人民政府", O.DEPARTMENT, L.TOWNSHIP, None, ""),
+    ("紫金县人民调解委员会", O.MEDIATION_COMMITTEE, L.COUNTY, None, ""),
+    ("河源市中级人民法院", O.COURT, L.CITY, None, ""),
+    ("河源市律师协会", O.BAR_ASSOCIATION, L.CITY, None, ""),
+]
+
+# username, display name, organisation, role
+USERS = [
+    ("admin", "系统管理员", CITY, Role.ADMINISTRATOR),
+    ("officer", "刘晓梅（义容镇侨胞之家）", YIRONG, Role.CASE_OFFICER),
+    ("city_officer", "陈志远（市侨联权益部）", CITY, Role.CASE_OFFICER),
+    ("supervisor", "黄建国（市侨联副主席）", CITY, Role.SUPERVISOR),
+    ("adviser", "李明律师（法顾委委员）", CITY, Role.LEGAL_ADVISER),
+    ("adviser2", "张慧（法顾委委员，市司法局）", CITY, Role.LEGAL_ADVISER),
+    ("adviser3", "王立新（法顾委委员，市中级法院）", CITY, Role.LEGAL_ADVISER),
+    ("mediator", "周淑芬（人民调解员）", "紫金县人民调解委员会", Role.MEDIATOR),
+    ("liaison", "钟伟（县自然资源局）", "紫金县自然资源局", Role.DEPARTMENT_LIAISON),
+]
+
+PEOPLE = [
+    # Chinese name, Latin name, identity, nationality, residence, time zone, language, phone
+    ("谭永康", "Tham Weng Hong", "foreign_chinese", "MY", "MY", "Asia/Kuala_Lumpur", "zh-hans",
+     "+60 12-345 6789"),
+    ("谭丽珍", "Tham Lai Chin", "foreign_chinese", "MY", "MY", "Asia/Kuala_Lumpur", "en",
+     "+60 16-222 3344"),
+    ("谭伯华", "", "other", "CN", "CN", "Asia/Shanghai", "zh-hans", "0762-7000001"),
+    ("黄美玲", "Wong Mei Ling", "huaqiao", "CN", "CA", "America/Vancouver", "zh-hans",
+     "+1 604 555 0182"),
+    ("陈国雄", "Chan Kwok Hung", "hk_macao_taiwan", "CN", "HK", "Asia/Hong_Kong", "zh-hant",
+     "+852 9123 4567"),
+    ("李文辉", "Lie Bun Hui", "foreign_chinese", "ID", "ID", "Asia/Jakarta", "id",
+     "+62 812 3456 7890"),
+    ("曾秀英", "", "guiqiao", "CN", "CN", "Asia/Shanghai", "zh-hans", "0762-3300123"),
+    ("林建华", "Lim Kian Hwa", "huaqiao", "CN", "SG", "Asia/Singapore", "zh-hans",
+     "+65 9123 4567"),
+    ("邓家豪", "Tang Ka Ho", "foreign_chinese", "GB", "GB", "Europe/London", "en",
+     "+44 7700 900123"),
+    ("吴美华", "", "qiaojuan", "CN", "CN", "Asia/Shanghai", "zh-hans", "0762-8800456"),
+    ("刘振邦", "Lau Chun Pong", "foreign_chinese", "US", "US", "America/Los_Angeles", "en",
+     "+1 213 555 0147"),
+    ("钟惠芳", "Chung Wai Fong", "student_abroad", "CN", "AU", "Australia/Sydney", "zh-hans",
+     "+61 412 345 678"),
+    ("黄启明", "", "other", "CN", "CN", "Asia/Shanghai", "zh-hans", "0762-2211987"),
+]
+
+TAN_ASSOCIATION = "马来西亚谭氏宗亲会"
+
+
+@dataclass
+class DemoCase:
+    title: str
+    category: str
+    channel: str
+    days_ago: int
+    organisation: str
+    officer: str
+    summary: str
+    claims: str
+    location: str
+    claimants: list[str]
+    respondents: list[str] = field(default_factory=list)
+    association: str = ""
+    risk: str = Case.Risk.LOW
+    # (transition, actor username, reason) played in order after registration
+    steps: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+ZIJIN = DemoCase(
+    title="马来西亚谭氏宗亲会反映紫金县义容镇祖坟墓地纠纷",
+    category=Case.Category.ANCESTRAL_GRAVES,
+    channel=Case.Channel.ASSOCIATION_LETTER,
+    days_ago=1,
+    organisation=YIRONG,
+    officer="officer",
+    summary=(
+        "马来西亚谭氏宗亲会来函（《紫金祖坟墓地函》），反映其宗亲位于紫金县义容镇的祖坟墓地"
+        "与当地村民发生纠纷，墓地周边土地被占用，祖坟安全与祭扫受到影响，请求侨联协调处理。"
+    ),
+    claims="保护祖坟现状，停止占用墓地周边土地；按原规模修缮祖坟；保障宗亲回乡祭扫。",
+    location="广东省河源市紫金县义容镇",
+    claimants=[],
+    respondents=["谭伯华"],
+    association=TAN_ASSOCIATION,
+    risk=Case.Risk.MEDIUM,
+)
+
+OTHER_CASES = [
+    DemoCase(
+        title="市政道路施工致侨房墙体开裂赔偿",
+        category=Case.Category.HOUSES,
+        channel=Case.Channel.ONLINE,
+        days_ago=40,
+        organisation=CITY,
+        officer="city_officer",
+        summary="加拿大华侨黄美玲位于源城区的祖屋因市政道路施工出现墙体开裂，多次交涉未果。",
+        claims="请求施工单位修复房屋并赔偿损失。",
+        location="广东省河源市源城区",
+        claimants=["黄美玲"],
+        steps=[
+            ("start_screening", "city_officer", ""),
+            ("accept", "supervisor", ""),
+            ("start_legal_review", "city_officer", ""),
+            ("start_mediation", "city_officer", ""),
+        ],
+    ),
+    DemoCase(
+        title="归侨遗产继承公证受阻",
+        category=Case.Category.INHERITANCE,
+        channel=Case.Channel.VISIT,
+        days_ago=25,
+        organisation=CITY,
+        officer="city_officer",
+        summary="香港同胞陈国雄继承其父（归侨）在河源的房产，因境外亲属证明材料不全，公证受阻。",
+        claims="请求协助办理继承公证。",
+        location="广东省河源市源城区",
+        claimants=["陈国雄"],
+        steps=[
+            ("start_screening", "city_officer", ""),
+            ("accept", "supervisor", ""),
+            ("start_legal_review", "city_officer", ""),
+        ],
+    ),
+    DemoCase(
+        title="印尼侨商投资合同纠纷",
+        category=Case.Category.INVESTMENT,
+        channel=Case.Channel.LETTER,
+        days_ago=64,
+        organisation=CITY,
+        officer="city_officer",
+        summary="印尼侨商李文辉投资的侨资企业与当地合作方就厂房租赁合同发生纠纷。",
+        claims="请求协调合作方履行合同，退还多收租金。",
+        location="广东省河源市高新区",
+        claimants=["李文辉"],
+        risk=Case.Risk.HIGH,
+        steps=[
+            ("start_screening", "city_officer", ""),
+            ("accept", "supervisor", ""),
+            ("start_legal_review", "city_officer", ""),
+            ("start_coordination", "city_officer", ""),
+        ],
+    ),
+    DemoCase(
+        title="新加坡华侨祖宅宅基地边界纠纷",
+        category=Case.Category.LAND,
+        channel=Case.Channel.PHONE,
+        days_ago=80,
+        organisation=CITY,
+        officer="city_officer",
+        summary="新加坡华侨林建华祖宅宅基地与邻居发生边界争议。",
+        claims="请求确认宅基地边界。",
+        location="广东省河源市和平县",
+        claimants=["林建华"],
+        respondents=["黄启明"],
+        steps=[
+            ("start_screening", "city_officer", ""),
+            ("accept", "supervisor", ""),
+            ("start_legal_review", "city_officer", ""),
+            ("start_mediation", "city_officer", ""),
+            ("settle", "city_officer", ""),
+            ("start_follow_up", "city_officer", ""),
+        ],
+    ),
+    DemoCase(
+        title="归侨子女入学咨询",
+        category=Case.Category.RETURNEE_AFFAIRS,
+        channel=Case.Channel.VISIT,
+        days_ago=120,
+        organisation=CITY,
+        officer="city_officer",
+        summary="归侨曾秀英反映其子女回国后入读公办学校手续办理困难。",
+        claims="请求协调教育部门办理入学。",
+        location="广东省河源市源城区",
+        claimants=["曾秀英"],
+        steps=[
+            ("start_screening", "city_officer", ""),
+            ("accept", "supervisor", ""),
+            ("start_legal_review", "city_officer", ""),
+            ("close", "supervisor", "经法顾委书面意见及教育部门协调，子女已入学，当事人满意。"),
+        ],
+    ),
+    DemoCase(
+        title="英籍华人婚姻财产分割",
+        category=Case.Category.MARRIAGE_FAMILY,
+        channel=Case.Channel.ONLINE,
+        days_ago=30,
+        organisation=CITY,
+        officer="city_officer",
+        summary="英籍华人邓家豪就离婚后在河源的共有房产分割提出投诉。",
+        claims="请求侨联介入分割房产。",
+        location="广东省河源市东源县",
+        claimants=["邓家豪"],
+        steps=[
+            ("start_screening", "city_officer", ""),
+            (
+                "decline",
+                "supervisor",
+                "属人民法院受理的婚姻家庭诉讼事项，已告知当事人可向有管辖权的人民法院起诉。",
+            ),
+        ],
+    ),
+    DemoCase(
+        title="侨眷土地承包经营权被调整",
+        category=Case.Category.LAND,
+        channel=Case.Channel.LETTER,
+        days_ago=20,
+        organisation=CITY,
+        officer="city_officer",
+        summary="侨眷吴美华反映其家庭承包地被村委会调整，补偿未落实。",
+        claims="请求恢复承包地或落实补偿。",
+        location="广东省河源市紫金县",
+        claimants=["吴美华"],
+        steps=[
+            ("start_screening", "city_officer", ""),
+            ("refer", "supervisor", "属县级信访和农业农村部门职责，转紫金县信访局办理。"),
+        ],
+    ),
+    DemoCase(
+        title="美籍华人房屋被征收补偿争议",
+        category=Case.Category.HOUSES,
+        channel=Case.Channel.ASSOCIATION_LETTER,
+        days_ago=6,
+        organisation=CITY,
+        officer="city_officer",
+        summary="美籍华人刘振邦的祖屋列入征收范围，对补偿标准有异议。",
+        claims="请求按《归侨侨眷权益保护法》给予公平合理补偿和安置。",
+        location="广东省河源市源城区",
+        claimants=["刘振邦"],
+        steps=[("start_screening", "city_officer", "")],
+    ),
+    DemoCase(
+        title="留学人员家庭侨企欠薪纠纷",
+        category=Case.Category.INVESTMENT,
+        channel=Case.Channel.PHONE,
+        days_ago=70,
+        organisation=CITY,
+        officer="city_officer",
+        summary="留学人员钟惠芳家庭经营的侨企被合作方拖欠货款，影响员工工资发放。",
+        claims="请求协调追回货款。",
+        location="广东省河源市龙川县",
+        claimants=["钟惠芳"],
+        steps=[
+            ("start_screening", "city_officer", ""),
+            ("accept", "supervisor", ""),
+            ("start_legal_review", "city_officer", ""),
+            ("start_mediation", "city_officer", ""),
+            ("mark_unresolved", "city_officer", "调解未能达成协议，已引导当事人申请仲裁。"),
+        ],
+    ),
+    DemoCase(
+        title="华侨祖屋产权登记待补材料",
+        category=Case.Category.HOUSES,
+        channel=Case.Channel.LETTER,
+        days_ago=35,
+        organisation=CITY,
+        officer="city_officer",
+        summary="华侨黄美玲另一处祖屋办理产权登记，需境外公证材料。",
+        claims="请求协助办理产权登记。",
+        location="广东省河源市源城区",
+        claimants=["黄美玲"],
+        steps=[
+            ("start_screening", "city_officer", ""),
+            ("accept", "supervisor", ""),
+            ("start_legal_review", "city_officer", ""),
+            ("suspend", "city_officer", "等待当事人补充境外公证材料。"),
+        ],
+    ),
+]
+
+
+def _organisations() -> dict[str, Organisation]:
+    made: dict[str, Organisation] = {}
+    for name, kind, level, parent, prefix in ORGANISATIONS:
+        made[name], _ = Organisation.objects.get_or_create(
+            name=name,
+            defaults={
+                "kind": kind,
+                "level": level,
+                "parent": made.get(parent),
+                "number_prefix": prefix,
+            },
+        )
+    return made
+
+
+def _users(organisations: dict[str, Organisation]) -> dict[str, User]:
+    made = {}
+    for username, display_name, organisation, role in USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "display_name": display_name,
+                "email": f"{username}@qiaowei.example",
+                "is_staff": username == "admin",
+                "is_superuser": username == "admin",
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        Membership.objects.get_or_create(
+            user=user, organisation=organisations[organisation], role=role
+        )
+        made[username] = user
+    return made
+
+
+def _people() -> dict[str, Person]:
+    made = {}
+    for name, latin, identity, nationality, country, tz, language, phone in PEOPLE:
+        made[name], _ = Person.objects.get_or_create(
+            name_zh=name,
+            defaults={
+                "name_latin": latin,
+                "identity": identity,
+                "nationality": nationality,
+                "residence_country": country,
+                "time_zone": tz,
+                "preferred_language": language,
+                "phone": phone,
+            },
+        )
+    return made
+
+
+def _association(people: dict[str, Person]) -> Association:
+    association, created = Association.objects.get_or_create(
+        name=TAN_ASSOCIATION,
+        defaults={
+            "name_latin": "Persatuan Tham Malaysia",
+            "country": "MY",
+            "email": "secretariat@tham-clan.example",
+            "address": "Kuala Lumpur, Malaysia",
+        },
+    )
+    if created:
+        association.representatives.add(people["谭永康"], people["谭丽珍"])
+    return association
+
+
+def _case(
+    spec: DemoCase,
+    organisations: dict[str, Organisation],
+    users: dict[str, User],
+    people: dict[str, Person],
+    association: Association,
+) -> Case | None:
+    if Case.objects.filter(title=spec.title).exists():
+        return None
+    parties = [PartyInput(role="claimant", person=people[n]) for n in spec.claimants]
+    parties += [PartyInput(role="respondent", person=people[n]) for n in spec.respondents]
+    if spec.association:
+        parties.append(PartyInput(role="claimant", association=association))
+    officer = users[spec.officer]
+    case = services.register_case(
+        actor=officer,
+        handling_organisation=organisations[spec.organisation],
+        title=spec.title,
+        category=spec.category,
+        channel=spec.channel,
+        received_on=timezone.localdate() - datetime.timedelta(days=spec.days_ago),
+        summary=spec.summary,
+        claims=spec.claims,
+        location=spec.location,
+        risk_level=spec.risk,
+        parties=parties,
+    )
+    if spec.association:
+        _add_representatives(case, association, officer)
+    for name, actor, reason in spec.steps:
+        params = {
+            "refer": {"to": organisations["紫金县信访局"]},
+            "accept": {"on": case.received_on + datetime.timedelta(days=2)},
+        }.get(name, {})
+        case = services.transition_case(
+            case=case, actor=users[actor], name=name, reason=reason, **params
+        )
+    return case
+
+
+def _add_representatives(case: Case, association: Association, actor: User) -> None:
+    claimant = case.parties.get(association=association)
+    for person in association.representatives.all():
+        item = PartyInput(role="representative", person=person, on_behalf_of=claimant)
+        services.add_party(case=case, actor=actor, item=item)
+
+
+@transaction.atomic
+def seed() -> dict[str, User]:
+    organisations = _organisations()
+    users = _users(organisations)
+    people = _people()
+    association = _association(people)
+    for spec in [ZIJIN, *OTHER_CASES]:
+        _case(spec, organisations, users, people, association)
+    return users

@@ -1,0 +1,114 @@
+from django import forms
+from django.forms import formset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from .models import Association, Case, CaseEvent, Identity, Party, Person
+
+
+class CaseForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = [
+            "handling_organisation",
+            "title",
+            "category",
+            "channel",
+            "received_on",
+            "location",
+            "risk_level",
+            "summary",
+            "claims",
+        ]
+        widgets = {
+            "received_on": forms.DateInput(attrs={"type": "date"}),
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "claims": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["handling_organisation"]
+        field.queryset = organisations
+        if len(organisations) == 1:
+            field.initial = organisations[0]
+
+    def clean_received_on(self):
+        received_on = self.cleaned_data["received_on"]
+        if received_on > timezone.localdate():
+            raise forms.ValidationError(_("The date received cannot be in the future."))
+        return received_on
+
+
+class PartyForm(forms.Form):
+    """One party: pick an existing person or association, or type a new person's details."""
+
+    role = forms.ChoiceField(label=_("role"), choices=[("", "---------"), *Party.Role.choices])
+    association = forms.ModelChoiceField(
+        label=_("association"), queryset=Association.objects.all(), required=False
+    )
+    person = forms.ModelChoiceField(
+        label=_("existing person"), queryset=Person.objects.all(), required=False
+    )
+    new_name_zh = forms.CharField(label=_("new person: Chinese name"), required=False)
+    new_name_latin = forms.CharField(label=_("new person: Latin-script name"), required=False)
+    new_identity = forms.ChoiceField(
+        label=_("identity category"), choices=Identity.choices, initial=Identity.OTHER
+    )
+    new_residence_country = LazyTypedChoiceField(
+        label=_("country or region of residence"),
+        choices=[("", "---------"), *countries],
+        required=False,
+    )
+    new_phone = forms.CharField(label=_("phone"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        is_new = bool(data.get("new_name_zh") or data.get("new_name_latin"))
+        chosen = [bool(data.get("association")), bool(data.get("person")), is_new]
+        if sum(chosen) != 1:
+            raise forms.ValidationError(
+                _("Give exactly one of: an association, an existing person, or a new person's name.")
+            )
+        return data
+
+    def new_person(self) -> dict:
+        data = self.cleaned_data
+        if not (data.get("new_name_zh") or data.get("new_name_latin")):
+            return {}
+        return {
+            "name_zh": data["new_name_zh"],
+            "name_latin": data["new_name_latin"],
+            "identity": data["new_identity"],
+            "residence_country": data["new_residence_country"],
+            "phone": data["new_phone"],
+        }
+
+
+class BasePartyFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        roles = [f.cleaned_data.get("role") for f in self.forms if f.cleaned_data]
+        if Party.Role.CLAIMANT not in roles:
+            raise forms.ValidationError(_("A case needs at least one claimant."))
+
+
+PartyFormSet = formset_factory(PartyForm, formset=BasePartyFormSet, extra=3, min_num=1)
+
+
+class CommunicationForm(forms.Form):
+    channel = forms.ChoiceField(label=_("channel"), choices=CaseEvent.Channel.choices)
+    counterpart = forms.CharField(label=_("with whom"), max_length=200)
+    occurred_at = forms.DateTimeField(
+        label=_("when"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        initial=timezone.now,
+    )
+    summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,741 @@
+"""The case core: organisations, people, associations, cases, parties and the timeline.
+
+Names follow the glossary in shared/domain.md. Status changes of a Case go through
+``cases.services.transition_case`` only, which locks the row, checks the permission and
+writes the timeline row; the transition methods below hold the rules themselves.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from timezone_field import TimeZoneField
+
+
+class User(AbstractUser):
+    """A person who logs in: staff of an organisation, an adviser, a mediator."""
+
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    time_zone = TimeZoneField(_("time zone"), default=settings.TIME_ZONE)
+    language = models.CharField(
+        _("language of messages"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+
+class Organisation(models.Model):
+    """A 侨联, a 侨胞之家, a government department, court, bar association, law firm or
+    mediation committee, placed in the province → village hierarchy."""
+
+    class Kind(models.TextChoices):
+        FEDERATION = "federation", _("Federation of Returned Overseas Chinese (侨联)")
+        SERVICE_POINT = "service_point", _("Overseas Chinese home (侨胞之家)")
+        DEPARTMENT = "department", _("Government department")
+        COURT = "court", _("Court")
+        BAR_ASSOCIATION = "bar_association", _("Bar association")
+        LAW_FIRM = "law_firm", _("Law firm")
+        MEDIATION_COMMITTEE = "mediation_committee", _("Mediation committee")
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        COUNTY = "county", _("County")
+        TOWNSHIP = "township", _("Township / sub-district")
+        VILLAGE = "village", _("Village / community")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    number_prefix = models.CharField(
+        _("document-number prefix"),
+        max_length=20,
+        blank=True,
+        help_text=_("Agency code that opens its document numbers, e.g. 河侨维."),
+    )
+    region = models.CharField(_("administrative area"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self) -> list[Organisation]:
+        """Parents from the nearest up to the root."""
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+
+class Role(models.TextChoices):
+    """A user's role in an organisation; each role is a Django group holding its permissions."""
+
+    CASE_OFFICER = "case_officer", _("Case officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    LEGAL_ADVISER = "legal_adviser", _("Legal adviser")
+    DEPARTMENT_LIAISON = "department_liaison", _("Department liaison")
+    MEDIATOR = "mediator", _("Mediator")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="unique_membership_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+
+class Identity(models.TextChoices):
+    """Overseas-Chinese identity: it decides which law applies, and it is sensitive data."""
+
+    HUAQIAO = "huaqiao", _("Overseas Chinese citizen (华侨)")
+    GUIQIAO = "guiqiao", _("Returned overseas Chinese (归侨)")
+    QIAOJUAN = "qiaojuan", _("Relative of overseas Chinese (侨眷)")
+    FOREIGN_CHINESE = "foreign_chinese", _("Foreign national of Chinese descent (外籍华人)")
+    HK_MACAO_TAIWAN = (
+        "hk_macao_taiwan",
+        _("Compatriot from Hong Kong, Macao or Taiwan (港澳台同胞)"),
+    )
+    STUDENT_ABROAD = "student_abroad", _("Student or scholar abroad (留学人员)")
+    OTHER = "other", _("Other")
+
+
+class Person(models.Model):
+    """侨情登记对象: anyone who is a party, representative or relative in a case."""
+
+    # Sensitive under PIPL Art. 28: shown masked, never printed in lists or logs.
+    SENSITIVE_FIELDS = ("identity", "id_document_type", "id_document_number", "address")
+
+    class IdDocument(models.TextChoices):
+        RESIDENT_ID = "resident_id", _("Resident identity card")
+        PASSPORT = "passport", _("Passport")
+        HOME_RETURN_PERMIT = "home_return_permit", _("Home-return permit")
+        TAIWAN_PERMIT = "taiwan_permit", _("Mainland travel permit for Taiwan residents")
+        FOREIGN_RESIDENCE = "foreign_residence", _("Foreign permanent residence card")
+        OTHER = "other", _("Other")
+
+    name_zh = models.CharField(_("Chinese name"), max_length=100, blank=True)
+    name_latin = models.CharField(_("Latin-script name"), max_length=100, blank=True)
+    sex = models.CharField(
+        _("sex"),
+        max_length=10,
+        blank=True,
+        choices=[("female", _("Female")), ("male", _("Male"))],
+    )
+    identity = models.CharField(
+        _("identity category"), max_length=30, choices=Identity.choices, default=Identity.OTHER
+    )
+    nationality = CountryField(_("nationality"), blank=True)
+    residence_country = CountryField(_("country or region of residence"), blank=True)
+    time_zone = TimeZoneField(_("time zone"), default=settings.TIME_ZONE)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        default="zh-hans",
+        help_text=_("Language code, e.g. zh-hans, en, ms."),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    wechat = models.CharField(_("WeChat ID"), max_length=60, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    id_document_type = models.CharField(
+        _("ID document type"), max_length=30, choices=IdDocument.choices, blank=True
+    )
+    id_document_number = models.CharField(_("ID document number"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name_zh", "name_latin"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(name_zh="", name_latin=""), name="person_has_a_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.name_zh and self.name_latin:
+            return f"{self.name_zh} ({self.name_latin})"
+        return self.name_zh or self.name_latin
+
+
+class Association(models.Model):
+    """侨团 / 宗亲会: a collective party that acts through its representatives."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    name_latin = models.CharField(_("Latin-script name"), max_length=150, blank=True)
+    country = CountryField(_("country or region"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    representatives = models.ManyToManyField(
+        Person, verbose_name=_("representatives"), blank=True, related_name="associations"
+    )
+
+    class Meta:
+        verbose_name = _("association")
+        verbose_name_plural = _("associations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    SCREENING = "screening", _("Screening")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    REFERRED = "referred", _("Referred")
+    LEGAL_REVIEW = "legal_review", _("Legal review")
+    COORDINATING = "coordinating", _("Coordinating")
+    MEDIATING = "mediating", _("Mediating")
+    SETTLED = "settled", _("Settled")
+    UNRESOLVED = "unresolved", _("Unresolved")
+    FOLLOWING_UP = "following_up", _("Following up")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+S = CaseStatus
+# Stages in which the case is being worked on and may be suspended or withdrawn.
+ACTIVE_STATUSES = [
+    S.REGISTERED,
+    S.SCREENING,
+    S.ACCEPTED,
+    S.LEGAL_REVIEW,
+    S.COORDINATING,
+    S.MEDIATING,
+    S.FOLLOWING_UP,
+]
+FINISHED_STATUSES = [S.DECLINED, S.REFERRED, S.CLOSED, S.WITHDRAWN]
+WORK_STAGES = [S.LEGAL_REVIEW, S.COORDINATING, S.MEDIATING]
+
+
+def label(text) -> dict:
+    """Shown on the action's button and in messages about it."""
+    return {"label": text}
+
+
+def require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("A reason is required for this step."), code="reason_required")
+    return reason
+
+
+def has_claimant(case: Case) -> bool:
+    return case.parties.filter(role=Party.Role.CLAIMANT).exists()
+
+
+class Case(ConcurrentTransitionMixin, models.Model):
+    """维权案件. Its status is an FSM: see the transition methods."""
+
+    class Category(models.TextChoices):
+        ANCESTRAL_GRAVES = "ancestral_graves", _("Ancestral graves / cemetery land")
+        HOUSES = "houses", _("Houses of overseas Chinese (侨房)")
+        LAND = "land", _("Land")
+        INHERITANCE = "inheritance", _("Inheritance")
+        INVESTMENT = "investment", _("Investment / overseas-Chinese enterprise (侨企)")
+        MARRIAGE_FAMILY = "marriage_family", _("Marriage and family")
+        RETURNEE_AFFAIRS = "returnee_affairs", _("Returnee affairs")
+        OTHER = "other", _("Other")
+
+    class Channel(models.TextChoices):
+        LETTER = "letter", _("Letter")
+        VISIT = "visit", _("Visit")
+        PHONE = "phone", _("Phone")
+        ONLINE = "online", _("Online complaint")
+        ASSOCIATION_LETTER = "association_letter", _("Letter from an association")
+        REFERRED_DOWN = "referred_down", _("Referred by a higher level")
+
+    class Risk(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
+    number = models.CharField(_("case number"), max_length=60, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    category = models.CharField(_("category"), max_length=30, choices=Category.choices)
+    channel = models.CharField(_("channel"), max_length=30, choices=Channel.choices)
+    received_on = models.DateField(_("received on"))
+    summary = models.TextField(_("summary"))
+    claims = models.TextField(_("claims (诉求)"))
+    location = models.CharField(_("location (administrative area)"), max_length=200, blank=True)
+    handling_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("handling organisation"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("case officer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    risk_level = models.CharField(
+        _("risk level"), max_length=10, choices=Risk.choices, default=Risk.LOW
+    )
+    status = FSMField(
+        _("status"), max_length=20, choices=CaseStatus.choices, default=S.REGISTERED, protected=True
+    )
+    # Where a suspended case returns on resume.
+    suspended_from = models.CharField(max_length=20, choices=CaseStatus.choices, blank=True)
+    referred_to = models.ForeignKey(
+        Organisation,
+        verbose_name=_("referred to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    settled_on = models.DateField(_("agreement effective on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["handling_organisation", "status"])]
+        permissions = [
+            ("handle_case", _("Can work on cases: screen, route, record outcomes")),
+            ("decide_acceptance", _("Can accept, decline or refer a case")),
+            ("approve_closure", _("Can approve closing and reopening a case")),
+            ("approve_extension", _("Can approve extending the handling deadline")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    # Transitions. Each returns nothing (or the target for resume); the service saves
+    # the case and writes the timeline row. Raising leaves the status unchanged.
+
+    @transition(
+        status,
+        S.REGISTERED,
+        S.SCREENING,
+        permission="cases.handle_case",
+        conditions=[has_claimant],
+        custom=label(_("Start screening")),
+    )
+    def start_screening(self, reason: str = "") -> None:
+        """The handling organisation starts screening the complaint."""
+
+    @transition(
+        status,
+        S.SCREENING,
+        S.ACCEPTED,
+        permission="cases.decide_acceptance",
+        conditions=[has_claimant],
+        custom=label(_("Accept")),
+    )
+    def accept(self, reason: str = "", on: datetime.date | None = None) -> None:
+        self.accepted_on = on or timezone.localdate()
+
+    @transition(
+        status,
+        S.SCREENING,
+        S.DECLINED,
+        permission="cases.decide_acceptance",
+        custom=label(_("Decline")),
+    )
+    def decline(self, reason: str = "") -> None:
+        require_reason(reason)
+
+    @transition(
+        status,
+        S.SCREENING,
+        S.REFERRED,
+        permission="cases.decide_acceptance",
+        custom=label(_("Refer")),
+    )
+    def refer(self, reason: str = "", to: Organisation | None = None) -> None:
+        require_reason(reason)
+        if to is None or to.pk == self.handling_organisation_id:
+            raise ValidationError(
+                _("Choose the competent organisation the case is referred to."),
+                code="referral_target",
+            )
+        self.referred_to = to
+
+    @transition(
+        status,
+        S.ACCEPTED,
+        S.LEGAL_REVIEW,
+        permission="cases.handle_case",
+        custom=label(_("Send to legal review")),
+    )
+    def start_legal_review(self, reason: str = "") -> None:
+        """The case goes to the legal advisory committee."""
+
+    @transition(
+        status,
+        [S.LEGAL_REVIEW, S.MEDIATING],
+        S.COORDINATING,
+        permission="cases.handle_case",
+        custom=label(_("Start coordination")),
+    )
+    def start_coordination(self, reason: str = "") -> None:
+        """Departments are convened to a coordination meeting."""
+
+    @transition(
+        status,
+        [S.LEGAL_REVIEW, S.COORDINATING],
+        S.MEDIATING,
+        permission="cases.handle_case",
+        custom=label(_("Start mediation")),
+    )
+    def start_mediation(self, reason: str = "") -> None:
+        """Mediation sessions with the parties begin."""
+
+    @transition(
+        status,
+        WORK_STAGES,
+        S.SETTLED,
+        permission="cases.handle_case",
+        custom=label(_("Record settlement")),
+    )
+    def settle(self, reason: str = "", on: datetime.date | None = None) -> None:
+        self.settled_on = on or timezone.localdate()
+
+    @transition(
+        status,
+        WORK_STAGES,
+        S.UNRESOLVED,
+        permission="cases.handle_case",
+        custom=label(_("Record as unresolved")),
+    )
+    def mark_unresolved(self, reason: str = "") -> None:
+        # The reason records the route forward: litigation, arbitration, administrative channel.
+        require_reason(reason)
+
+    @transition(
+        status,
+        [S.SETTLED, S.UNRESOLVED],
+        S.FOLLOWING_UP,
+        permission="cases.handle_case",
+        custom=label(_("Start follow-up")),
+    )
+    def start_follow_up(self, reason: str = "") -> None:
+        """Follow-up visits check that the outcome holds."""
+
+    @transition(
+        status,
+        [S.LEGAL_REVIEW, S.FOLLOWING_UP],
+        S.CLOSED,
+        permission="cases.approve_closure",
+        custom=label(_("Close")),
+    )
+    def close(self, reason: str = "") -> None:
+        require_reason(reason)
+
+    @transition(
+        status,
+        ACTIVE_STATUSES,
+        S.WITHDRAWN,
+        permission="cases.handle_case",
+        custom=label(_("Withdraw")),
+    )
+    def withdraw(self, reason: str = "") -> None:
+        require_reason(reason)
+
+    @transition(
+        status,
+        ACTIVE_STATUSES,
+        S.SUSPENDED,
+        permission="cases.handle_case",
+        custom=label(_("Suspend")),
+    )
+    def suspend(self, reason: str = "") -> None:
+        require_reason(reason)
+        self.suspended_from = self.status
+
+    @transition(
+        status,
+        S.SUSPENDED,
+        RETURN_VALUE(*ACTIVE_STATUSES),
+        permission="cases.handle_case",
+        custom=label(_("Resume")),
+    )
+    def resume(self, reason: str = "") -> str:
+        target, self.suspended_from = self.suspended_from, ""
+        return target
+
+    @transition(
+        status,
+        [S.CLOSED, S.WITHDRAWN, S.DECLINED],
+        S.SCREENING,
+        permission="cases.approve_closure",
+        custom=label(_("Reopen")),
+    )
+    def reopen(self, reason: str = "") -> None:
+        require_reason(reason)
+
+
+def transition_label(name: str) -> str:
+    """The label of a Case transition, for buttons and messages."""
+    meta = getattr(Case, name)._django_fsm
+    return str(next(iter(meta.transitions.values())).custom["label"])
+
+
+class Party(models.Model):
+    """当事人 / 代理人 / 亲属: a Person or an Association in a case, with a role."""
+
+    class Role(models.TextChoices):
+        CLAIMANT = "claimant", _("Claimant")
+        RESPONDENT = "respondent", _("Respondent")
+        THIRD_PARTY = "third_party", _("Third party")
+        REPRESENTATIVE = "representative", _("Representative")
+        RELATIVE = "relative", _("Relative")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="parties"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parties",
+    )
+    association = models.ForeignKey(
+        Association,
+        verbose_name=_("association"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parties",
+    )
+    # A representative or relative acts for another party, e.g. for a clan association.
+    on_behalf_of = models.ForeignKey(
+        "self",
+        verbose_name=_("on behalf of"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="agents",
+    )
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(person__isnull=False, association__isnull=True)
+                    | models.Q(person__isnull=True, association__isnull=False)
+                ),
+                name="party_is_person_or_association",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.subject}"
+
+    @property
+    def subject(self) -> Person | Association:
+        return self.person or self.association
+
+    @property
+    def country(self):  # django_countries.Country
+        if self.association_id:
+            return self.association.country
+        return self.person.residence_country
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The case timeline is append-only.")
+
+    def delete(self):
+        raise TypeError("The case timeline is append-only.")
+
+
+class CaseEvent(models.Model):
+    """One row of the append-only case timeline."""
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", _("Registration")
+        TRANSITION = "transition", _("Status change")
+        NOTE = "note", _("Note")
+        COMMUNICATION = "communication", _("Communication")
+        DEADLINE = "deadline", _("Deadline")
+        ASSIGNMENT = "assignment", _("Assignment")
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone call")
+        VISIT = "visit", _("Visit")
+        LETTER = "letter", _("Letter")
+        EMAIL = "email", _("E-mail")
+        WECHAT = "wechat", _("WeChat")
+        VIDEO = "video", _("Video call")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    transition = models.CharField(_("step"), max_length=40, blank=True)
+    from_status = models.CharField(_("from"), max_length=20, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=CaseStatus.choices, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
+    counterpart = models.CharField(_("with whom"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["case", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} · {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise TypeError("The case timeline is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The case timeline is append-only.")
+
+
+class Deadline(models.Model):
+    """A running or stopped statutory clock of a case; rules are in ``cases.deadlines``."""
+
+    class Kind(models.TextChoices):
+        ACCEPTANCE = "acceptance", _("Acceptance")
+        HANDLING = "handling", _("Handling")
+        MEDIATION = "mediation", _("Mediation")
+        JUDICIAL_CONFIRMATION = "judicial_confirmation", _("Judicial confirmation window")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="deadlines"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    starts_on = models.DateField(_("starts on"))
+    due_on = models.DateField(_("due on"))
+    extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
+    extension_reason = models.TextField(_("reason for extension"), blank=True)
+    stopped_on = models.DateField(_("stopped on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=models.Q(stopped_on__isnull=True),
+                name="one_running_deadline_per_kind",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(stopped_on__isnull=True),
+                name="running_deadline_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} · {self.get_kind_display()} · {self.due_on}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.stopped_on is None
+
+
+class CalendarOverride(models.Model):
+    """An administrator's correction of the working-day calendar for one date."""
+
+    day = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("is a working day"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} · {self.note}"

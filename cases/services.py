@@ -1,0 +1,317 @@
+"""Writes of the case core. Each service locks the rows it changes, re-checks its guard
+inside the lock and leaves a timeline row (CaseEvent) for every change."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
+
+from documents.services import allocate_number
+
+from . import deadlines
+from .calendar import WorkingCalendar
+from .models import (
+    Association,
+    CalendarOverride,
+    Case,
+    CaseEvent,
+    Deadline,
+    Organisation,
+    Party,
+    Person,
+    User,
+    require_reason,
+    transition_label,
+)
+from .selectors import can_work_on, works_for
+
+# Transitions a caller may ask for by name; anything else is refused before lookup.
+TRANSITIONS = frozenset(t.name for t in Case._meta.get_field("status").get_all_transitions(Case))
+
+# Conditions on transitions, and what to tell a person when one is not met.
+CONDITION_MESSAGES = {
+    "has_claimant": "The case has no claimant yet: add the person or association who complains.",
+}
+
+DK = Deadline.Kind
+# Clocks each transition stops (None: every running clock) and the clock it starts.
+STOPS: dict[str, list[str] | None] = {
+    "accept": [DK.ACCEPTANCE],
+    "decline": None,
+    "refer": None,
+    "start_coordination": [DK.MEDIATION],
+    "settle": [DK.HANDLING, DK.MEDIATION],
+    "mark_unresolved": [DK.HANDLING, DK.MEDIATION],
+    "start_follow_up": [DK.JUDICIAL_CONFIRMATION],
+    "close": None,
+    "withdraw": None,
+}
+
+
+def _started_clock(case: Case, name: str, today: datetime.date) -> tuple[str, datetime.date] | None:
+    return {
+        "accept": (DK.HANDLING, case.accepted_on),
+        "start_mediation": (DK.MEDIATION, today),
+        "settle": (DK.JUDICIAL_CONFIRMATION, case.settled_on),
+        "reopen": (DK.ACCEPTANCE, today),
+    }.get(name)
+
+
+@dataclass
+class PartyInput:
+    """One party of a case being registered: an existing person or association, or the
+    details of a new person."""
+
+    role: str
+    person: Person | None = None
+    association: Association | None = None
+    new_person: dict = field(default_factory=dict)
+    on_behalf_of: Party | None = None
+
+
+def _ensure_can_work_on(actor: User, case: Case) -> None:
+    if not can_work_on(actor, case):
+        raise PermissionDenied(_("You do not work for the organisation handling this case."))
+
+
+def _record(case: Case, actor: User | None, kind: str, **fields) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, actor=actor, kind=kind, **fields)
+
+
+def _start_clock(case: Case, kind: str, starts_on: datetime.date, calendar: WorkingCalendar):
+    return Deadline.objects.create(
+        case=case,
+        kind=kind,
+        starts_on=starts_on,
+        due_on=deadlines.due_date(kind, starts_on, calendar),
+    )
+
+
+@transaction.atomic
+def register_case(
+    *,
+    actor: User,
+    handling_organisation: Organisation,
+    title: str,
+    category: str,
+    channel: str,
+    received_on: datetime.date,
+    summary: str,
+    claims: str,
+    parties: list[PartyInput],
+    location: str = "",
+    risk_level: str = Case.Risk.LOW,
+    officer: User | None = None,
+) -> Case:
+    """Register a letter, visit or complaint as a case, with its parties, and start the
+    acceptance clock."""
+    if not actor.has_perm("cases.add_case") or not works_for(actor, handling_organisation):
+        raise PermissionDenied(_("You may not register cases for this organisation."))
+    if received_on > timezone.localdate():
+        raise ValidationError(_("The date received cannot be in the future."))
+    number = allocate_number(
+        organisation_prefix=handling_organisation.number_prefix,
+        kind="case",
+        year=timezone.localdate().year,
+    )
+    case = Case.objects.create(
+        number=str(number),
+        title=title,
+        category=category,
+        channel=channel,
+        received_on=received_on,
+        summary=summary,
+        claims=claims,
+        location=location,
+        risk_level=risk_level,
+        handling_organisation=handling_organisation,
+        officer=officer or actor,
+    )
+    for item in parties:
+        add_party(case=case, actor=actor, item=item, record=False)
+    _record(case, actor, CaseEvent.Kind.REGISTRATION, to_status=case.status, summary=case.title)
+    _start_clock(case, DK.ACCEPTANCE, received_on, WorkingCalendar.load())
+    return case
+
+
+def add_party(*, case: Case, actor: User, item: PartyInput, record: bool = True) -> Party:
+    """Link a person or association to a case; creates the person when new details are given."""
+    with transaction.atomic():
+        person = item.person
+        if item.new_person:
+            person = Person(**item.new_person)
+            person.full_clean()
+            person.save()
+        party = Party(
+            case=case,
+            role=item.role,
+            person=person,
+            association=item.association,
+            on_behalf_of=item.on_behalf_of,
+        )
+        party.full_clean()
+        party.save()
+        if record:
+            _record(case, actor, CaseEvent.Kind.NOTE, summary=_("Party added: %s") % party)
+    return party
+
+
+@transaction.atomic
+def transition_case(*, case: Case, actor: User, name: str, reason: str = "", **params) -> Case:
+    """Move a case along its status machine. Raises PermissionDenied, or ValidationError
+    with a message for the person, and then changes nothing."""
+    if name not in TRANSITIONS:
+        raise ValidationError(_("Unknown step: %s") % name)
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    _ensure_can_work_on(actor, locked)
+    method = getattr(locked, name)
+    step = method._django_fsm.get_transition(locked.status)
+    if step is None:
+        raise ValidationError(
+            _("“%(step)s” is not possible while the case is “%(status)s”.")
+            % {"step": transition_label(name), "status": locked.get_status_display()}
+        )
+    if not can_proceed(method):
+        failed = [c.__name__ for c in step.conditions if not c(locked)]
+        raise ValidationError([_(CONDITION_MESSAGES[c]) for c in failed])
+    if not has_transition_perm(method, actor):
+        raise PermissionDenied(_("You are not allowed to “%s”.") % transition_label(name))
+    source = locked.status
+    method(reason=reason, **params)
+    locked.save()
+    _record(
+        locked,
+        actor,
+        CaseEvent.Kind.TRANSITION,
+        transition=name,
+        from_status=source,
+        to_status=locked.status,
+        reason=reason.strip(),
+    )
+    # A step taken on an earlier date (e.g. acceptance dated when it was decided) moves
+    # the clocks as of that date.
+    _move_clocks(locked, name, params.get("on") or timezone.localdate())
+    return locked
+
+
+def _move_clocks(case: Case, name: str, today: datetime.date) -> None:
+    running = case.deadlines.filter(stopped_on__isnull=True)
+    if name in STOPS:
+        kinds = STOPS[name]
+        (running if kinds is None else running.filter(kind__in=kinds)).update(stopped_on=today)
+    started = _started_clock(case, name, today)
+    if started:
+        _start_clock(case, *started, WorkingCalendar.load())
+
+
+@transaction.atomic
+def extend_handling_deadline(*, case: Case, actor: User, days: int, reason: str) -> Deadline:
+    """The supervisor's one approved extension of the handling clock (at most 30 days)."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    _ensure_can_work_on(actor, locked)
+    if not actor.has_perm("cases.approve_extension"):
+        raise PermissionDenied(_("Only a supervisor can approve an extension."))
+    reason = require_reason(reason)
+    if not 1 <= days <= deadlines.MAX_HANDLING_EXTENSION_DAYS:
+        raise ValidationError(
+            _("An extension is 1 to %d days.") % deadlines.MAX_HANDLING_EXTENSION_DAYS
+        )
+    clock = locked.deadlines.filter(kind=DK.HANDLING, stopped_on__isnull=True).first()
+    if clock is None:
+        raise ValidationError(_("The handling clock is not running, so it cannot be extended."))
+    if clock.extension_days:
+        raise ValidationError(_("The handling deadline has already been extended once."))
+    clock.extension_days, clock.extension_reason = days, reason
+    clock.due_on = deadlines.due_date(clock.kind, clock.starts_on, WorkingCalendar.load(), days)
+    clock.save(update_fields=["extension_days", "extension_reason", "due_on"])
+    _record(
+        locked,
+        actor,
+        CaseEvent.Kind.DEADLINE,
+        transition="extend_handling",
+        reason=reason,
+        summary=_("Handling deadline extended by %(days)d days to %(due)s.")
+        % {"days": days, "due": clock.due_on.isoformat()},
+    )
+    return clock
+
+
+@transaction.atomic
+def record_communication(
+    *,
+    case: Case,
+    actor: User,
+    channel: str,
+    counterpart: str,
+    summary: str,
+    occurred_at: datetime.datetime | None = None,
+) -> CaseEvent:
+    """Log a phone call, visit, letter, e-mail, WeChat message or video call."""
+    _ensure_can_work_on(actor, case)
+    if not summary.strip() or not counterpart.strip():
+        raise ValidationError(_("Say with whom you communicated and what was said."))
+    occurred_at = occurred_at or timezone.now()
+    if occurred_at > timezone.now():
+        raise ValidationError(_("A communication cannot be in the future."))
+    return _record(
+        case,
+        actor,
+        CaseEvent.Kind.COMMUNICATION,
+        channel=channel,
+        counterpart=counterpart.strip(),
+        summary=summary.strip(),
+        occurred_at=occurred_at,
+    )
+
+
+@transaction.atomic
+def add_note(*, case: Case, actor: User, text: str) -> CaseEvent:
+    _ensure_can_work_on(actor, case)
+    if not text.strip():
+        raise ValidationError(_("The note is empty."))
+    return _record(case, actor, CaseEvent.Kind.NOTE, summary=text.strip())
+
+
+@transaction.atomic
+def set_calendar_override(
+    *, day: datetime.date, is_working_day: bool, note: str = ""
+) -> CalendarOverride:
+    """Correct the working-day calendar for one date, then recompute running clocks."""
+    override, _created = CalendarOverride.objects.update_or_create(
+        day=day, defaults={"is_working_day": is_working_day, "note": note}
+    )
+    _recompute_after_commit()
+    return override
+
+
+@transaction.atomic
+def remove_calendar_override(*, day: datetime.date) -> None:
+    CalendarOverride.objects.filter(day=day).delete()
+    _recompute_after_commit()
+
+
+def _recompute_after_commit() -> None:
+    from .tasks import recompute_running_deadlines  # tasks import this module
+
+    transaction.on_commit(recompute_running_deadlines.delay)
+
+
+@transaction.atomic
+def recompute_running_deadlines() -> int:
+    """Re-derive the due date of every running clock from the current calendar; returns how
+    many changed."""
+    calendar = WorkingCalendar.load()
+    changed = 0
+    for clock in Deadline.objects.select_for_update().filter(stopped_on__isnull=True):
+        due = deadlines.due_date(clock.kind, clock.starts_on, calendar, clock.extension_days)
+        if due != clock.due_on:
+            clock.due_on = due
+            clock.save(update_fields=["due_on"])
+            changed += 1
+    return changed

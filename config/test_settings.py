@@ -1,0 +1,17 @@
+"""Test override: same settings, with fast hashing, mail kept in memory and eager tasks.
+
+DATABASE_URL still decides the database, so CI runs the suite on PostgreSQL. Tests
+marked ``celery`` switch eager mode off and talk to a real worker over the broker.
+"""
+
+from .settings import *  # noqa: F403
+from .settings import VAR_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = VAR_DIR / "test-media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
