@@ -105,7 +105,15 @@ class CaseAdmin(admin.ModelAdmin):
 class CaseEventAdmin(admin.ModelAdmin):
     """The timeline is append-only: the admin can read it, nothing more."""
 
-    list_display = ["case", "kind", "transition", "from_status", "to_status", "actor", "occurred_at"]
+    list_display = [
+        "case",
+        "kind",
+        "transition",
+        "from_status",
+        "to_status",
+        "actor",
+        "occurred_at",
+    ]
     list_filter = ["kind"]
     search_fields = ["case__number", "summary", "reason"]
 
@@ -131,4 +139,3 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj) -> None:
         services.remove_calendar_override(day=obj.day)
-

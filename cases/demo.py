@@ -19,27 +19,27 @@ from .services import PartyInput
 
 DEMO_PASSWORD = "qiaowei-demo"
 
-O = Organisation.Kind
-L = Organisation.Level
+Kind = Organisation.Kind
+Level = Organisation.Level
 CITY = "河源市归国华侨联合会"
 COUNTY = "紫金县归国华侨联合会"
 YIRONG = "紫金县义容镇侨胞之家"
 
 # name, kind, level, parent, document-number prefix
 ORGANISATIONS = [
-    ("广东省归国华侨联合会", O.FEDERATION, L.PROVINCE, None, "粤侨维"),
-    (CITY, O.FEDERATION, L.CITY, "广东省归国华侨联合会", "河侨维"),
-    (COUNTY, O.FEDERATION, L.COUNTY, CITY, "紫侨维"),
-    (YIRONG, O.SERVICE_POINT, L.TOWNSHIP, COUNTY, "义侨维"),
-    ("中共紫金县委统战部", O.DEPARTMENT, L.COUNTY, None, ""),
-    ("紫金县司法局", O.DEPARTMENT, L.COUNTY, None, ""),
-    ("紫金县住房和城乡建设局", O.DEPARTMENT, L.COUNTY, None, ""),
-    ("紫金县自然资源局", O.DEPARTMENT, L.COUNTY, None, ""),
-    ("紫金县信访局", O.DEPARTMENT, L.COUNTY, None, ""),
-    ("紫金县义容镇人民政府", O.DEPARTMENT, L.TOWNSHIP, None, ""),
-    ("紫金县人民调解委员会", O.MEDIATION_COMMITTEE, L.COUNTY, None, ""),
-    ("河源市中级人民法院", O.COURT, L.CITY, None, ""),
-    ("河源市律师协会", O.BAR_ASSOCIATION, L.CITY, None, ""),
+    ("广东省归国华侨联合会", Kind.FEDERATION, Level.PROVINCE, None, "粤侨维"),
+    (CITY, Kind.FEDERATION, Level.CITY, "广东省归国华侨联合会", "河侨维"),
+    (COUNTY, Kind.FEDERATION, Level.COUNTY, CITY, "紫侨维"),
+    (YIRONG, Kind.SERVICE_POINT, Level.TOWNSHIP, COUNTY, "义侨维"),
+    ("中共紫金县委统战部", Kind.DEPARTMENT, Level.COUNTY, None, ""),
+    ("紫金县司法局", Kind.DEPARTMENT, Level.COUNTY, None, ""),
+    ("紫金县住房和城乡建设局", Kind.DEPARTMENT, Level.COUNTY, None, ""),
+    ("紫金县自然资源局", Kind.DEPARTMENT, Level.COUNTY, None, ""),
+    ("紫金县信访局", Kind.DEPARTMENT, Level.COUNTY, None, ""),
+    ("紫金县义容镇人民政府", Kind.DEPARTMENT, Level.TOWNSHIP, None, ""),
+    ("紫金县人民调解委员会", Kind.MEDIATION_COMMITTEE, Level.COUNTY, None, ""),
+    ("河源市中级人民法院", Kind.COURT, Level.CITY, None, ""),
+    ("河源市律师协会", Kind.BAR_ASSOCIATION, Level.CITY, None, ""),
 ]
 
 # username, display name, organisation, role
@@ -57,27 +57,90 @@ USERS = [
 
 PEOPLE = [
     # Chinese name, Latin name, identity, nationality, residence, time zone, language, phone
-    ("谭永康", "Tham Weng Hong", "foreign_chinese", "MY", "MY", "Asia/Kuala_Lumpur", "zh-hans",
-     "+60 12-345 6789"),
-    ("谭丽珍", "Tham Lai Chin", "foreign_chinese", "MY", "MY", "Asia/Kuala_Lumpur", "en",
-     "+60 16-222 3344"),
+    (
+        "谭永康",
+        "Tham Weng Hong",
+        "foreign_chinese",
+        "MY",
+        "MY",
+        "Asia/Kuala_Lumpur",
+        "zh-hans",
+        "+60 12-345 6789",
+    ),
+    (
+        "谭丽珍",
+        "Tham Lai Chin",
+        "foreign_chinese",
+        "MY",
+        "MY",
+        "Asia/Kuala_Lumpur",
+        "en",
+        "+60 16-222 3344",
+    ),
     ("谭伯华", "", "other", "CN", "CN", "Asia/Shanghai", "zh-hans", "0762-7000001"),
-    ("黄美玲", "Wong Mei Ling", "huaqiao", "CN", "CA", "America/Vancouver", "zh-hans",
-     "+1 604 555 0182"),
-    ("陈国雄", "Chan Kwok Hung", "hk_macao_taiwan", "CN", "HK", "Asia/Hong_Kong", "zh-hant",
-     "+852 9123 4567"),
-    ("李文辉", "Lie Bun Hui", "foreign_chinese", "ID", "ID", "Asia/Jakarta", "id",
-     "+62 812 3456 7890"),
+    (
+        "黄美玲",
+        "Wong Mei Ling",
+        "huaqiao",
+        "CN",
+        "CA",
+        "America/Vancouver",
+        "zh-hans",
+        "+1 604 555 0182",
+    ),
+    (
+        "陈国雄",
+        "Chan Kwok Hung",
+        "hk_macao_taiwan",
+        "CN",
+        "HK",
+        "Asia/Hong_Kong",
+        "zh-hant",
+        "+852 9123 4567",
+    ),
+    (
+        "李文辉",
+        "Lie Bun Hui",
+        "foreign_chinese",
+        "ID",
+        "ID",
+        "Asia/Jakarta",
+        "id",
+        "+62 812 3456 7890",
+    ),
     ("曾秀英", "", "guiqiao", "CN", "CN", "Asia/Shanghai", "zh-hans", "0762-3300123"),
-    ("林建华", "Lim Kian Hwa", "huaqiao", "CN", "SG", "Asia/Singapore", "zh-hans",
-     "+65 9123 4567"),
-    ("邓家豪", "Tang Ka Ho", "foreign_chinese", "GB", "GB", "Europe/London", "en",
-     "+44 7700 900123"),
+    ("林建华", "Lim Kian Hwa", "huaqiao", "CN", "SG", "Asia/Singapore", "zh-hans", "+65 9123 4567"),
+    (
+        "邓家豪",
+        "Tang Ka Ho",
+        "foreign_chinese",
+        "GB",
+        "GB",
+        "Europe/London",
+        "en",
+        "+44 7700 900123",
+    ),
     ("吴美华", "", "qiaojuan", "CN", "CN", "Asia/Shanghai", "zh-hans", "0762-8800456"),
-    ("刘振邦", "Lau Chun Pong", "foreign_chinese", "US", "US", "America/Los_Angeles", "en",
-     "+1 213 555 0147"),
-    ("钟惠芳", "Chung Wai Fong", "student_abroad", "CN", "AU", "Australia/Sydney", "zh-hans",
-     "+61 412 345 678"),
+    (
+        "刘振邦",
+        "Lau Chun Pong",
+        "foreign_chinese",
+        "US",
+        "US",
+        "America/Los_Angeles",
+        "en",
+        "+1 213 555 0147",
+    ),
+    (
+        "钟惠芳",
+        "Chung Wai Fong",
+        "student_abroad",
+        "CN",
+        "AU",
+        "Australia/Sydney",
+        "zh-hans",
+        "+61 412 345 678",
+    ),
     ("黄启明", "", "other", "CN", "CN", "Asia/Shanghai", "zh-hans", "0762-2211987"),
 ]
 

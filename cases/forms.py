@@ -70,7 +70,7 @@ class PartyForm(forms.Form):
         chosen = [bool(data.get("association")), bool(data.get("person")), is_new]
         if sum(chosen) != 1:
             raise forms.ValidationError(
-                _("Give exactly one of: an association, an existing person, or a new person's name.")
+                _("Give one of: an association, an existing person, or a new person's name.")
             )
         return data
 

@@ -167,7 +167,7 @@ def transition_case(*, case: Case, actor: User, name: str, reason: str = "", **p
     """Move a case along its status machine. Raises PermissionDenied, or ValidationError
     with a message for the person, and then changes nothing."""
     if name not in TRANSITIONS:
-        raise ValidationError(_("Unknown step: %s") % name)
+        raise ValidationError(_("Unknown step: %s") % name, code="unknown_step")
     locked = Case.objects.select_for_update().get(pk=case.pk)
     _ensure_can_work_on(actor, locked)
     method = getattr(locked, name)
@@ -175,11 +175,12 @@ def transition_case(*, case: Case, actor: User, name: str, reason: str = "", **p
     if step is None:
         raise ValidationError(
             _("“%(step)s” is not possible while the case is “%(status)s”.")
-            % {"step": transition_label(name), "status": locked.get_status_display()}
+            % {"step": transition_label(name), "status": locked.get_status_display()},
+            code="wrong_state",
         )
     if not can_proceed(method):
         failed = [c.__name__ for c in step.conditions if not c(locked)]
-        raise ValidationError([_(CONDITION_MESSAGES[c]) for c in failed])
+        raise ValidationError([ValidationError(_(CONDITION_MESSAGES[c]), code=c) for c in failed])
     if not has_transition_perm(method, actor):
         raise PermissionDenied(_("You are not allowed to “%s”.") % transition_label(name))
     source = locked.status
@@ -224,9 +225,14 @@ def extend_handling_deadline(*, case: Case, actor: User, days: int, reason: str)
         )
     clock = locked.deadlines.filter(kind=DK.HANDLING, stopped_on__isnull=True).first()
     if clock is None:
-        raise ValidationError(_("The handling clock is not running, so it cannot be extended."))
+        raise ValidationError(
+            _("The handling clock is not running, so it cannot be extended."),
+            code="clock_not_running",
+        )
     if clock.extension_days:
-        raise ValidationError(_("The handling deadline has already been extended once."))
+        raise ValidationError(
+            _("The handling deadline has already been extended once."), code="extended_once"
+        )
     clock.extension_days, clock.extension_reason = days, reason
     clock.due_on = deadlines.due_date(clock.kind, clock.starts_on, WorkingCalendar.load(), days)
     clock.save(update_fields=["extension_days", "extension_reason", "due_on"])

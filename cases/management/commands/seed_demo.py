@@ -8,7 +8,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         users = demo.seed()
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins (password %s):")
-                          % demo.DEMO_PASSWORD)
+        self.stdout.write(
+            self.style.SUCCESS("Demo data loaded. Logins (password %s):") % demo.DEMO_PASSWORD
+        )
         for username, user in users.items():
             self.stdout.write(f"  {username:<14} {user.display_name}")

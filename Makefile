@@ -1,0 +1,54 @@
+# Two commands do all the set-up: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+# Pango/HarfBuzz for WeasyPrint (libharfbuzz-subset0: without it font subsetting is ~50x
+# slower), CJK fonts, pdftoppm/pdftotext, and gettext to compile the translations.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+	poppler-utils gettext
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+.PHONY: demo test setup system-packages lint format
+
+demo: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:8000 — log in with a demo login above (Ctrl-C stops)."
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: system-packages $(VENV)/.installed $(MO_FILES)
+
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing system packages: $$missing"; \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+		else \
+			echo "Missing system packages. Run, then try again:"; \
+			echo "  sudo apt-get install -y $$missing"; exit 1; \
+		fi; \
+	fi
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+%.mo: %.po
+	msgfmt --check -o $@ $<
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

@@ -1,0 +1,218 @@
+"""Shared fixtures. Tests marked ``postgres`` need PostgreSQL, ``celery`` a Redis broker and
+a real worker; without them they are skipped, and with REQUIRE_SERVICES=1 (CI) a skip of
+either fails the run."""
+
+import datetime
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from cases import services
+from cases.models import Party, Role
+from cases.services import PartyInput
+
+from .factories import AssociationFactory, OrganisationFactory, PersonFactory, officer_of
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+SERVICE_MARKERS = {"postgres", "celery"}
+ARTEFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+
+
+def _missing_service(marker: str) -> str | None:
+    if marker == "postgres" and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    if marker == "celery" and not (
+        settings.CELERY_BROKER_URL.startswith("redis") and connection.vendor == "postgresql"
+    ):
+        return "needs a Redis broker and PostgreSQL: set CELERY_BROKER_URL and DATABASE_URL"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for marker in SERVICE_MARKERS & {m.name for m in item.iter_markers()}:
+            reason = _missing_service(marker)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+_skipped_service_tests: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and SERVICE_MARKERS & set(report.keywords):
+        _skipped_service_tests.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if REQUIRE_SERVICES and _skipped_service_tests:
+        print(
+            "\nREQUIRE_SERVICES=1 but these service-backed tests were skipped:\n  "
+            + "\n  ".join(_skipped_service_tests),
+            file=sys.stderr,
+        )
+        session.exitstatus = 1
+
+
+# Organisations, people and cases -----------------------------------------------------
+
+
+@pytest.fixture
+def city(db):
+    return OrganisationFactory(name="河源市侨联", number_prefix="河侨维")
+
+
+@pytest.fixture
+def township(city):
+    return OrganisationFactory(
+        name="义容镇侨胞之家",
+        kind="service_point",
+        level="township",
+        parent=city,
+        number_prefix="义侨维",
+    )
+
+
+@pytest.fixture
+def other_city(db):
+    return OrganisationFactory(name="梅州市侨联", number_prefix="梅侨维")
+
+
+@pytest.fixture
+def officer(city):
+    return officer_of(city, "officer")
+
+
+@pytest.fixture
+def supervisor(city):
+    return officer_of(city, "supervisor", Role.SUPERVISOR)
+
+
+@pytest.fixture
+def outsider(other_city):
+    """A supervisor of another city: every permission, none of our cases."""
+    return officer_of(other_city, "outsider", Role.SUPERVISOR)
+
+
+@pytest.fixture
+def claimant(db):
+    return PersonFactory(name_zh="谭永康", name_latin="Tham Weng Hong")
+
+
+@pytest.fixture
+def make_case(city, officer, claimant):
+    def make(*, received_on=None, parties=None, **fields):
+        return services.register_case(
+            actor=fields.pop("actor", officer),
+            handling_organisation=fields.pop("handling_organisation", city),
+            title=fields.pop("title", "祖坟墓地纠纷"),
+            category=fields.pop("category", "ancestral_graves"),
+            channel=fields.pop("channel", "association_letter"),
+            received_on=received_on or datetime.date(2026, 11, 2),
+            summary=fields.pop("summary", "宗亲会来函反映祖坟墓地被占用。"),
+            claims=fields.pop("claims", "保护祖坟现状。"),
+            parties=(
+                parties
+                if parties is not None
+                else [PartyInput(role=Party.Role.CLAIMANT, person=claimant)]
+            ),
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def case(make_case):
+    return make_case()
+
+
+@pytest.fixture
+def association(claimant):
+    association = AssociationFactory(name="马来西亚谭氏宗亲会")
+    association.representatives.add(claimant)
+    return association
+
+
+# A real Celery worker ----------------------------------------------------------------
+
+
+def _database_url(settings_dict) -> str:
+    user = settings_dict["USER"] or "postgres"
+    password = f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
+    host = settings_dict["HOST"] or "127.0.0.1"
+    port = settings_dict["PORT"] or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A `celery -A config worker` process on the test database and the real broker."""
+    from config.celery import app
+
+    ARTEFACTS.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    log = open(ARTEFACTS / "celery-worker.log", "wb")  # noqa: SIM115 - open for the session
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--concurrency=2",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=1):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("The Celery worker did not start: see test-artifacts/.")
+        yield worker
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process):
+    """Send tasks to the real worker instead of running them in the test process."""
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    yield celery_worker_process
+    app.conf.task_always_eager = True
+
+
+def wait_for(check, timeout: float = 30.0):
+    """Poll until ``check()`` returns something truthy (work done by another process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting for the worker")
