@@ -17,6 +17,20 @@ from .models import (
 )
 from .pii import mask
 
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records only the application writes: the admin shows them, nothing more."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 admin.site.site_header = _("Qiaowei case management")
 admin.site.site_title = _("Qiaowei")
 
@@ -87,6 +101,15 @@ class DeadlineInline(admin.TabularInline):
         return False
 
 
+@admin.register(Deadline)
+class DeadlineAdmin(ReadOnlyAdmin):
+    """Clocks move with the case; the supervisor's extension is a service, not an edit."""
+
+    list_display = ["case", "kind", "starts_on", "due_on", "extension_days", "stopped_on"]
+    list_filter = ["kind"]
+    search_fields = ["case__number"]
+
+
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     # Status is changed only through the case process, never by editing the field.
@@ -102,7 +125,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(ReadOnlyAdmin):
     """The timeline is append-only: the admin can read it, nothing more."""
 
     list_display = [
@@ -116,15 +139,6 @@ class CaseEventAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind"]
     search_fields = ["case__number", "summary", "reason"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(CalendarOverride)

@@ -45,24 +45,24 @@ class CaseForm(forms.ModelForm):
 class PartyForm(forms.Form):
     """One party: pick an existing person or association, or type a new person's details."""
 
-    role = forms.ChoiceField(label=_("role"), choices=[("", "---------"), *Party.Role.choices])
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "---------"), *Party.Role.choices])
     association = forms.ModelChoiceField(
-        label=_("association"), queryset=Association.objects.all(), required=False
+        label=_("Association"), queryset=Association.objects.all(), required=False
     )
     person = forms.ModelChoiceField(
-        label=_("existing person"), queryset=Person.objects.all(), required=False
+        label=_("Existing person"), queryset=Person.objects.all(), required=False
     )
-    new_name_zh = forms.CharField(label=_("new person: Chinese name"), required=False)
-    new_name_latin = forms.CharField(label=_("new person: Latin-script name"), required=False)
+    new_name_zh = forms.CharField(label=_("New person: Chinese name"), required=False)
+    new_name_latin = forms.CharField(label=_("New person: Latin-script name"), required=False)
     new_identity = forms.ChoiceField(
-        label=_("identity category"), choices=Identity.choices, initial=Identity.OTHER
+        label=_("Identity category"), choices=Identity.choices, initial=Identity.OTHER
     )
     new_residence_country = LazyTypedChoiceField(
-        label=_("country or region of residence"),
+        label=_("Country or region of residence"),
         choices=[("", "---------"), *countries],
         required=False,
     )
-    new_phone = forms.CharField(label=_("phone"), required=False)
+    new_phone = forms.CharField(label=_("Phone"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -100,15 +100,15 @@ PartyFormSet = formset_factory(PartyForm, formset=BasePartyFormSet, extra=3, min
 
 
 class CommunicationForm(forms.Form):
-    channel = forms.ChoiceField(label=_("channel"), choices=CaseEvent.Channel.choices)
-    counterpart = forms.CharField(label=_("with whom"), max_length=200)
+    channel = forms.ChoiceField(label=_("Channel"), choices=CaseEvent.Channel.choices)
+    counterpart = forms.CharField(label=_("With whom"), max_length=200)
     occurred_at = forms.DateTimeField(
-        label=_("when"),
+        label=_("When"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         initial=timezone.now,
     )
-    summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
