@@ -25,21 +25,109 @@ CITY = "河源市归国华侨联合会"
 COUNTY = "紫金县归国华侨联合会"
 YIRONG = "紫金县义容镇侨胞之家"
 
-# name, kind, level, parent, document-number prefix
+# name, kind, level, parent, document-number prefix, English name, phone
 ORGANISATIONS = [
-    ("广东省归国华侨联合会", Kind.FEDERATION, Level.PROVINCE, None, "粤侨维"),
-    (CITY, Kind.FEDERATION, Level.CITY, "广东省归国华侨联合会", "河侨维"),
-    (COUNTY, Kind.FEDERATION, Level.COUNTY, CITY, "紫侨维"),
-    (YIRONG, Kind.SERVICE_POINT, Level.TOWNSHIP, COUNTY, "义侨维"),
-    ("中共紫金县委统战部", Kind.DEPARTMENT, Level.COUNTY, None, ""),
-    ("紫金县司法局", Kind.DEPARTMENT, Level.COUNTY, None, ""),
-    ("紫金县住房和城乡建设局", Kind.DEPARTMENT, Level.COUNTY, None, ""),
-    ("紫金县自然资源局", Kind.DEPARTMENT, Level.COUNTY, None, ""),
-    ("紫金县信访局", Kind.DEPARTMENT, Level.COUNTY, None, ""),
-    ("紫金县义容镇人民政府", Kind.DEPARTMENT, Level.TOWNSHIP, None, ""),
-    ("紫金县人民调解委员会", Kind.MEDIATION_COMMITTEE, Level.COUNTY, None, ""),
-    ("河源市中级人民法院", Kind.COURT, Level.CITY, None, ""),
-    ("河源市律师协会", Kind.BAR_ASSOCIATION, Level.CITY, None, ""),
+    (
+        "广东省归国华侨联合会",
+        Kind.FEDERATION,
+        Level.PROVINCE,
+        None,
+        "粤侨维",
+        "Guangdong Federation of Returned Overseas Chinese",
+        "020-83000000",
+    ),
+    (
+        CITY,
+        Kind.FEDERATION,
+        Level.CITY,
+        "广东省归国华侨联合会",
+        "河侨维",
+        "Heyuan Federation of Returned Overseas Chinese",
+        "0762-3388000",
+    ),
+    (
+        COUNTY,
+        Kind.FEDERATION,
+        Level.COUNTY,
+        CITY,
+        "紫侨维",
+        "Zijin County Federation of Returned Overseas Chinese",
+        "0762-7322000",
+    ),
+    (
+        YIRONG,
+        Kind.SERVICE_POINT,
+        Level.TOWNSHIP,
+        COUNTY,
+        "义侨维",
+        "Overseas Chinese Home of Yirong Township",
+        "0762-7800100",
+    ),
+    (
+        "中共紫金县委统战部",
+        Kind.DEPARTMENT,
+        Level.COUNTY,
+        None,
+        "",
+        "United Front Work Department of Zijin County",
+        "0762-7321000",
+    ),
+    ("紫金县司法局", Kind.DEPARTMENT, Level.COUNTY, None, "", "Zijin County Justice Bureau", ""),
+    (
+        "紫金县住房和城乡建设局",
+        Kind.DEPARTMENT,
+        Level.COUNTY,
+        None,
+        "",
+        "Zijin County Housing and Urban-Rural Development Bureau",
+        "",
+    ),
+    (
+        "紫金县自然资源局",
+        Kind.DEPARTMENT,
+        Level.COUNTY,
+        None,
+        "",
+        "Zijin County Natural Resources Bureau",
+        "",
+    ),
+    (
+        "紫金县信访局",
+        Kind.DEPARTMENT,
+        Level.COUNTY,
+        None,
+        "",
+        "Zijin County Petitions Bureau",
+        "0762-7323000",
+    ),
+    (
+        "紫金县义容镇人民政府",
+        Kind.DEPARTMENT,
+        Level.TOWNSHIP,
+        None,
+        "",
+        "People's Government of Yirong Township",
+        "",
+    ),
+    (
+        "紫金县人民调解委员会",
+        Kind.MEDIATION_COMMITTEE,
+        Level.COUNTY,
+        None,
+        "",
+        "Zijin County People's Mediation Committee",
+        "",
+    ),
+    (
+        "河源市中级人民法院",
+        Kind.COURT,
+        Level.CITY,
+        None,
+        "",
+        "Heyuan Intermediate People's Court",
+        "",
+    ),
+    ("河源市律师协会", Kind.BAR_ASSOCIATION, Level.CITY, None, "", "Heyuan Bar Association", ""),
 ]
 
 # username, display name, organisation, role
@@ -370,7 +458,7 @@ OTHER_CASES = [
 
 def _organisations() -> dict[str, Organisation]:
     made: dict[str, Organisation] = {}
-    for name, kind, level, parent, prefix in ORGANISATIONS:
+    for name, kind, level, parent, prefix, name_en, phone in ORGANISATIONS:
         made[name], _ = Organisation.objects.get_or_create(
             name=name,
             defaults={
@@ -378,6 +466,8 @@ def _organisations() -> dict[str, Organisation]:
                 "level": level,
                 "parent": made.get(parent),
                 "number_prefix": prefix,
+                "name_en": name_en,
+                "phone": phone,
             },
         )
     return made

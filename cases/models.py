@@ -79,6 +79,9 @@ class Organisation(models.Model):
         help_text=_("Agency code that opens its document numbers, e.g. 河侨维."),
     )
     region = models.CharField(_("administrative area"), max_length=100, blank=True)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("organisation")

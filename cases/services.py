@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
-from documents.services import allocate_number
+from documents.services import allocate_number, issue_step_documents
 
 from . import deadlines
 from .calendar import WorkingCalendar
@@ -137,6 +137,7 @@ def register_case(
         add_party(case=case, actor=actor, item=item, record=False)
     _record(case, actor, CaseEvent.Kind.REGISTRATION, to_status=case.status, summary=case.title)
     _start_clock(case, DK.ACCEPTANCE, received_on, WorkingCalendar.load())
+    issue_step_documents(case=case, step="register", actor=actor)
     return case
 
 
@@ -198,6 +199,7 @@ def transition_case(*, case: Case, actor: User, name: str, reason: str = "", **p
     # A step taken on an earlier date (e.g. acceptance dated when it was decided) moves
     # the clocks as of that date.
     _move_clocks(locked, name, params.get("on") or timezone.localdate())
+    issue_step_documents(case=locked, step=name, actor=actor)
     return locked
 
 
@@ -245,6 +247,7 @@ def extend_handling_deadline(*, case: Case, actor: User, days: int, reason: str)
         summary=_("Handling deadline extended by %(days)d days to %(due)s.")
         % {"days": days, "due": clock.due_on.isoformat()},
     )
+    issue_step_documents(case=locked, step="extend_handling", actor=actor)
     return clock
 
 

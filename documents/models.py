@@ -1,5 +1,9 @@
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 
 class NumberSequence(models.Model):
@@ -23,3 +27,131 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}〔{self.year}〕{self.kind}: {self.last_value}"
+
+
+class DocumentKind(models.TextChoices):
+    REGISTRATION_FORM = "registration_form", _("Registration form (受理登记表)")
+    ACCEPTANCE_NOTICE = "acceptance_notice", _("Acceptance notice (受理通知书)")
+    RIGHTS_NOTICE = "rights_notice", _("Rights and obligations notice (权利义务告知书)")
+    REFUSAL_NOTICE = "refusal_notice", _("Refusal notice (不予受理告知书)")
+    REFERRAL_LETTER = "referral_letter", _("Referral letter (转办函)")
+    EXTENSION_NOTICE = "extension_notice", _("Extension notice (延期告知书)")
+    CLOSING_REPORT = "closing_report", _("Closing report (结案报告)")
+    MEETING_MINUTES = "meeting_minutes", _("Meeting minutes (纪要)")
+    CASE_FILE = "case_file", _("Case file (卷宗)")
+
+
+def document_path(document: "Document", filename: str) -> str:
+    # Named by ids only: no user data in paths or URLs.
+    return f"documents/{document.case_id}/{document.pk}-v{document.version}.pdf"
+
+
+def evidence_path(evidence: "Evidence", filename: str) -> str:
+    return f"evidence/{evidence.case_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Document(ConcurrentTransitionMixin, models.Model):
+    """A PDF record of a step of a case. Its content is fixed by the snapshot when it is
+    issued; a correction is a new version that replaces it."""
+
+    class Status(models.TextChoices):
+        FINAL = "final", _("Final")
+        SUPERSEDED = "superseded", _("Superseded by a correction")
+
+    class Rendering(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
+    number = models.CharField(_("document number"), max_length=60, blank=True)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("replaces"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+    )
+    status = FSMField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.FINAL, protected=True
+    )
+    rendering = models.CharField(
+        _("rendering"), max_length=20, choices=Rendering.choices, default=Rendering.PENDING
+    )
+    failure = models.TextField(_("reason of failure"), blank=True)
+    file = models.FileField(_("PDF file"), upload_to=document_path, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    page_count = models.PositiveSmallIntegerField(_("pages"), null=True, blank=True)
+    template_version = models.CharField(_("template version"), max_length=30)
+    snapshot = models.JSONField(_("data rendered"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}".strip()
+
+    @transition(status, Status.FINAL, Status.SUPERSEDED)
+    def supersede(self) -> None:
+        """A correction now stands in its place; this version stays on file as it was."""
+
+
+class Evidence(models.Model):
+    """A PDF the officer uploads to the case file: identity papers, a power of attorney,
+    evidence, proof of performance…"""
+
+    class Item(models.TextChoices):
+        # Numbers of the Ministry of Justice case-file list (2010).
+        APPLICATION = "01", _("1 Application (申请书)")
+        IDENTITY = "03", _("3 Proof of identity (身份证明)")
+        POWER_OF_ATTORNEY = "04", _("4 Power of attorney (授权委托书)")
+        INVESTIGATION = "05", _("5 Investigation record (调查记录)")
+        EVIDENCE = "06", _("6 Evidence (证据材料)")
+        MEDIATION_RECORD = "07", _("7 Mediation record (调解记录)")
+        AGREEMENT = "08", _("8 Mediation agreement (调解协议书)")
+        PERFORMANCE = "09", _("9 Proof of performance (履行凭证)")
+        FOLLOW_UP = "10", _("10 Follow-up record (回访记录)")
+        JUDICIAL_CONFIRMATION = "11", _("11 Judicial confirmation (司法确认材料)")
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    item = models.CharField(_("case-file item"), max_length=2, choices=Item.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("PDF file"), upload_to=evidence_path)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    page_count = models.PositiveSmallIntegerField(_("pages"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["item", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title

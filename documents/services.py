@@ -1,7 +1,29 @@
-from django.db import transaction
+"""Writes of documents: numbering, issuing at each step of a case, rendering, corrections,
+evidence uploads."""
 
-from .models import NumberSequence
+from __future__ import annotations
+
+import gc
+import hashlib
+import io
+from dataclasses import asdict
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from cases.selectors import can_work_on
+
+from . import snapshots
+from .casefile import contents, render_case_file
+from .kinds import KINDS, STEP_DOCUMENTS
+from .models import Document, DocumentKind, Evidence, NumberSequence
 from .numbering import DocumentNumber, sequence_prefix
+from .rendering import TEMPLATE_VERSION, RenderedPdf, render_pdf
 
 
 @transaction.atomic
@@ -20,3 +42,160 @@ def allocate_number(*, organisation_prefix: str, kind: str, year: int) -> Docume
     sequence.last_value += 1
     sequence.save(update_fields=["last_value"])
     return DocumentNumber(prefix=prefix, year=year, sequence=sequence.last_value)
+
+
+@transaction.atomic
+def issue_document(*, case, kind: str, actor=None) -> Document:
+    """Number the document (if its kind carries a 文号), freeze its data and have it
+    rendered after commit."""
+    spec = KINDS[kind]
+    today = timezone.localdate()
+    number = ""
+    if spec.number_kind:
+        number = str(
+            allocate_number(
+                organisation_prefix=case.handling_organisation.number_prefix,
+                kind=spec.number_kind,
+                year=today.year,
+            )
+        )
+    document = Document.objects.create(
+        case=case,
+        kind=kind,
+        number=number,
+        template_version=TEMPLATE_VERSION,
+        snapshot=snapshots.build(case, spec, number, today),
+        issued_by=actor,
+    )
+    _render_after_commit(document)
+    return document
+
+
+def issue_step_documents(*, case, step: str, actor=None) -> list[Document]:
+    """The documents a step of the case produces (see ``kinds.STEP_DOCUMENTS``)."""
+    return [issue_document(case=case, kind=k, actor=actor) for k in STEP_DOCUMENTS.get(step, [])]
+
+
+@transaction.atomic
+def issue_correction(*, document: Document, actor, changes: dict, reason: str) -> Document:
+    """A final document never changes: the correction is a new version with the same 文号
+    that replaces it."""
+    old = Document.objects.select_for_update().get(pk=document.pk)
+    if old.status != Document.Status.FINAL:
+        raise ValidationError(_("Only the current version of a document can be corrected."))
+    if not reason.strip():
+        raise ValidationError(_("Say what the correction is for."))
+    old.supersede()
+    old.save()
+    correction = Document.objects.create(
+        case=old.case,
+        kind=old.kind,
+        number=old.number,
+        version=old.version + 1,
+        replaces=old,
+        template_version=TEMPLATE_VERSION,
+        snapshot={
+            **old.snapshot,
+            **changes,
+            "version": old.version + 1,
+            "correction_reason": reason.strip(),
+        },
+        issued_by=actor,
+    )
+    _render_after_commit(correction)
+    return correction
+
+
+def _render_after_commit(document: Document) -> None:
+    from .tasks import render_document  # tasks import this module
+
+    transaction.on_commit(lambda: render_document.delay(document.pk))
+
+
+def _render(document: Document) -> RenderedPdf:
+    if document.kind == DocumentKind.CASE_FILE:
+        return render_case_file(document.snapshot)
+    return render_pdf(KINDS[document.kind].template, document.snapshot)
+
+
+@transaction.atomic
+def render_document(*, document_id: int) -> Document:
+    """Render a pending document once. Running it again for a ready document does nothing,
+    so a task delivered twice leaves one file."""
+    document = Document.objects.select_for_update().get(pk=document_id)
+    if document.rendering == Document.Rendering.READY:
+        return document
+    try:
+        pdf = _render(document)
+    finally:
+        gc.collect()  # WeasyPrint leaves reference cycles; keep a long-lived worker flat
+    if document.file:
+        document.file.delete(save=False)
+    document.file.save(f"{document.pk}.pdf", ContentFile(pdf.content), save=False)
+    document.sha256 = hashlib.sha256(pdf.content).hexdigest()
+    document.size = len(pdf.content)
+    document.page_count = pdf.page_count
+    document.rendering = Document.Rendering.READY
+    document.failure = ""
+    document.rendered_at = timezone.now()
+    document.save()
+    return document
+
+
+@transaction.atomic
+def mark_render_failed(*, document_id: int, reason: str) -> None:
+    Document.objects.filter(pk=document_id).exclude(rendering=Document.Rendering.READY).update(
+        rendering=Document.Rendering.FAILED, failure=reason[:2000]
+    )
+
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def add_evidence(*, case, actor, item: str, title: str, upload) -> Evidence:
+    """Keep an uploaded PDF for the case file, after checking that it is a readable PDF."""
+    if not can_work_on(actor, case):
+        raise PermissionDenied(_("You do not work for the organisation handling this case."))
+    if upload.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError(_("The file is larger than 20 MB."))
+    content = upload.read()
+    try:
+        if not content.startswith(b"%PDF-"):
+            raise PdfReadError("no PDF header")
+        pages = len(PdfReader(io.BytesIO(content)).pages)
+    except (PdfReadError, ValueError, KeyError) as error:
+        raise ValidationError(_("The file is not a readable PDF.")) from error
+    evidence = Evidence(
+        case=case,
+        item=item,
+        title=title.strip(),
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        page_count=pages,
+        uploaded_by=actor,
+    )
+    evidence.file.save("upload.pdf", ContentFile(content), save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def export_case_file(*, case, actor) -> Document:
+    """Freeze what the case file holds now and have it assembled in the background."""
+    if not can_work_on(actor, case):
+        raise PermissionDenied(_("You do not work for the organisation handling this case."))
+    spec = KINDS[DocumentKind.CASE_FILE]
+    found = contents(case)
+    snapshot = snapshots.build(case, spec, "", timezone.localdate())
+    snapshot["entries"] = [asdict(entry) for entry in found.entries]
+    snapshot["missing"] = found.missing
+    document = Document.objects.create(
+        case=case,
+        kind=DocumentKind.CASE_FILE,
+        template_version=TEMPLATE_VERSION,
+        snapshot=snapshot,
+        issued_by=actor,
+    )
+    _render_after_commit(document)
+    return document

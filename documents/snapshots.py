@@ -1,0 +1,179 @@
+"""The data a document is rendered from, taken from the case when the document is issued.
+
+A snapshot is plain JSON (strings, lists, dicts) and is all a template sees; it is stored
+with the document and attached to its PDF, so the PDF can always be explained and checked.
+Sensitive details (ID-document numbers) never enter a snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from cases.calendar import WorkingCalendar
+from cases.models import Case, CaseEvent, Deadline, Organisation, Party, transition_label
+
+from .kinds import KindSpec
+
+# Receiving bodies may object to a wrong referral within 5 working days (《信访工作条例》 Art. 23).
+REFERRAL_OBJECTION_WORKING_DAYS = 5
+
+
+def zh_date(day: datetime.date) -> str:
+    """GB/T 9704-2012 writes the date with Arabic numerals: 2026年11月24日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def en_date(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _party(party: Party) -> dict:
+    subject = party.subject
+    if party.association_id:
+        return {
+            "role": party.get_role_display(),
+            "name": subject.name,
+            "name_en": subject.name_latin or subject.name,
+            "country": subject.country.name,
+            "contact": " ".join(filter(None, [subject.phone, subject.email])),
+            "identity": "侨团",
+        }
+    return {
+        "role": party.get_role_display(),
+        "name": str(subject),
+        "name_en": subject.name_latin or subject.name_zh,
+        "country": subject.residence_country.name,
+        "contact": " ".join(filter(None, [subject.phone, subject.email, subject.wechat])),
+        "identity": subject.get_identity_display(),
+    }
+
+
+def _reads_no_chinese(party: Party) -> bool:
+    if party.association_id:
+        people = list(party.association.representatives.all())
+    else:
+        people = [party.person]
+    return any(not p.preferred_language.lower().startswith("zh") for p in people)
+
+
+def _organisation(org: Organisation) -> dict:
+    return {"name": org.name, "name_en": org.name_en or org.name, "phone": org.phone}
+
+
+def base_snapshot(
+    case: Case, spec: KindSpec, number: str, issued_on: datetime.date, version: int = 1
+) -> dict:
+    parties = list(case.parties.select_related("person", "association"))
+    claimants = [p for p in parties if p.role == Party.Role.CLAIMANT]
+    org = case.handling_organisation
+    bilingual = spec.to_party and any(_reads_no_chinese(p) for p in claimants)
+    return {
+        "kind": spec.kind,
+        "title": spec.title,
+        "title_en": spec.title_en,
+        "number": number,
+        "version": version,
+        "organisation": org.name,
+        "organisation_en": org.name_en or org.name,
+        "organisation_phone": org.phone,
+        "issued_on": zh_date(issued_on),
+        "issued_on_en": en_date(issued_on),
+        "bilingual": bilingual,
+        "subject": f"{spec.title}：{case.title}",
+        "keywords": ", ".join([spec.title, case.number, case.get_category_display()]),
+        "officer": str(case.officer or ""),
+        "addressee": "、".join(_party(p)["name"] for p in claimants),
+        "addressee_en": ", ".join(_party(p)["name_en"] for p in claimants),
+        "case": {
+            "number": case.number,
+            "title": case.title,
+            "category": case.get_category_display(),
+            "channel": case.get_channel_display(),
+            "received_on": zh_date(case.received_on),
+            "received_on_en": en_date(case.received_on),
+            "summary": case.summary,
+            "claims": case.claims,
+            "location": case.location,
+            "risk": case.get_risk_level_display(),
+        },
+        "parties": [_party(p) for p in parties],
+    }
+
+
+def _deadline(case: Case, kind: str) -> Deadline | None:
+    return case.deadlines.filter(kind=kind).order_by("-starts_on", "-id").first()
+
+
+def _last_transition(case: Case, name: str) -> CaseEvent | None:
+    return case.events.filter(transition=name).order_by("-id").first()
+
+
+def acceptance_extra(case: Case, issued_on: datetime.date) -> dict:
+    handling = _deadline(case, Deadline.Kind.HANDLING)
+    return {
+        "accepted_on": zh_date(case.accepted_on or issued_on),
+        "handling_due": zh_date(handling.due_on) if handling else "",
+        "handling_due_en": en_date(handling.due_on) if handling else "",
+    }
+
+
+def refusal_extra(case: Case, issued_on: datetime.date) -> dict:
+    event = _last_transition(case, "decline")
+    return {"reason": event.reason if event else ""}
+
+
+def referral_extra(case: Case, issued_on: datetime.date) -> dict:
+    event = _last_transition(case, "refer")
+    objection_due = WorkingCalendar.load().add_working_days(
+        issued_on, REFERRAL_OBJECTION_WORKING_DAYS
+    )
+    return {
+        "reason": event.reason if event else "",
+        "receiver": _organisation(case.referred_to) if case.referred_to else {},
+        "objection_due": zh_date(objection_due),
+    }
+
+
+def extension_extra(case: Case, issued_on: datetime.date) -> dict:
+    handling = _deadline(case, Deadline.Kind.HANDLING)
+    original = handling.due_on - datetime.timedelta(days=handling.extension_days)
+    return {
+        "extension_days": handling.extension_days,
+        "reason": handling.extension_reason,
+        "original_due": zh_date(original),
+        "new_due": zh_date(handling.due_on),
+        "new_due_en": en_date(handling.due_on),
+    }
+
+
+def closing_extra(case: Case, issued_on: datetime.date) -> dict:
+    steps = case.events.filter(kind=CaseEvent.Kind.TRANSITION).order_by("occurred_at", "id")
+    event = _last_transition(case, "close")
+    return {
+        "outcome": event.reason if event else "",
+        "steps": [
+            {
+                "on": zh_date(e.occurred_at.date()),
+                "step": transition_label(e.transition),
+                "reason": e.reason,
+            }
+            for e in steps
+        ],
+    }
+
+
+EXTRAS = {
+    "acceptance_notice": acceptance_extra,
+    "refusal_notice": refusal_extra,
+    "referral_letter": referral_extra,
+    "extension_notice": extension_extra,
+    "closing_report": closing_extra,
+}
+
+
+def build(case: Case, spec: KindSpec, number: str, issued_on: datetime.date) -> dict:
+    snapshot = base_snapshot(case, spec, number, issued_on)
+    extra = EXTRAS.get(spec.kind)
+    if extra:
+        snapshot.update(extra(case, issued_on))
+    return snapshot
