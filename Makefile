@@ -21,7 +21,12 @@ demo: setup
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-setup: system-packages $(VENV)/.installed $(MO_FILES)
+setup: system-packages $(VENV)/.installed $(MO_FILES) var/fonts/.built
+
+# GB2312-trimmed print fonts from the system Noto CJK faces (documents/fonts.py), built once.
+var/fonts/.built: documents/fonts.py $(VENV)/.installed
+	$(PY) manage.py build_print_fonts --force
+	touch $@
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do \

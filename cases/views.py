@@ -6,6 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from documents import selectors as document_selectors
+from documents.forms import EvidenceForm
+
 from . import selectors, services
 from .forms import CaseForm, CommunicationForm, NoteForm, PartyFormSet
 from .models import Case, CaseStatus, Organisation
@@ -40,6 +43,7 @@ def case_detail(request, pk: int):
         selectors.visible_cases(request.user).select_related("handling_organisation", "officer"),
         pk=pk,
     )
+    documents = list(document_selectors.case_documents(case))
     return render(
         request,
         "cases/case_detail.html",
@@ -51,6 +55,12 @@ def case_detail(request, pk: int):
             "can_work": selectors.can_work_on(request.user, case),
             "communication_form": CommunicationForm(),
             "note_form": NoteForm(),
+            "documents": documents,
+            # The page reloads itself until every document has been rendered.
+            "rendering_pending": any(d.rendering == "pending" for d in documents),
+            "missing_items": document_selectors.missing_case_file_items(case),
+            "evidence": case.evidence.all(),
+            "evidence_form": EvidenceForm(),
         },
     )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.core.files.storage import default_storage
 from pypdf import PdfReader, PdfWriter
 
+from .kinds import KINDS
 from .models import Document, DocumentKind, Evidence
 from .rendering import RenderedPdf, render_pdf
 
@@ -77,7 +78,7 @@ def contents(case) -> CaseFileContents:
     for slot in SLOTS:
         found = [
             Entry(
-                f"{d.get_kind_display()} {d.number}".strip(),
+                f"{KINDS[d.kind].title} {d.number}".strip(),
                 "document",
                 d.pk,
                 d.file.name,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import translation
+
 from cases.calendar import WorkingCalendar
 from cases.models import Case, CaseEvent, Deadline, Organisation, Party, transition_label
 
@@ -172,8 +174,10 @@ EXTRAS = {
 
 
 def build(case: Case, spec: KindSpec, number: str, issued_on: datetime.date) -> dict:
-    snapshot = base_snapshot(case, spec, number, issued_on)
-    extra = EXTRAS.get(spec.kind)
-    if extra:
-        snapshot.update(extra(case, issued_on))
+    # Official documents are in Chinese whatever language the officer's screen is in.
+    with translation.override("zh-hans"):
+        snapshot = base_snapshot(case, spec, number, issued_on)
+        extra = EXTRAS.get(spec.kind)
+        if extra:
+            snapshot.update(extra(case, issued_on))
     return snapshot

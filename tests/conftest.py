@@ -60,6 +60,13 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test stores its files in a folder of its own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 # Organisations, people and cases -----------------------------------------------------
 
 
@@ -185,6 +192,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    worker.media_root = settings.MEDIA_ROOT
     try:
         deadline = time.monotonic() + 60
         while not app.control.ping(timeout=1):
@@ -198,10 +206,11 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def celery_worker(celery_worker_process):
+def celery_worker(celery_worker_process, settings):
     """Send tasks to the real worker instead of running them in the test process."""
     from config.celery import app
 
+    settings.MEDIA_ROOT = celery_worker_process.media_root  # read what the worker wrote
     app.conf.task_always_eager = False
     yield celery_worker_process
     app.conf.task_always_eager = True
