@@ -7,6 +7,7 @@ import subprocess
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -231,7 +232,7 @@ def test_it_corrects_by_issuing_a_new_version(closed_case, supervisor):
         original.number,
     )
     assert "谭永康先生" in pdf_text(content(rendered(correction)))
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         services.issue_correction(document=original, actor=supervisor, changes={}, reason="x")
 
 
