@@ -157,7 +157,7 @@ def closing_extra(case: Case, issued_on: datetime.date) -> dict:
             {
                 "on": zh_date(e.occurred_at.date()),
                 "step": transition_label(e.transition),
-                "reason": e.reason,
+                "reason": e.reason.rstrip("。."),  # the template ends the sentence
             }
             for e in steps
         ],
