@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-no
 	poppler-utils gettext
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-.PHONY: demo test setup system-packages lint format
+.PHONY: demo test setup system-packages lint format messages
 
 demo: setup
 	$(PY) manage.py migrate --noinput
@@ -57,3 +57,8 @@ lint: setup
 format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# After changing interface text: collect the messages, then translate the new ones in
+# locale/zh_Hans/LC_MESSAGES/django.po (tests fail while one is untranslated).
+messages: setup
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=test-artifacts

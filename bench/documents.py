@@ -93,8 +93,12 @@ def ensure_database() -> None:
 
     db = settings.DATABASES["default"]
     with psycopg.connect(
-        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"],
-        dbname="postgres", autocommit=True,
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"],
+        dbname="postgres",
+        autocommit=True,
     ) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
         if not exists.fetchone():
@@ -116,13 +120,21 @@ def throughput(documents: int = 60) -> float:
         name="基准测试侨联", defaults={"kind": "federation", "level": "city", "number_prefix": "基"}
     )
     case = Case.objects.filter(number="基准〔2026〕1号").first() or Case.objects.create(
-        number="基准〔2026〕1号", title="基准", category="other", channel="letter",
-        received_on="2026-11-01", summary="-", claims="-", handling_organisation=organisation,
+        number="基准〔2026〕1号",
+        title="基准",
+        category="other",
+        channel="letter",
+        received_on="2026-11-01",
+        summary="-",
+        claims="-",
+        handling_organisation=organisation,
     )
     snapshot = minutes(3)
     ids = [
         Document.objects.create(
-            case=case, kind=DocumentKind.MEETING_MINUTES, template_version="bench",
+            case=case,
+            kind=DocumentKind.MEETING_MINUTES,
+            template_version="bench",
             snapshot=snapshot,
         ).pk
         for _ in range(documents)
@@ -131,10 +143,25 @@ def throughput(documents: int = 60) -> float:
     env = {**os.environ}
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1",
-             "--without-gossip", "--without-mingle", "--loglevel=WARNING",
-             "--max-memory-per-child=300000", "-n", f"bench{n}@%h"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--concurrency=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
+                "--max-memory-per-child=300000",
+                "-n",
+                f"bench{n}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for n in range(2)
     ]
@@ -144,8 +171,12 @@ def throughput(documents: int = 60) -> float:
             if time.monotonic() > deadline:
                 raise RuntimeError("workers did not start")
         # Warm each worker's fonts before timing.
-        warm = Document.objects.create(case=case, kind=DocumentKind.MEETING_MINUTES,
-                                       template_version="bench", snapshot=snapshot)
+        warm = Document.objects.create(
+            case=case,
+            kind=DocumentKind.MEETING_MINUTES,
+            template_version="bench",
+            snapshot=snapshot,
+        )
         render_document.delay(warm.pk)
         while not Document.objects.filter(pk=warm.pk, rendering="ready").exists():
             time.sleep(0.1)
@@ -174,8 +205,10 @@ def main() -> None:
     t2, size2, pages2 = timed(render_pdf, two, 20)
     t10, size10, pages10 = timed(render_pdf, ten, 10)
     print(f"2-page minutes: {t2 * 1000:.0f} ms warm, {size2 / 1024:.0f} KB ({pages2} pages)")
-    print(f"10-page minutes: {t10 * 1000:.0f} ms warm, {size10 / 1024:.0f} KB, "
-          f"{size10 / pages10 / 1024:.0f} KB a page ({pages10} pages)")
+    print(
+        f"10-page minutes: {t10 * 1000:.0f} ms warm, {size10 / 1024:.0f} KB, "
+        f"{size10 / pages10 / 1024:.0f} KB a page ({pages10} pages)"
+    )
 
     rss_start = rss_mb()
     samples = []
@@ -185,22 +218,28 @@ def main() -> None:
         if n % 20 == 19:
             samples.append(round(rss_mb(), 1))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"RSS over 200 renders: {rss_start:.0f} MB at start, every 20 renders {samples}, "
-          f"peak {peak:.0f} MB")
+    print(
+        f"RSS over 200 renders: {rss_start:.0f} MB at start, every 20 renders {samples}, "
+        f"peak {peak:.0f} MB"
+    )
 
     per_minute = throughput()
     print(f"throughput through 2 Celery workers on Redis: {per_minute:.0f} documents a minute")
 
-    print(json.dumps({
-        "render_2_pages_warm_s": round(t2, 3),
-        "render_10_pages_warm_s": round(t10, 3),
-        "bytes_2_pages": size2,
-        "bytes_per_page_10_pages": round(size10 / pages10),
-        "rss_start_mb": round(rss_start),
-        "rss_after_each_20_renders_mb": samples,
-        "rss_peak_mb": round(peak),
-        "documents_per_minute_2_workers": round(per_minute),
-    }))
+    print(
+        json.dumps(
+            {
+                "render_2_pages_warm_s": round(t2, 3),
+                "render_10_pages_warm_s": round(t10, 3),
+                "bytes_2_pages": size2,
+                "bytes_per_page_10_pages": round(size10 / pages10),
+                "rss_start_mb": round(rss_start),
+                "rss_after_each_20_renders_mb": samples,
+                "rss_peak_mb": round(peak),
+                "documents_per_minute_2_workers": round(per_minute),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
