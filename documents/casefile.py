@@ -131,6 +131,19 @@ def _catalogue_rows(entries: list[dict], first_page: int) -> list[dict]:
     return rows
 
 
+def _stamp_page_numbers(writer: PdfWriter) -> None:
+    """Number the pages of the whole file in the top right corner (卷内页码), the numbers
+    the catalogue refers to; each document keeps its own page numbers at the foot."""
+    numbers = list(range(1, len(writer.pages) + 1))
+    stamps = PdfReader(
+        io.BytesIO(
+            render_pdf("documents/print/case_file_page_numbers.html", {"numbers": numbers}).content
+        )
+    )
+    for page, stamp in zip(writer.pages, stamps.pages, strict=True):
+        page.merge_page(stamp)
+
+
 def render_case_file(snapshot: dict) -> RenderedPdf:
     entries = snapshot["entries"]
     parts = [_read_checked(entry) for entry in entries]
@@ -154,6 +167,7 @@ def render_case_file(snapshot: dict) -> RenderedPdf:
     writer = PdfWriter()
     for content in [cover.content, catalogue.content, *parts, back.content]:
         writer.append(PdfReader(io.BytesIO(content)))
+    _stamp_page_numbers(writer)
     writer.add_metadata(
         {"/Title": f"卷宗 {snapshot['case']['number']}", "/Author": snapshot["organisation"]}
     )
