@@ -11,6 +11,7 @@ import datetime
 
 from django.utils import translation
 
+from cases import deadlines
 from cases.calendar import WorkingCalendar
 from cases.models import Case, CaseEvent, Deadline, Organisation, Party, transition_label
 
@@ -138,7 +139,7 @@ def referral_extra(case: Case, issued_on: datetime.date) -> dict:
 
 def extension_extra(case: Case, issued_on: datetime.date) -> dict:
     handling = _deadline(case, Deadline.Kind.HANDLING)
-    original = handling.due_on - datetime.timedelta(days=handling.extension_days)
+    original = deadlines.due_date(handling.kind, handling.starts_on, WorkingCalendar.load())
     return {
         "extension_days": handling.extension_days,
         "reason": handling.extension_reason,
