@@ -631,6 +631,7 @@ class CaseEvent(models.Model):
         COMMUNICATION = "communication", _("Communication")
         DEADLINE = "deadline", _("Deadline")
         ASSIGNMENT = "assignment", _("Assignment")
+        HIERARCHY = "hierarchy", _("Reported up or sent down")
 
     class Channel(models.TextChoices):
         PHONE = "phone", _("Phone call")
@@ -700,6 +701,9 @@ class Deadline(models.Model):
     extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
     extension_reason = models.TextField(_("reason for extension"), blank=True)
     stopped_on = models.DateField(_("stopped on"), null=True, blank=True)
+    # Set once each, so a reminder or an escalation goes out once however often beat runs.
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("deadline")
@@ -726,6 +730,32 @@ class Deadline(models.Model):
     @property
     def is_running(self) -> bool:
         return self.stopped_on is None
+
+
+class CaseAccess(models.Model):
+    """An organisation other than the handling one that may read the case: the lower level
+    after the case was reported up, or a unit work was sent down to."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="accesses"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="case_accesses",
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case access")
+        verbose_name_plural = _("case accesses")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "organisation"], name="unique_case_access")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} · {self.organisation}"
 
 
 class CalendarOverride(models.Model):

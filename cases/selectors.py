@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from . import deadlines
 from .calendar import WorkingCalendar
-from .models import Case, CaseEvent, Organisation, User
+from .models import Case, CaseAccess, CaseEvent, Organisation, User
 
 
 def organisation_ids(user: User) -> set[int]:
@@ -24,14 +24,20 @@ def can_work_on(user: User, case: Case) -> bool:
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
-    """Cases the user may see: those handled by one of the user's organisations or
-    assigned to the user. Everything else is as if it did not exist (404)."""
+    """Cases the user may see: those handled by one of the user's organisations, those an
+    organisation of the user was given read access to (a lower level after reporting up),
+    and those assigned to the user. Everything else is as if it did not exist (404)."""
     cases = Case.objects.all()
     if user.is_superuser:
         return cases
     if not user.has_perm("cases.view_case"):
         return cases.none()
-    return cases.filter(Q(handling_organisation__in=organisation_ids(user)) | Q(officer=user))
+    mine = organisation_ids(user)
+    return cases.filter(
+        Q(handling_organisation__in=mine)
+        | Q(pk__in=CaseAccess.objects.filter(organisation__in=mine).values("case"))
+        | Q(officer=user)
+    )
 
 
 def case_list(user: User, *, query: str = "", status: str = "", category: str = ""):

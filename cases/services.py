@@ -20,6 +20,7 @@ from .models import (
     Association,
     CalendarOverride,
     Case,
+    CaseAccess,
     CaseEvent,
     Deadline,
     Organisation,
@@ -211,6 +212,43 @@ def _move_clocks(case: Case, name: str, today: datetime.date) -> None:
     started = _started_clock(case, name, today)
     if started:
         _start_clock(case, *started, WorkingCalendar.load())
+
+
+@transaction.atomic
+def report_up(*, case: Case, actor: User, reason: str) -> Case:
+    """Report the case to the next level up (township → county → city): the higher level
+    handles it from now on, the lower level keeps reading it."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    _ensure_can_work_on(actor, locked)
+    reason = require_reason(reason)
+    if locked.is_finished:
+        raise ValidationError(_("A finished case is not reported up."), code="finished")
+    lower = locked.handling_organisation
+    higher = _next_level_up(lower)
+    if higher is None:
+        raise ValidationError(
+            _("%s has no higher-level federation to report to.") % lower, code="no_higher_level"
+        )
+    CaseAccess.objects.get_or_create(case=locked, organisation=lower)
+    locked.handling_organisation = higher
+    locked.officer = None  # the higher level's team assigns its own officer
+    locked.save(update_fields=["handling_organisation", "officer", "updated_at"])
+    _record(
+        locked,
+        actor,
+        CaseEvent.Kind.HIERARCHY,
+        transition="report_up",
+        reason=reason,
+        summary=_("Reported up from %(lower)s to %(higher)s.") % {"lower": lower, "higher": higher},
+    )
+    return locked
+
+
+def _next_level_up(organisation: Organisation) -> Organisation | None:
+    """The nearest federation (侨联) above: a 侨胞之家 reports to its county 侨联."""
+    return next(
+        (o for o in organisation.ancestors() if o.kind == Organisation.Kind.FEDERATION), None
+    )
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ ALLOWED_HOSTS and HTTPS=true; see README.md for the full list.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -129,6 +130,8 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="qiaowei@localhost")
+# Links in e-mails point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
 # Without a real broker (the embedded default) tasks run in the web process.
@@ -141,6 +144,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Reminders and escalations are claimed once each, so running hourly is safe and catches
+# up after a pause; the digest goes out once a morning.
+CELERY_BEAT_SCHEDULE = {
+    "fire-clocks": {"task": "workflows.tasks.fire_clocks", "schedule": crontab(minute=5)},
+    "daily-digest": {
+        "task": "workflows.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+}
 
 LOGGING = {
     "version": 1,

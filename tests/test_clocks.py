@@ -1,0 +1,165 @@
+"""Clocks that fire: one reminder before, one escalation after, in each reader's language."""
+
+import threading
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from cases import services as case_services
+from cases.models import CaseEvent, Deadline
+from workflows import services
+
+from .factories import officer_of
+
+# Acceptance clocks of cases received on 2026-11-02 fall due on Tuesday 2026-11-17.
+RECEIVED = date(2026, 11, 2)
+DUE = date(2026, 11, 17)
+
+
+@pytest.fixture
+def fire(django_capture_on_commit_callbacks):
+    def run(today):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.fire_clocks(today=today)
+
+    return run
+
+
+def test_it_reminds_the_officer_once_three_working_days_before(make_case, officer, fire):
+    officer.email = "officer@example.cn"
+    officer.save()
+    case = make_case(received_on=RECEIVED)
+
+    assert fire(date(2026, 11, 11)) == {"reminders": 0, "escalations": 0}  # 4 working days
+    assert fire(date(2026, 11, 12)) == {"reminders": 1, "escalations": 0}  # 3 working days
+    assert fire(date(2026, 11, 12)) == {"reminders": 0, "escalations": 0}
+    assert fire(date(2026, 11, 13)) == {"reminders": 0, "escalations": 0}
+
+    assert [m.to for m in mail.outbox] == [["officer@example.cn"]]
+    assert case.number in mail.outbox[0].subject
+    assert case.events.filter(kind=CaseEvent.Kind.DEADLINE, transition="reminder").count() == 1
+
+
+def test_it_escalates_to_the_supervisor_once_when_the_deadline_passed(make_case, supervisor, fire):
+    supervisor.email = "boss@example.cn"
+    supervisor.save()
+    case = make_case(received_on=RECEIVED)
+
+    assert fire(DUE)["escalations"] == 0  # due today is not late
+    assert fire(date(2026, 11, 18))["escalations"] == 1
+    assert fire(date(2026, 11, 19))["escalations"] == 0
+
+    escalations = [m for m in mail.outbox if m.to == ["boss@example.cn"]]
+    assert len(escalations) == 1
+    assert case.events.filter(transition="escalation").count() == 1
+    assert Deadline.objects.get(case=case).escalated_at is not None
+
+
+def test_it_writes_in_each_reader_s_language(make_case, supervisor, city, fire):
+    english = officer_of(city, "sup_en", "supervisor")
+    english.email, english.language = "en@example.cn", "en"
+    english.save()
+    supervisor.email, supervisor.language = "zh@example.cn", "zh-hans"
+    supervisor.save()
+    make_case(received_on=RECEIVED)
+
+    fire(date(2026, 11, 18))
+
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects["en@example.cn"].startswith("Overdue:")
+    assert subjects["zh@example.cn"].startswith("逾期")
+
+
+def test_it_never_escalates_the_parties_confirmation_window(make_case, supervisor, fire):
+    case = make_case(received_on=RECEIVED)
+    case.deadlines.update(kind=Deadline.Kind.JUDICIAL_CONFIRMATION)
+    assert fire(date(2026, 12, 30))["escalations"] == 0
+
+
+def test_it_ignores_stopped_clocks(make_case, fire):
+    case = make_case(received_on=RECEIVED)
+    case.deadlines.update(stopped_on=date(2026, 11, 5))
+    assert fire(date(2026, 11, 18)) == {"reminders": 0, "escalations": 0}
+
+
+def test_it_sends_a_daily_digest(make_case, officer, django_capture_on_commit_callbacks):
+    officer.email = "officer@example.cn"
+    officer.save()
+    make_case(received_on=RECEIVED)
+    make_case(title="远期案件", received_on=date(2026, 11, 20))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_daily_digests(today=date(2026, 11, 16)) == 1
+
+    [message] = mail.outbox
+    assert "祖坟墓地纠纷" in message.body and "远期案件" not in message.body
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_escalates_once_when_two_workers_run_at_once(make_case, supervisor):
+    supervisor.email = "boss@example.cn"
+    supervisor.save()
+    case = make_case(received_on=RECEIVED)
+    start = threading.Barrier(2)
+    results = []
+
+    def run():
+        try:
+            start.wait()
+            results.append(services.fire_clocks(today=date(2026, 11, 18))["escalations"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results) == [0, 1]
+    assert case.events.filter(transition="escalation").count() == 1
+    assert len([m for m in mail.outbox if m.to == ["boss@example.cn"]]) == 1
+
+
+def test_it_reports_a_case_up_and_keeps_the_lower_level_reading(
+    township, city, client, django_user_model
+):
+    from cases.models import Party
+    from cases.services import PartyInput
+
+    from .factories import PersonFactory
+
+    local = officer_of(township, "local")
+    case = case_services.register_case(
+        actor=local,
+        handling_organisation=township,
+        title="祖坟",
+        category="ancestral_graves",
+        channel="association_letter",
+        received_on=RECEIVED,
+        summary="s",
+        claims="c",
+        parties=[PartyInput(role=Party.Role.CLAIMANT, person=PersonFactory())],
+    )
+
+    case = case_services.report_up(case=case, actor=local, reason="涉外，需市侨联协调")
+
+    assert case.handling_organisation == city and case.officer is None
+    event = case.events.get(kind=CaseEvent.Kind.HIERARCHY)
+    assert (event.actor, event.reason) == (local, "涉外，需市侨联协调")
+    client.force_login(local)
+    assert client.get(case.get_absolute_url()).status_code == 200  # still readable
+    with pytest.raises(PermissionDenied):
+        case_services.add_note(case=case, actor=local, text="我还想改")
+    with pytest.raises(ValidationError):
+        case_services.report_up(case=case, actor=officer_of(city, "c"), reason="")
+
+
+def test_it_refuses_to_report_up_from_the_top(case, officer):
+    with pytest.raises(ValidationError) as error:
+        case_services.report_up(case=case, actor=officer, reason="试试")
+    assert error.value.code == "no_higher_level"
