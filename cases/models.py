@@ -362,6 +362,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ("decide_acceptance", _("Can accept, decline or refer a case")),
             ("approve_closure", _("Can approve closing and reopening a case")),
             ("approve_extension", _("Can approve extending the handling deadline")),
+            ("respond_to_referral", _("Can accept or object to a case referred to us")),
         ]
 
     def __str__(self) -> str:
@@ -527,6 +528,18 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def resume(self, reason: str = "") -> str:
         target, self.suspended_from = self.suspended_from, ""
         return target
+
+    @transition(
+        status,
+        S.REFERRED,
+        S.SCREENING,
+        permission="cases.respond_to_referral",
+        custom=label(_("Object to the referral")),
+    )
+    def return_referral(self, reason: str = "") -> None:
+        """The receiving organisation objects within 5 working days: the case comes back."""
+        require_reason(reason)
+        self.referred_to = None
 
     @transition(
         status,

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from .models import Role
 
 _OFFICER = [
+    "cases.respond_to_referral",
     "cases.view_case",
     "cases.add_case",
     "cases.change_case",
@@ -31,7 +32,11 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "cases.approve_extension",
     ],
     Role.LEGAL_ADVISER: ["cases.view_case", "cases.view_party", "cases.view_caseevent"],
-    Role.DEPARTMENT_LIAISON: ["cases.view_case", "cases.view_caseevent"],
+    Role.DEPARTMENT_LIAISON: [
+        "cases.view_case",
+        "cases.view_caseevent",
+        "cases.respond_to_referral",
+    ],
     Role.MEDIATOR: ["cases.view_case", "cases.view_party", "cases.view_caseevent"],
     Role.ADMINISTRATOR: [
         *_OFFICER,

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import can_proceed, has_transition_perm
 
 from documents.services import allocate_number, issue_step_documents
@@ -37,7 +38,9 @@ TRANSITIONS = frozenset(t.name for t in Case._meta.get_field("status").get_all_t
 
 # Conditions on transitions, and what to tell a person when one is not met.
 CONDITION_MESSAGES = {
-    "has_claimant": "The case has no claimant yet: add the person or association who complains.",
+    "has_claimant": gettext_noop(
+        "The case has no claimant yet: add the person or association who complains."
+    ),
 }
 
 DK = Deadline.Kind
@@ -171,7 +174,6 @@ def transition_case(*, case: Case, actor: User, name: str, reason: str = "", **p
     if name not in TRANSITIONS:
         raise ValidationError(_("Unknown step: %s") % name, code="unknown_step")
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    _ensure_can_work_on(actor, locked)
     method = getattr(locked, name)
     step = method._django_fsm.get_transition(locked.status)
     if step is None:
@@ -180,6 +182,11 @@ def transition_case(*, case: Case, actor: User, name: str, reason: str = "", **p
             % {"step": transition_label(name), "status": locked.get_status_display()},
             code="wrong_state",
         )
+    # The organisation a case was referred to answers for the objection; the handling
+    # organisation for every other step.
+    acting = locked.referred_to if name == "return_referral" else locked.handling_organisation
+    if not works_for(actor, acting):
+        raise PermissionDenied(_("You do not work for the organisation handling this case."))
     if not can_proceed(method):
         failed = [c.__name__ for c in step.conditions if not c(locked)]
         raise ValidationError([ValidationError(_(CONDITION_MESSAGES[c]), code=c) for c in failed])

@@ -34,6 +34,7 @@ EXPECTED = {
     "suspend": dict.fromkeys(ACTIVE, "suspended"),
     "resume": {"suspended": "legal_review"},  # back where it was suspended (see PATHS)
     "reopen": {"closed": "screening", "withdrawn": "screening", "declined": "screening"},
+    "return_referral": {"referred": "screening"},
 }
 
 # How to bring a new case to each state.
@@ -73,12 +74,15 @@ def codes(error) -> list[str]:
 
 
 @pytest.fixture
-def step(supervisor, other_city):
-    """Perform a transition as the supervisor (who holds every case permission)."""
+def step(supervisor, other_city, outsider):
+    """Perform a transition as the supervisor (who holds every case permission); the
+    objection to a referral comes from the organisation it was referred to."""
 
     def perform(case, name, actor=None, **params):
         if name == "refer":
             params.setdefault("to", other_city)
+        if name == "return_referral":
+            actor = actor or outsider
         params.setdefault("reason", "理由")
         return services.transition_case(case=case, actor=actor or supervisor, name=name, **params)
 
@@ -108,7 +112,7 @@ ALLOWED = [
 
 
 @pytest.mark.parametrize(("name", "source", "target"), ALLOWED)
-def test_it_performs_allowed_transition(case_in, step, supervisor, name, source, target):
+def test_it_performs_allowed_transition(case_in, step, supervisor, outsider, name, source, target):
     case = case_in(source)
     events = CaseEvent.objects.filter(case=case).count()
 
@@ -123,7 +127,7 @@ def test_it_performs_allowed_transition(case_in, step, supervisor, name, source,
         source,
         target,
     )
-    assert event.actor == supervisor
+    assert event.actor == (outsider if name == "return_referral" else supervisor)
     assert event.reason == "当事人同意"
 
 
@@ -207,6 +211,14 @@ def test_it_refuses_users_of_another_organisation(case, step, outsider):
     with pytest.raises(PermissionDenied):
         step(case, "start_screening", actor=outsider)
     assert Case.objects.get(pk=case.pk).status == "registered"
+
+
+def test_it_takes_the_objection_only_from_the_receiving_organisation(case_in, step, supervisor):
+    case = case_in("referred")
+    with pytest.raises(PermissionDenied):
+        step(case, "return_referral", actor=supervisor)
+    case = step(case, "return_referral")
+    assert (case.status, case.referred_to) == ("screening", None)
 
 
 def test_it_resumes_where_the_case_was_suspended(case_in, step):
