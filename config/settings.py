@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_celery_beat",
     "django_countries",
+    "viewflow",
+    "viewflow.workflow",
     "cases",
     "documents",
     "workflows",
@@ -102,6 +104,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTH_USER_MODEL = "cases.User"
+# viewflow's own site frontend (Material pages, its middleware) is not used: the queue and
+# task screens are this project's own.
+VIEWFLOW = {"AUTOREGISTER": False}
 # Roles held through organisation memberships grant the permissions of the role's group.
 AUTHENTICATION_BACKENDS = ["cases.auth.MembershipBackend"]
 LOGIN_URL = "login"

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WorkflowsConfig(AppConfig):
-    # The case process in viewflow arrives with [Q3].
     name = "workflows"
     verbose_name = _("Workflows")
+
+    def ready(self) -> None:
+        from . import flows  # noqa: F401 - registers the flow class with viewflow

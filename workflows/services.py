@@ -1,21 +1,98 @@
-"""Clocks that fire: reminders before a deadline, escalation to the supervisor after it,
-and the daily digest. Each reminder and escalation is claimed with a conditional update,
-so it goes out once even when the beat job runs twice or two workers run it at once."""
+"""The case process: starting it at intake, claiming, releasing and completing tasks; and
+the clocks that fire (reminders before a deadline, escalation to the supervisor after it,
+the daily digest). Each reminder and escalation is claimed with a conditional update, so it
+goes out once even when the beat job runs twice or two workers run it at once."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
+from cases import services as case_services
 from cases.calendar import WorkingCalendar
 from cases.deadlines import REMINDER_WORKING_DAYS, clock_views
-from cases.models import CaseEvent, Deadline, User
+from cases.models import Case, CaseEvent, Deadline, User
 
+from .flows import DisputeFlow
 from .notifications import notify, officers_of, supervisors_of
+
+
+@transaction.atomic
+def register_case(**fields) -> Case:
+    """Intake: register the case (see ``cases.services.register_case``) and start its
+    process, whose first task is screening by the handling organisation."""
+    case = case_services.register_case(**fields)
+    DisputeFlow.start.run(case=case)
+    return case
+
+
+def _open_task(task_id: int) -> Task:
+    return Task.objects.select_related("owner").get(pk=task_id)
+
+
+def _refuse_finished(task: Task) -> None:
+    if task.status in (STATUS.DONE, STATUS.CANCELED):
+        raise ValidationError(
+            _("This task has already been completed by %s.") % (task.owner or _("someone")),
+            code="done",
+        )
+
+
+@transaction.atomic
+def claim_task(*, task_id: int, user: User) -> Task:
+    """Take a task from the team queue. Of two people claiming at once, one gets it."""
+    task = _open_task(task_id)
+    with task.activation() as activation:
+        _refuse_finished(task)
+        if task.owner_id and task.owner_id != user.pk:
+            raise ValidationError(_("%s has already taken this task.") % task.owner, code="taken")
+        if task.owner_id is None:
+            if not task.flow_task.can_assign(user, task):
+                raise PermissionDenied(_("This task is not for you to take."))
+            activation.assign(user)
+    return task
+
+
+@transaction.atomic
+def release_task(*, task_id: int, user: User) -> Task:
+    """Put a claimed task back in the team queue."""
+    task = _open_task(task_id)
+    with task.activation() as activation:
+        _refuse_finished(task)
+        if task.owner_id != user.pk:
+            raise PermissionDenied(_("Only the person who took the task can release it."))
+        activation.unassign()
+    return task
+
+
+@transaction.atomic
+def complete_task(*, task_id: int, user: User, data: dict) -> Task:
+    """Do the task: take it if it is free, apply its completion to the case, move the
+    process on. Of two people completing at once, one succeeds and the other is told."""
+    task = _open_task(task_id)
+    with task.activation() as activation:
+        _refuse_finished(task)
+        node = task.flow_task
+        if task.owner_id is None:
+            if not node.can_assign(user, task):
+                raise PermissionDenied(_("This task is not for you to take."))
+            activation.assign(user)
+        elif not node.can_execute(user, task):
+            raise ValidationError(_("%s has already taken this task.") % task.owner, code="taken")
+        activation.start(None)
+        process = activation.process
+        node.complete(process.case, user, data, process)
+        process.save(update_fields=["decision", "route", "objected"])
+        activation.execute()
+    return task
+
 
 # The judicial-confirmation window is the parties' to use; it is reminded, never escalated.
 ESCALATED_KINDS = [

@@ -1,0 +1,234 @@
+"""The dispute flow in viewflow: every route, who may do what, and the case it moves."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from cases.models import Case, Party
+from cases.services import PartyInput
+from workflows import services
+from workflows.models import CaseProcess
+
+from .factories import officer_of
+
+OPEN = [STATUS.NEW, STATUS.ASSIGNED]
+
+
+def open_tasks(case) -> list[Task]:
+    return list(
+        Task.objects.filter(process__caseprocess__case=case, status__in=OPEN).order_by("id")
+    )
+
+
+def open_task_names(case) -> list[str]:
+    return [t.flow_task.name for t in open_tasks(case)]
+
+
+@pytest.fixture
+def intake(city, officer, claimant):
+    def register(**fields):
+        return services.register_case(
+            actor=officer,
+            handling_organisation=fields.pop("handling_organisation", city),
+            title=fields.pop("title", "谭氏祖坟墓地纠纷"),
+            category="ancestral_graves",
+            channel="association_letter",
+            received_on=date(2026, 11, 2),
+            summary="宗亲会来函反映祖坟墓地被占用。",
+            claims="保护祖坟现状。",
+            parties=[PartyInput(role=Party.Role.CLAIMANT, person=claimant)],
+        )
+
+    return register
+
+
+@pytest.fixture
+def do(officer, supervisor):
+    """Complete the case's open task of that name as the person the step needs."""
+
+    def complete(case, name, data=None, user=None):
+        [task] = [t for t in open_tasks(case) if t.flow_task.name == name]
+        actor = user or (supervisor if name in ("decide", "close_approval") else officer)
+        services.complete_task(task_id=task.pk, user=actor, data=data or {})
+        return Case.objects.get(pk=case.pk)
+
+    return complete
+
+
+def accepted(case, do):
+    case = do(case, "screen", {"notes": "事实清楚，属本会职责"})
+    return do(case, "decide", {"decision": "accept", "reason": ""})
+
+
+def in_review(case, do):
+    case = do(accepted(case, do), "send_to_review", {"notes": ""})
+    return do(case, "legal_review", {"opinion": "建议先协调再调解"})
+
+
+def test_it_starts_the_process_at_intake_with_screening(intake):
+    case = intake()
+    process = CaseProcess.objects.get(case=case)
+    assert process.flow_class.__name__ == "DisputeFlow"
+    assert open_task_names(case) == ["screen"]
+    assert case.status == "registered"
+
+
+def test_it_takes_a_case_from_intake_to_legal_review(intake, do):
+    case = accepted(intake(), do)
+    assert case.status == "accepted"
+    assert set(case.documents.values_list("kind", flat=True)) >= {
+        "acceptance_notice",
+        "rights_notice",
+    }
+    case = do(case, "send_to_review", {"notes": "请法顾委审查"})
+    assert case.status == "legal_review"
+    assert open_task_names(case) == ["legal_review"]
+
+
+@pytest.mark.parametrize(
+    ("route", "stages", "tasks"),
+    [
+        # status after the route decision, then after each task before the outcome
+        ("coordination", ["coordinating", "coordinating"], ["coordination", "outcome"]),
+        ("mediation", ["mediating", "mediating"], ["mediation", "outcome"]),
+        (
+            "both",
+            ["coordinating", "mediating", "mediating"],
+            ["coordination", "mediation", "outcome"],
+        ),
+        ("advice", ["legal_review"], ["outcome"]),
+    ],
+)
+def test_it_follows_each_route_to_closure(intake, do, route, stages, tasks):
+    case = do(in_review(intake(), do), "route", {"route": route, "notes": ""})
+    seen = [case.status]
+    for name in tasks[:-1]:
+        case = do(case, name, {"summary": "各方同意方案"})
+        seen.append(case.status)
+    assert seen == stages
+    case = do(
+        case,
+        "outcome",
+        {
+            "result": "settled",
+            "agreement_on": date(2026, 11, 20),
+            "route_forward": "",
+            "notes": "双方签署协议",
+        },
+    )
+    assert case.status == "settled"
+    case = do(case, "follow_up", {"visit": "回访谭永康，协议已履行，满意"})
+    assert case.status == "following_up"
+    case = do(case, "close_approval", {"reason": "协议履行完毕"})
+    assert case.status == "closed"
+    assert open_tasks(case) == []
+    assert CaseProcess.objects.get(case=case).status == "DONE"
+
+
+def test_it_records_the_route_forward_when_unresolved(intake, do):
+    case = do(in_review(intake(), do), "route", {"route": "mediation", "notes": ""})
+    case = do(case, "mediation", {"summary": "双方分歧较大"})
+    case = do(
+        case,
+        "outcome",
+        {"result": "unresolved", "route_forward": "arbitration", "notes": "", "agreement_on": None},
+    )
+    assert case.status == "unresolved"
+    assert case.events.filter(transition="mark_unresolved").get().reason.startswith("申请仲裁")
+
+
+def test_it_closes_directly_after_legal_review(intake, do):
+    case = do(in_review(intake(), do), "route", {"route": "close", "notes": "书面答复已足够"})
+    case = do(case, "close_approval", {"reason": "已书面答复当事人"})
+    assert case.status == "closed"
+
+
+def test_it_ends_when_declined(intake, do):
+    case = do(intake(), "screen", {"notes": "不属本会职责"})
+    case = do(case, "decide", {"decision": "decline", "reason": "属法院受理范围"})
+    assert case.status == "declined" and open_tasks(case) == []
+
+
+def test_it_returns_a_referred_case_when_the_receiver_objects(intake, do, other_city):
+    receiver = officer_of(other_city, "receiver")
+    case = do(intake(), "screen", {"notes": "属外市"})
+    case = do(case, "decide", {"decision": "refer", "reason": "属梅州", "refer_to": other_city})
+    assert case.status == "referred"
+    assert open_task_names(case) == ["referral_response"]
+
+    with pytest.raises(PermissionDenied):  # the sender cannot answer for the receiver
+        do(case, "referral_response", {"response": "object", "reason": "x"})
+    case = do(
+        case, "referral_response", {"response": "object", "reason": "不属我市"}, user=receiver
+    )
+
+    assert case.status == "screening"
+    assert open_task_names(case) == ["decide"]
+
+
+def test_it_ends_when_the_receiver_takes_the_case(intake, do, other_city):
+    receiver = officer_of(other_city, "receiver")
+    case = do(intake(), "screen", {"notes": "属外市"})
+    case = do(case, "decide", {"decision": "refer", "reason": "属梅州", "refer_to": other_city})
+    case = do(case, "referral_response", {"response": "accept", "reason": ""}, user=receiver)
+    assert case.status == "referred" and open_tasks(case) == []
+
+
+def test_it_offers_acceptance_decisions_to_the_supervisor_only(intake, do, officer):
+    case = do(intake(), "screen", {"notes": "可受理"})
+    with pytest.raises(PermissionDenied):
+        do(case, "decide", {"decision": "accept", "reason": ""}, user=officer)
+    assert case.status == "screening"
+
+
+def test_it_keeps_other_organisations_out(intake, outsider):
+    [task] = open_tasks(intake())
+    with pytest.raises(PermissionDenied):
+        services.claim_task(task_id=task.pk, user=outsider)
+    with pytest.raises(PermissionDenied):
+        services.complete_task(task_id=task.pk, user=outsider, data={"notes": "x"})
+
+
+def test_it_claims_and_releases(intake, officer, city):
+    colleague = officer_of(city, "colleague")
+    [task] = open_tasks(intake())
+
+    services.claim_task(task_id=task.pk, user=officer)
+    with pytest.raises(ValidationError) as error:
+        services.claim_task(task_id=task.pk, user=colleague)
+    assert error.value.code == "taken"
+    with pytest.raises(PermissionDenied):
+        services.release_task(task_id=task.pk, user=colleague)
+
+    services.release_task(task_id=task.pk, user=officer)
+    services.claim_task(task_id=task.pk, user=colleague)
+    assert Task.objects.get(pk=task.pk).owner == colleague
+
+
+def test_it_refuses_to_complete_a_task_twice(intake, do, officer):
+    case = intake()
+    [task] = open_tasks(case)
+    services.complete_task(task_id=task.pk, user=officer, data={"notes": "ok"})
+    with pytest.raises(ValidationError) as error:
+        services.complete_task(task_id=task.pk, user=officer, data={"notes": "again"})
+    assert error.value.code == "done"
+    assert case.events.filter(transition="start_screening").count() == 1
+
+
+def test_it_refuses_a_task_of_a_person_from_another_township(intake, township, city, do):
+    local = officer_of(township, "local")
+    case = intake()
+    with pytest.raises(PermissionDenied):
+        do(case, "screen", {"notes": "x"}, user=local)
+    assert Case.objects.get(pk=case.pk).status == "registered"
+
+
+def test_it_keeps_the_case_when_a_step_fails(intake, do, supervisor):
+    case = do(intake(), "screen", {"notes": "可受理"})
+    with pytest.raises(ValidationError):  # declining needs a reason (the form checks it too)
+        do(case, "decide", {"decision": "decline", "reason": ""})
+    assert Case.objects.get(pk=case.pk).status == "screening"
+    assert open_task_names(case) == ["decide"]

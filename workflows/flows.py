@@ -1,0 +1,146 @@
+"""The dispute flow: intake → screening → decision → legal review → route → coordination /
+mediation → outcome → follow-up → closure approved by the supervisor.
+
+Human tasks are ``CaseTask`` nodes: each names its form, its completion function (in
+``steps``), the permission it needs and the organisation that answers for it. A task is
+offered only to people who hold the permission through a role in that organisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock, nodes
+
+from cases.models import Case, Organisation
+from cases.selectors import works_for
+
+from . import steps
+from .models import CaseProcess
+
+
+def case_of(process) -> Case:
+    return CaseProcess.objects.select_related("case").get(pk=process.pk).case
+
+
+def handling_organisation(case: Case) -> Organisation:
+    return case.handling_organisation
+
+
+def receiving_organisation(case: Case) -> Organisation:
+    return case.referred_to
+
+
+class CaseTask(nodes.View):
+    """A person's task on a case, done through this project's own task screen."""
+
+    def __init__(
+        self,
+        title,
+        form_class,
+        complete: Callable,
+        permission: str,
+        responsible: Callable[[Case], Organisation] = handling_organisation,
+    ) -> None:
+        super().__init__(view=None)
+        self.label = title
+        self.form_class = form_class
+        self.complete = complete
+        self.responsible = responsible
+        self.Permission(permission, obj=lambda process: responsible(case_of(process)))
+
+    def can_assign(self, user, task) -> bool:
+        # Unlike viewflow's default, a permission held for another organisation is no
+        # permission here: the task belongs to the responsible organisation's people.
+        if task.owner_id or user is None or not user.is_authenticated:
+            return False
+        organisation = self.responsible(case_of(task.process))
+        return user.has_perm(task.owner_permission) and works_for(user, organisation)
+
+    def can_execute(self, user, task) -> bool:
+        return task.owner_id is not None and task.owner_id == user.pk
+
+
+def _decided(value: str):
+    return lambda activation: activation.process.coerced.decision == value
+
+
+def _routed(*values: str):
+    return lambda activation: activation.process.coerced.route in values
+
+
+class DisputeFlow(flow.Flow):
+    process_class = CaseProcess
+    # Row lock on the process: two people finishing or claiming the same task at once
+    # are served one after the other, and the second finds it already done. nowait=False
+    # because task services run inside their own transaction.
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
+
+    start = flow.StartHandle(this.start_case).Next(this.screen)
+
+    screen = CaseTask(_("Screening"), steps.ScreenForm, steps.screen, "cases.handle_case").Next(
+        this.decide
+    )
+    decide = CaseTask(
+        _("Acceptance decision"), steps.DecideForm, steps.decide, "cases.decide_acceptance"
+    ).Next(this.after_decision)
+    after_decision = (
+        flow.Switch()
+        .Case(this.send_to_review, _decided("accept"))
+        .Case(this.referral_response, _decided("refer"))
+        .Default(this.declined)
+    )
+    referral_response = CaseTask(
+        _("Answer the referral"),
+        steps.ReferralResponseForm,
+        steps.respond_to_referral,
+        "cases.respond_to_referral",
+        responsible=receiving_organisation,
+    ).Next(this.after_referral)
+    after_referral = (
+        flow.If(lambda activation: activation.process.coerced.objected)
+        .Then(this.decide)
+        .Else(this.referred)
+    )
+    send_to_review = CaseTask(
+        _("Send to legal review"), steps.NotesForm, steps.send_to_review, "cases.handle_case"
+    ).Next(this.legal_review)
+    legal_review = CaseTask(
+        _("Legal review"), steps.LegalReviewForm, steps.legal_review, "cases.handle_case"
+    ).Next(this.route)
+    route = CaseTask(_("Choose the route"), steps.RouteForm, steps.route, "cases.handle_case").Next(
+        this.after_route
+    )
+    after_route = (
+        flow.Switch()
+        .Case(this.coordination, _routed("coordination", "both"))
+        .Case(this.mediation, _routed("mediation"))
+        .Case(this.outcome, _routed("advice"))
+        .Default(this.close_approval)
+    )
+    coordination = CaseTask(
+        _("Coordination"), steps.SummaryForm, steps.coordination, "cases.handle_case"
+    ).Next(this.after_coordination)
+    after_coordination = flow.If(_routed("both")).Then(this.mediation).Else(this.outcome)
+    mediation = CaseTask(
+        _("Mediation"), steps.SummaryForm, steps.mediation, "cases.handle_case"
+    ).Next(this.outcome)
+    outcome = CaseTask(
+        _("Record the outcome"), steps.OutcomeForm, steps.outcome, "cases.handle_case"
+    ).Next(this.follow_up)
+    follow_up = CaseTask(
+        _("Follow-up visit"), steps.FollowUpForm, steps.follow_up, "cases.handle_case"
+    ).Next(this.close_approval)
+    close_approval = CaseTask(
+        _("Approve closing"), steps.CloseForm, steps.close, "cases.approve_closure"
+    ).Next(this.closed)
+
+    declined = flow.End()
+    referred = flow.End()
+    closed = flow.End()
+
+    def start_case(self, activation, case: Case) -> CaseProcess:
+        activation.process.case = case
+        return activation.process

@@ -1,0 +1,218 @@
+"""What each human task of the dispute flow asks for (a form) and does when completed (a
+function of the case, the person and the form's data).
+
+The completion functions are the only callers of Case transitions: the process runs the
+case. Legal review, coordination and mediation are plain forms here that record their
+outcome; their full screens arrive with [Q4] (legal review), [Q5] (coordination meetings)
+and [Q6] (online mediation).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case, Organisation, User
+from cases.services import add_note, transition_case
+
+from .models import CaseProcess
+
+
+def _notes(label, required: bool = True) -> forms.CharField:
+    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ScreenForm(forms.Form):
+    notes = _notes(_("Screening notes: facts checked, competent body, recommendation"))
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept")), ("decline", _("Decline")), ("refer", _("Refer"))],
+        widget=forms.RadioSelect,
+    )
+    refer_to = forms.ModelChoiceField(
+        label=_("Refer to"), queryset=Organisation.objects.all(), required=False
+    )
+    reason = _notes(_("Reason (required to decline or refer)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision in ("decline", "refer") and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for this decision."))
+        if decision == "refer" and not data.get("refer_to"):
+            self.add_error("refer_to", _("Choose the organisation the case is referred to."))
+        return data
+
+
+class NotesForm(forms.Form):
+    notes = _notes(_("Notes"), required=False)
+
+
+class LegalReviewForm(forms.Form):
+    opinion = _notes(_("Summary of the legal opinion and recommended route"))
+
+
+class RouteForm(forms.Form):
+    route = forms.ChoiceField(
+        label=_("Route"),
+        choices=[
+            ("coordination", _("Coordination meeting")),
+            ("mediation", _("Mediation")),
+            ("both", _("Coordination meeting, then mediation")),
+            ("advice", _("Direct written advice")),
+            ("close", _("Close the case")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    notes = _notes(_("Why this route"), required=False)
+
+
+class SummaryForm(forms.Form):
+    summary = _notes(_("What was agreed or found"))
+
+
+class OutcomeForm(forms.Form):
+    result = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("settled", _("Settled")), ("unresolved", _("Not settled"))],
+        widget=forms.RadioSelect,
+    )
+    agreement_on = forms.DateField(
+        label=_("Date the agreement took effect"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    route_forward = forms.ChoiceField(
+        label=_("Route forward if not settled"),
+        required=False,
+        choices=[
+            ("", "---------"),
+            ("litigation", _("Guidance on litigation")),
+            ("arbitration", _("Arbitration")),
+            ("administrative", _("Administrative channel")),
+        ],
+    )
+    notes = _notes(_("Notes"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("result") == "unresolved" and not data.get("route_forward"):
+            self.add_error("route_forward", _("Record the route forward for the parties."))
+        agreement_on = data.get("agreement_on")
+        if agreement_on and agreement_on > timezone.localdate():
+            self.add_error("agreement_on", _("The date cannot be in the future."))
+        return data
+
+
+class FollowUpForm(forms.Form):
+    visit = _notes(_("Follow-up visit: who was visited, performance, satisfaction"))
+
+
+class CloseForm(forms.Form):
+    reason = _notes(_("Reason for closing"))
+
+
+class ReferralResponseForm(forms.Form):
+    response = forms.ChoiceField(
+        label=_("Response"),
+        choices=[("accept", _("We take the case")), ("object", _("We object: return it"))],
+        widget=forms.RadioSelect,
+    )
+    reason = _notes(_("Reason (required to object)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("response") == "object" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for the objection."))
+        return data
+
+
+# Completion functions: (case, actor, data, process) -> None
+
+
+def _step(case: Case, actor: User, name: str, **params) -> Case:
+    return transition_case(case=case, actor=actor, name=name, **params)
+
+
+def _note(case: Case, actor: User, label: str, text: str) -> None:
+    if text.strip():
+        add_note(case=case, actor=actor, text=f"{label}：{text.strip()}")
+
+
+def screen(case, actor, data, process: CaseProcess) -> None:
+    _step(case, actor, "start_screening")
+    _note(case, actor, "受理审查意见", data["notes"])
+
+
+def decide(case, actor, data, process: CaseProcess) -> None:
+    decision = data["decision"]
+    params = {"to": data["refer_to"]} if decision == "refer" else {}
+    _step(case, actor, decision, reason=data.get("reason", ""), **params)
+    process.decision = decision
+
+
+def send_to_review(case, actor, data, process) -> None:
+    _step(case, actor, "start_legal_review", reason=data.get("notes", ""))
+
+
+def legal_review(case, actor, data, process) -> None:
+    _note(case, actor, "法律审查意见", data["opinion"])
+
+
+ROUTE_TRANSITIONS = {
+    "coordination": "start_coordination",
+    "both": "start_coordination",
+    "mediation": "start_mediation",
+}
+
+
+def route(case, actor, data, process: CaseProcess) -> None:
+    process.route = data["route"]
+    if data["route"] in ROUTE_TRANSITIONS:
+        _step(case, actor, ROUTE_TRANSITIONS[data["route"]], reason=data.get("notes", ""))
+    else:
+        _note(case, actor, "办理路径", data.get("notes", ""))
+
+
+def coordination(case, actor, data, process: CaseProcess) -> None:
+    _note(case, actor, "协调会议定事项", data["summary"])
+    if process.route == "both":
+        _step(case, actor, "start_mediation")
+
+
+def mediation(case, actor, data, process) -> None:
+    _note(case, actor, "调解情况", data["summary"])
+
+
+ROUTES_FORWARD = {"litigation": "引导诉讼", "arbitration": "申请仲裁", "administrative": "行政途径"}
+
+
+def outcome(case, actor, data, process) -> None:
+    notes = data.get("notes", "").strip()
+    if data["result"] == "settled":
+        on: datetime.date = data.get("agreement_on") or timezone.localdate()
+        _step(case, actor, "settle", reason=notes, on=on)
+    else:
+        forward = ROUTES_FORWARD[data["route_forward"]]
+        _step(case, actor, "mark_unresolved", reason=f"{forward}。{notes}".rstrip("。") + "。")
+
+
+def follow_up(case, actor, data, process) -> None:
+    _step(case, actor, "start_follow_up", reason=data["visit"])
+
+
+def close(case, actor, data, process) -> None:
+    _step(case, actor, "close", reason=data["reason"])
+
+
+def respond_to_referral(case, actor, data, process: CaseProcess) -> None:
+    if data["response"] == "object":
+        process.objected = True
+        _step(case, actor, "return_referral", reason=data["reason"])
+    # Taking the case needs no change to it: the referral stands and the process ends.
