@@ -233,6 +233,22 @@ PEOPLE = [
 ]
 
 TAN_ASSOCIATION = "马来西亚谭氏宗亲会"
+PETITIONS = "紫金县信访局"
+
+
+CITY_OFFICER, SUPERVISOR = "city_officer", "supervisor"
+SCREEN = ("screen", CITY_OFFICER, {"notes": "事实基本清楚，属本会维权工作范围，建议受理。"})
+ACCEPT = ("decide", SUPERVISOR, {"decision": "accept", "reason": "", "refer_to": None})
+TO_REVIEW = ("send_to_review", CITY_OFFICER, {"notes": "提请法顾委审查。"})
+REVIEWED = ("legal_review", CITY_OFFICER, {"opinion": "法顾委意见：事实清楚，建议协调调解解决。"})
+
+
+def route(to: str) -> tuple[str, str, dict]:
+    return ("route", CITY_OFFICER, {"route": to, "notes": ""})
+
+
+def summary(task: str, text: str) -> tuple[str, str, dict]:
+    return (task, CITY_OFFICER, {"summary": text})
 
 
 @dataclass
@@ -250,8 +266,8 @@ class DemoCase:
     respondents: list[str] = field(default_factory=list)
     association: str = ""
     risk: str = Case.Risk.LOW
-    # (transition, actor username, reason) played in order after registration
-    steps: list[tuple[str, str, str]] = field(default_factory=list)
+    # (task of the dispute flow, username, form data) completed in order after intake
+    steps: list[tuple[str, str, dict]] = field(default_factory=list)
 
 
 ZIJIN = DemoCase(
@@ -285,12 +301,7 @@ OTHER_CASES = [
         claims="请求施工单位修复房屋并赔偿损失。",
         location="广东省河源市源城区",
         claimants=["黄美玲"],
-        steps=[
-            ("start_screening", "city_officer", ""),
-            ("accept", "supervisor", ""),
-            ("start_legal_review", "city_officer", ""),
-            ("start_mediation", "city_officer", ""),
-        ],
+        steps=[SCREEN, ACCEPT, TO_REVIEW, REVIEWED, route("mediation")],
     ),
     DemoCase(
         title="归侨遗产继承公证受阻",
@@ -303,11 +314,7 @@ OTHER_CASES = [
         claims="请求协助办理继承公证。",
         location="广东省河源市源城区",
         claimants=["陈国雄"],
-        steps=[
-            ("start_screening", "city_officer", ""),
-            ("accept", "supervisor", ""),
-            ("start_legal_review", "city_officer", ""),
-        ],
+        steps=[SCREEN, ACCEPT, TO_REVIEW],
     ),
     DemoCase(
         title="印尼侨商投资合同纠纷",
@@ -321,12 +328,7 @@ OTHER_CASES = [
         location="广东省河源市高新区",
         claimants=["李文辉"],
         risk=Case.Risk.HIGH,
-        steps=[
-            ("start_screening", "city_officer", ""),
-            ("accept", "supervisor", ""),
-            ("start_legal_review", "city_officer", ""),
-            ("start_coordination", "city_officer", ""),
-        ],
+        steps=[SCREEN, ACCEPT, TO_REVIEW, REVIEWED, route("both")],
     ),
     DemoCase(
         title="新加坡华侨祖宅宅基地边界纠纷",
@@ -341,12 +343,18 @@ OTHER_CASES = [
         claimants=["林建华"],
         respondents=["黄启明"],
         steps=[
-            ("start_screening", "city_officer", ""),
-            ("accept", "supervisor", ""),
-            ("start_legal_review", "city_officer", ""),
-            ("start_mediation", "city_officer", ""),
-            ("settle", "city_officer", ""),
-            ("start_follow_up", "city_officer", ""),
+            SCREEN,
+            ACCEPT,
+            TO_REVIEW,
+            REVIEWED,
+            route("mediation"),
+            summary("mediation", "经两轮线上调解，双方同意按1987年分家协议确定边界。"),
+            (
+                "outcome",
+                CITY_OFFICER,
+                {"result": "settled", "agreement_on": None, "route_forward": "", "notes": ""},
+            ),
+            ("follow_up", CITY_OFFICER, {"visit": "电话回访林建华，界桩已埋设，表示满意。"}),
         ],
     ),
     DemoCase(
@@ -361,10 +369,16 @@ OTHER_CASES = [
         location="广东省河源市源城区",
         claimants=["曾秀英"],
         steps=[
-            ("start_screening", "city_officer", ""),
-            ("accept", "supervisor", ""),
-            ("start_legal_review", "city_officer", ""),
-            ("close", "supervisor", "经法顾委书面意见及教育部门协调，子女已入学，当事人满意。"),
+            SCREEN,
+            ACCEPT,
+            TO_REVIEW,
+            REVIEWED,
+            route("close"),
+            (
+                "close_approval",
+                SUPERVISOR,
+                {"reason": "经法顾委书面意见及教育部门协调，子女已入学，当事人满意。"},
+            ),
         ],
     ),
     DemoCase(
@@ -379,11 +393,16 @@ OTHER_CASES = [
         location="广东省河源市东源县",
         claimants=["邓家豪"],
         steps=[
-            ("start_screening", "city_officer", ""),
+            SCREEN,
             (
-                "decline",
-                "supervisor",
-                "属人民法院受理的婚姻家庭诉讼事项，已告知当事人可向有管辖权的人民法院起诉。",
+                "decide",
+                SUPERVISOR,
+                {
+                    "decision": "decline",
+                    "reason": "属人民法院受理的婚姻家庭诉讼事项，"
+                    "已告知当事人可向有管辖权的人民法院起诉。",
+                    "refer_to": None,
+                },
             ),
         ],
     ),
@@ -399,22 +418,30 @@ OTHER_CASES = [
         location="广东省河源市紫金县",
         claimants=["吴美华"],
         steps=[
-            ("start_screening", "city_officer", ""),
-            ("refer", "supervisor", "属县级信访和农业农村部门职责，转紫金县信访局办理。"),
+            SCREEN,
+            (
+                "decide",
+                SUPERVISOR,
+                {
+                    "decision": "refer",
+                    "reason": "属县级信访和农业农村部门职责。",
+                    "refer_to": PETITIONS,
+                },
+            ),
         ],
     ),
     DemoCase(
         title="美籍华人房屋被征收补偿争议",
         category=Case.Category.HOUSES,
         channel=Case.Channel.ASSOCIATION_LETTER,
-        days_ago=6,
+        days_ago=13,
         organisation=CITY,
         officer="city_officer",
         summary="美籍华人刘振邦的祖屋列入征收范围，对补偿标准有异议。",
         claims="请求按《归侨侨眷权益保护法》给予公平合理补偿和安置。",
         location="广东省河源市源城区",
         claimants=["刘振邦"],
-        steps=[("start_screening", "city_officer", "")],
+        steps=[SCREEN],
     ),
     DemoCase(
         title="留学人员家庭侨企欠薪纠纷",
@@ -428,11 +455,22 @@ OTHER_CASES = [
         location="广东省河源市龙川县",
         claimants=["钟惠芳"],
         steps=[
-            ("start_screening", "city_officer", ""),
-            ("accept", "supervisor", ""),
-            ("start_legal_review", "city_officer", ""),
-            ("start_mediation", "city_officer", ""),
-            ("mark_unresolved", "city_officer", "调解未能达成协议，已引导当事人申请仲裁。"),
+            SCREEN,
+            ACCEPT,
+            TO_REVIEW,
+            REVIEWED,
+            route("mediation"),
+            summary("mediation", "合作方不同意还款方案，调解未能达成协议。"),
+            (
+                "outcome",
+                CITY_OFFICER,
+                {
+                    "result": "unresolved",
+                    "agreement_on": None,
+                    "route_forward": "arbitration",
+                    "notes": "已引导当事人申请仲裁。",
+                },
+            ),
         ],
     ),
     DemoCase(
@@ -446,12 +484,7 @@ OTHER_CASES = [
         claims="请求协助办理产权登记。",
         location="广东省河源市源城区",
         claimants=["黄美玲"],
-        steps=[
-            ("start_screening", "city_officer", ""),
-            ("accept", "supervisor", ""),
-            ("start_legal_review", "city_officer", ""),
-            ("suspend", "city_officer", "等待当事人补充境外公证材料。"),
-        ],
+        steps=[SCREEN, ACCEPT],
     ),
 ]
 
@@ -535,6 +568,9 @@ def _case(
     people: dict[str, Person],
     association: Association,
 ) -> Case | None:
+    from workflows import services as workflow_services
+    from workflows.selectors import open_tasks_of
+
     if Case.objects.filter(title=spec.title).exists():
         return None
     parties = [PartyInput(role="claimant", person=people[n]) for n in spec.claimants]
@@ -542,7 +578,7 @@ def _case(
     if spec.association:
         parties.append(PartyInput(role="claimant", association=association))
     officer = users[spec.officer]
-    case = services.register_case(
+    case = workflow_services.register_case(
         actor=officer,
         handling_organisation=organisations[spec.organisation],
         title=spec.title,
@@ -557,14 +593,11 @@ def _case(
     )
     if spec.association:
         _add_representatives(case, association, officer)
-    for name, actor, reason in spec.steps:
-        params = {
-            "refer": {"to": organisations["紫金县信访局"]},
-            "accept": {"on": case.received_on + datetime.timedelta(days=2)},
-        }.get(name, {})
-        case = services.transition_case(
-            case=case, actor=users[actor], name=name, reason=reason, **params
-        )
+    for name, username, data in spec.steps:
+        if data.get("refer_to") == PETITIONS:
+            data = {**data, "refer_to": organisations[PETITIONS]}
+        [task] = [t for t in open_tasks_of(case) if t.flow_task.name == name]
+        workflow_services.complete_task(task_id=task.pk, user=users[username], data=data)
     return case
 
 

@@ -26,7 +26,8 @@ def can_work_on(user: User, case: Case) -> bool:
 def visible_cases(user: User) -> QuerySet[Case]:
     """Cases the user may see: those handled by one of the user's organisations, those an
     organisation of the user was given read access to (a lower level after reporting up),
-    and those assigned to the user. Everything else is as if it did not exist (404)."""
+    those referred to one of them, and those assigned to the user. Everything else is as if
+    it did not exist (404)."""
     cases = Case.objects.all()
     if user.is_superuser:
         return cases
@@ -35,6 +36,7 @@ def visible_cases(user: User) -> QuerySet[Case]:
     mine = organisation_ids(user)
     return cases.filter(
         Q(handling_organisation__in=mine)
+        | Q(referred_to__in=mine)
         | Q(pk__in=CaseAccess.objects.filter(organisation__in=mine).values("case"))
         | Q(officer=user)
     )

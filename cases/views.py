@@ -3,11 +3,14 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from documents import selectors as document_selectors
 from documents.forms import EvidenceForm
+from workflows import selectors as workflow_selectors
+from workflows import services as workflow_services
 
 from . import selectors, services
 from .forms import CaseForm, CommunicationForm, NoteForm, PartyFormSet
@@ -61,6 +64,9 @@ def case_detail(request, pk: int):
             "missing_items": document_selectors.missing_case_file_items(case),
             "evidence": case.evidence.all(),
             "evidence_form": EvidenceForm(),
+            "actions": workflow_selectors.case_actions(case, request.user),
+            # SVG made by viewflow from the flow definition: node names, no user data.
+            "flow_chart": mark_safe(workflow_selectors.flow_chart(case)),
         },
     )
 
@@ -85,7 +91,9 @@ def case_register(request):
             if f.cleaned_data
         ]
         try:
-            case = services.register_case(actor=request.user, parties=parties, **form.cleaned_data)
+            case = workflow_services.register_case(
+                actor=request.user, parties=parties, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -4,8 +4,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 urlpatterns = [
-    # The officers' work queue replaces the case list as the home page in [Q3].
-    path("", RedirectView.as_view(pattern_name="cases:list"), name="home"),
+    path("", RedirectView.as_view(pattern_name="workflows:queue"), name="home"),
+    path("queue/", include("workflows.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,195 @@
+"""The officers' queue: tasks of the dispute flow, scoped to the organisations a user works
+for, with the columns the queue shows. A page costs the same few queries whatever its size."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from cases.calendar import WorkingCalendar
+from cases.deadlines import REMINDER_WORKING_DAYS
+from cases.models import Case, Deadline, Organisation, Party, User
+from cases.selectors import organisation_ids, visible_cases
+
+OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+VIEWS = ("mine", "team", "watching", "finished")
+SORTS = {
+    "due": ("due_on", "created"),
+    "-due": ("-due_on", "created"),
+    "number": ("process__caseprocess__case__number",),
+    "received": ("-process__caseprocess__case__received_on",),
+    "created": ("-created",),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    view: str = "mine"
+    stage: str = ""
+    category: str = ""
+    organisation: int | None = None
+    overdue: bool = False
+    due_soon: bool = False
+    query: str = ""
+    sort: str = "due"
+
+
+def _next_due() -> Subquery:
+    running = Deadline.objects.filter(
+        case=OuterRef("process__caseprocess__case"), stopped_on__isnull=True
+    ).order_by("due_on")
+    return Subquery(running.values("due_on")[:1])
+
+
+def _team_scope(user: User) -> Q:
+    """Unclaimed tasks that need a permission the user holds, for an organisation the
+    user works for (the task's permission object)."""
+    organisation_type = ContentType.objects.get_for_model(Organisation)
+    return Q(
+        owner__isnull=True,
+        status=STATUS.NEW,
+        owner_permission__in=user.get_all_permissions(),
+        owner_permission_content_type=organisation_type,
+        owner_permission_obj_pk__in=[str(pk) for pk in organisation_ids(user)],
+    )
+
+
+def queue(user: User, filters: QueueFilters, today: datetime.date | None = None) -> QuerySet:
+    today = today or timezone.localdate()
+    tasks = Task.objects.filter(flow_task_type="HUMAN")
+    if filters.view == "mine":
+        tasks = tasks.filter(owner=user, status__in=OPEN)
+    elif filters.view == "team":
+        tasks = tasks.filter(_team_scope(user))
+    elif filters.view == "watching":
+        # Open tasks on cases the user can see, held by or waiting for someone else.
+        tasks = (
+            tasks.filter(status__in=OPEN, process__caseprocess__case__in=visible_cases(user))
+            .exclude(owner=user)
+            .exclude(_team_scope(user))
+        )
+    else:
+        tasks = tasks.filter(owner=user, status=STATUS.DONE)
+
+    case = "process__caseprocess__case__"
+    if filters.stage:
+        tasks = tasks.filter(**{f"{case}status": filters.stage})
+    if filters.category:
+        tasks = tasks.filter(**{f"{case}category": filters.category})
+    if filters.organisation:
+        tasks = tasks.filter(**{f"{case}handling_organisation": filters.organisation})
+    if filters.query:
+        parties = Party.objects.filter(case=OuterRef(f"{case}pk")).filter(
+            Q(person__name_zh__contains=filters.query)
+            | Q(person__name_latin__icontains=filters.query)
+            | Q(association__name__contains=filters.query)
+        )
+        tasks = tasks.filter(
+            Q(**{f"{case}number__contains": filters.query})
+            | Q(**{f"{case}title__contains": filters.query})
+            | Exists(parties)
+        )
+    tasks = tasks.annotate(due_on=_next_due())
+    if filters.overdue:
+        tasks = tasks.filter(due_on__lt=today)
+    if filters.due_soon:
+        horizon = WorkingCalendar.load().add_working_days(today, REMINDER_WORKING_DAYS)
+        tasks = tasks.filter(due_on__gte=today, due_on__lte=horizon)
+    return tasks.select_related(
+        "owner", "process__caseprocess__case__handling_organisation"
+    ).order_by(*SORTS.get(filters.sort, SORTS["due"]))
+
+
+@dataclass
+class QueueRow:
+    task: Task
+    case: Case
+    due_on: datetime.date | None
+    working_days_left: int | None
+    countries: list[str]
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.working_days_left is not None and self.working_days_left < 0
+
+    @property
+    def is_due_soon(self) -> bool:
+        left = self.working_days_left
+        return left is not None and 0 <= left <= REMINDER_WORKING_DAYS
+
+
+def rows(tasks: list[Task], today: datetime.date | None = None) -> list[QueueRow]:
+    """Queue rows for one page: the cases' parties come in one query for the whole page."""
+    today = today or timezone.localdate()
+    calendar = WorkingCalendar.load()
+    cases = [t.process.caseprocess.case for t in tasks]
+    parties = Party.objects.filter(case__in=cases).select_related("person", "association")
+    countries: dict[int, list[str]] = {}
+    for party in parties:
+        name = str(party.country.name) if party.country else ""
+        if name and name not in countries.setdefault(party.case_id, []):
+            countries[party.case_id].append(name)
+    return [
+        QueueRow(
+            task=t,
+            case=c,
+            due_on=t.due_on,
+            working_days_left=_left(calendar, today, t.due_on),
+            countries=countries.get(c.pk, []),
+        )
+        for t, c in zip(tasks, cases, strict=True)
+    ]
+
+
+def _left(calendar: WorkingCalendar, today: datetime.date, due: datetime.date | None):
+    if due is None:
+        return None
+    if due < today:
+        return -max(1, calendar.working_days_between(due, today))
+    return calendar.working_days_between(today, due)
+
+
+def open_tasks_of(case: Case) -> list[Task]:
+    return list(
+        Task.objects.filter(
+            process__caseprocess__case=case, status__in=OPEN, flow_task_type="HUMAN"
+        ).select_related("owner")
+    )
+
+
+@dataclass(frozen=True)
+class TaskAction:
+    task: Task
+    can_do: bool
+    can_claim: bool
+    can_release: bool
+
+
+def case_actions(case: Case, user: User) -> list[TaskAction]:
+    """The open tasks of a case with what this user may do about each."""
+    actions = []
+    for task in open_tasks_of(case):
+        node = task.flow_task
+        mine = node.can_execute(user, task)
+        claimable = node.can_assign(user, task)
+        actions.append(TaskAction(task, mine or claimable, claimable, mine))
+    return actions
+
+
+def flow_chart(case: Case) -> str:
+    """The flow diagram as SVG, the case's current tasks marked by their status."""
+    from viewflow.workflow import chart
+
+    from .flows import DisputeFlow
+
+    grid = chart.calc_layout_data(DisputeFlow)
+    process = case.processes.order_by("-pk").first()
+    if process is not None:
+        chart.calc_cell_status(DisputeFlow, grid, process.pk)
+    return chart.grid_to_svg(grid)

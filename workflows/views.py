@@ -1,0 +1,111 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from viewflow.workflow.models import Task
+
+from cases.models import Case, CaseStatus, Organisation
+from cases.selectors import organisation_ids, visible_cases
+
+from . import selectors, services
+
+PAGE_SIZES = (25, 50, 100)
+
+
+def _filters(request) -> selectors.QueueFilters:
+    get = request.GET
+    view = get.get("view", "mine")
+    organisation = get.get("organisation", "")
+    return selectors.QueueFilters(
+        view=view if view in selectors.VIEWS else "mine",
+        stage=get.get("stage", ""),
+        category=get.get("category", ""),
+        organisation=int(organisation) if organisation.isdigit() else None,
+        overdue=get.get("overdue") == "1",
+        due_soon=get.get("due_soon") == "1",
+        query=get.get("q", "").strip(),
+        sort=get.get("sort", "due"),
+    )
+
+
+@login_required
+def queue(request):
+    """The main screen: my tasks, the team queue, cases I watch, what I finished."""
+    filters = _filters(request)
+    size = int(request.GET.get("size", 25))
+    size = size if size in PAGE_SIZES else 25
+    page = Paginator(selectors.queue(request.user, filters), size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "workflows/queue.html",
+        {
+            "page": page,
+            "rows": selectors.rows(list(page.object_list)),
+            "filters": filters,
+            "query": query.urlencode(),
+            "views": [
+                ("mine", _("My tasks")),
+                ("team", _("Team queue")),
+                ("watching", _("Watching")),
+                ("finished", _("Finished")),
+            ],
+            "stages": CaseStatus.choices,
+            "categories": Case.Category.choices,
+            "organisations": Organisation.objects.filter(pk__in=organisation_ids(request.user)),
+        },
+    )
+
+
+def _task_of_visible_case(request, task_pk: int) -> tuple[Task, Case]:
+    task = get_object_or_404(Task, pk=task_pk, flow_task_type="HUMAN")
+    case = get_object_or_404(visible_cases(request.user), processes=task.process_id)
+    return task, case
+
+
+@login_required
+def task(request, task_pk: int):
+    task, case = _task_of_visible_case(request, task_pk)
+    node = task.flow_task
+    if not (node.can_execute(request.user, task) or node.can_assign(request.user, task)):
+        raise Http404("No task for you here.")
+    form = node.form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_task(task_id=task.pk, user=request.user, data=form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            return redirect(case)
+        messages.success(request, _("“%s” done.") % node.label)
+        return redirect(case)
+    return render(
+        request, "workflows/task.html", {"task": task, "node": node, "case": case, "form": form}
+    )
+
+
+def _task_action(request, task_pk: int, action, done_message: str):
+    task, case = _task_of_visible_case(request, task_pk)
+    try:
+        action(task_id=task.pk, user=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, done_message % task.flow_task.label)
+    return redirect(request.POST.get("next") or case.get_absolute_url())
+
+
+@login_required
+@require_POST
+def claim(request, task_pk: int):
+    return _task_action(request, task_pk, services.claim_task, _("You took “%s”."))
+
+
+@login_required
+@require_POST
+def release(request, task_pk: int):
+    return _task_action(request, task_pk, services.release_task, _("“%s” is back in the queue."))
