@@ -232,3 +232,23 @@ def test_it_keeps_the_case_when_a_step_fails(intake, do, supervisor):
         do(case, "decide", {"decision": "decline", "reason": ""})
     assert Case.objects.get(pk=case.pk).status == "screening"
     assert open_task_names(case) == ["decide"]
+
+
+def test_it_gives_the_case_officer_the_tasks_he_may_do_and_mails_him(
+    intake, do, officer, supervisor, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    officer.email, supervisor.email = "officer@example.cn", "boss@example.cn"
+    officer.save()
+    supervisor.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = intake()
+    [screen] = open_tasks(case)
+    assert screen.owner == officer
+    assert [m.to for m in mail.outbox] == [["officer@example.cn"]]
+    assert "受理审查" in mail.outbox[0].subject
+
+    case = do(case, "screen", {"notes": "可受理"})
+    [decide] = open_tasks(case)
+    assert decide.owner is None  # the officer may not decide: it waits for a supervisor

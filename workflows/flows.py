@@ -19,10 +19,26 @@ from cases.selectors import works_for
 
 from . import steps
 from .models import CaseProcess
+from .notifications import notify, site_url
 
 
 def case_of(process) -> Case:
     return CaseProcess.objects.select_related("case").get(pk=process.pk).case
+
+
+def notify_owner(activation) -> None:
+    task = activation.task
+    if task.owner_id:
+        case = case_of(task.process)
+        notify(
+            task.owner,
+            "assignment",
+            {
+                "case": case,
+                "task": task.flow_task.label,
+                "url": site_url(case.get_absolute_url()),
+            },
+        )
 
 
 def handling_organisation(case: Case) -> Organisation:
@@ -50,14 +66,33 @@ class CaseTask(nodes.View):
         self.complete = complete
         self.responsible = responsible
         self.Permission(permission, obj=lambda process: responsible(case_of(process)))
+        self.Assign(self.case_officer)
+        self.onCreate(notify_owner)
 
-    def can_assign(self, user, task) -> bool:
-        # Unlike viewflow's default, a permission held for another organisation is no
-        # permission here: the task belongs to the responsible organisation's people.
-        if task.owner_id or user is None or not user.is_authenticated:
+    def case_officer(self, activation):
+        """A task the case officer may do lands in the officer's own tasks; others wait in
+        the team queue of the responsible organisation."""
+        case = case_of(activation.process)
+        officer = case.officer
+        if (
+            officer
+            and officer.has_perm(self._owner_permission)
+            and works_for(officer, self.responsible(case))
+        ):
+            return officer
+        return None
+
+    def is_for(self, user, task) -> bool:
+        """Whether the task is the user's kind of work: the permission it needs, held
+        through a role in the responsible organisation. Unlike viewflow's default, a
+        permission held for another organisation is no permission here."""
+        if user is None or not user.is_authenticated:
             return False
         organisation = self.responsible(case_of(task.process))
         return user.has_perm(task.owner_permission) and works_for(user, organisation)
+
+    def can_assign(self, user, task) -> bool:
+        return task.owner_id is None and self.is_for(user, task)
 
     def can_execute(self, user, task) -> bool:
         return task.owner_id is not None and task.owner_id == user.pk

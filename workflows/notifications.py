@@ -12,6 +12,11 @@ from django.utils import timezone, translation
 from cases.models import Membership, Organisation, Role, User
 
 
+def site_url(path: str) -> str:
+    """Links in e-mails point at the site's public address."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def render_message(user: User, name: str, context: dict) -> tuple[str, str]:
     """The template's first line is the subject, the rest the body."""
     with translation.override(user.language), timezone.override(user.time_zone):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +20,7 @@ from cases.deadlines import REMINDER_WORKING_DAYS, clock_views
 from cases.models import Case, CaseEvent, Deadline, User
 
 from .flows import DisputeFlow
-from .notifications import notify, officers_of, supervisors_of
+from .notifications import notify, officers_of, site_url, supervisors_of
 
 
 @transaction.atomic
@@ -37,6 +36,12 @@ def _open_task(task_id: int) -> Task:
     return Task.objects.select_related("owner").get(pk=task_id)
 
 
+def _refuse_strangers(task: Task, user: User) -> None:
+    """Someone the task is not for learns nothing about who holds it."""
+    if not (task.flow_task.can_execute(user, task) or task.flow_task.is_for(user, task)):
+        raise PermissionDenied(_("This task is not for you to take."))
+
+
 def _refuse_finished(task: Task) -> None:
     if task.status in (STATUS.DONE, STATUS.CANCELED):
         raise ValidationError(
@@ -50,6 +55,7 @@ def claim_task(*, task_id: int, user: User) -> Task:
     """Take a task from the team queue. Of two people claiming at once, one gets it."""
     task = _open_task(task_id)
     with task.activation() as activation:
+        _refuse_strangers(task, user)
         _refuse_finished(task)
         if task.owner_id and task.owner_id != user.pk:
             raise ValidationError(_("%s has already taken this task.") % task.owner, code="taken")
@@ -78,6 +84,7 @@ def complete_task(*, task_id: int, user: User, data: dict) -> Task:
     process on. Of two people completing at once, one succeeds and the other is told."""
     task = _open_task(task_id)
     with task.activation() as activation:
+        _refuse_strangers(task, user)
         _refuse_finished(task)
         node = task.flow_task
         if task.owner_id is None:
@@ -102,10 +109,6 @@ ESCALATED_KINDS = [
 ]
 
 
-def _url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _claim(deadline: Deadline, field: str) -> bool:
     """Mark the deadline as reminded/escalated unless someone already did; True if we did."""
     return (
@@ -124,7 +127,7 @@ def _context(deadline: Deadline, today: datetime.date, calendar: WorkingCalendar
         "clock": Deadline.Kind(deadline.kind).label,
         "due": deadline.due_on.isoformat(),
         "left": calendar.working_days_between(today, deadline.due_on),
-        "url": _url(case.get_absolute_url()),
+        "url": site_url(case.get_absolute_url()),
     }
 
 
@@ -202,7 +205,7 @@ def send_daily_digests(*, today: datetime.date | None = None) -> int:
                     "digest",
                     {
                         "clocks": clock_views(deadlines, today, calendar),
-                        "url": _url("/"),
+                        "url": site_url("/"),
                     },
                 )
             sent += 1
