@@ -1,0 +1,209 @@
+"""The officers' queue and the case page's tasks: scoping, filters, search, fixed queries."""
+
+import threading
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from viewflow.workflow.models import Task
+
+from cases.models import Case, Party
+from cases.services import PartyInput
+from workflows import services
+from workflows.selectors import OPEN
+
+from .factories import PersonFactory, officer_of
+
+
+@pytest.fixture
+def intake(city, officer, claimant):
+    def register(title="谭氏祖坟墓地纠纷", person=None, received_on=date(2026, 11, 2), **kw):
+        return services.register_case(
+            actor=kw.pop("actor", officer),
+            handling_organisation=kw.pop("handling_organisation", city),
+            title=title,
+            category=kw.pop("category", "ancestral_graves"),
+            channel="association_letter",
+            received_on=received_on,
+            summary="来函反映。",
+            claims="诉求。",
+            parties=[PartyInput(role=Party.Role.CLAIMANT, person=person or claimant)],
+        )
+
+    return register
+
+
+def _queue(client, **params):
+    response = client.get(reverse("workflows:queue"), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_is_the_home_page(client, officer):
+    client.force_login(officer)
+    response = client.get("/", follow=True)
+    assert response.request["PATH_INFO"] == reverse("workflows:queue")
+
+
+def test_it_shows_my_tasks_and_the_team_queue(client, intake, officer, supervisor):
+    case = intake()
+    client.force_login(officer)
+    assert case.number in _queue(client, view="mine")
+    assert case.number not in _queue(client, view="team")
+
+    [task] = Task.objects.filter(status__in=OPEN)
+    services.complete_task(task_id=task.pk, user=officer, data={"notes": "可受理"})
+    client.force_login(supervisor)
+    page = _queue(client, view="team")
+    assert case.number in page and "受理决定" in page
+    assert "日本" not in page
+
+
+def test_it_hides_tasks_of_other_organisations(client, intake, outsider, other_city):
+    intake()
+    client.force_login(outsider)
+    for view in ("mine", "team", "watching", "finished"):
+        assert "谭氏祖坟墓地纠纷" not in _queue(client, view=view)
+
+
+def test_it_shows_colleagues_tasks_under_watching(client, intake, city):
+    case = intake()
+    colleague = officer_of(city, "colleague")
+    client.force_login(colleague)
+    assert case.number in _queue(client, view="watching")
+    assert case.number not in _queue(client, view="mine")
+
+
+def test_it_claims_from_the_team_queue(client, intake, officer, supervisor, city):
+    case = intake()
+    [task] = Task.objects.filter(status__in=OPEN)
+    services.complete_task(task_id=task.pk, user=officer, data={"notes": "可受理"})
+    [decide] = Task.objects.filter(status__in=OPEN)
+    client.force_login(supervisor)
+    client.post(reverse("workflows:claim", args=[decide.pk]))
+    assert Task.objects.get(pk=decide.pk).owner == supervisor
+    assert case.number in _queue(client, view="mine")
+
+    second = officer_of(city, "sup2", "supervisor")
+    client.force_login(second)
+    response = client.post(reverse("workflows:claim", args=[decide.pk]), follow=True)
+    assert any("已由" in str(m) or "already" in str(m) for m in response.context["messages"])
+
+
+def test_it_searches_by_number_title_and_party_name(client, intake, officer):
+    first = intake(title="侨房修缮纠纷", person=PersonFactory(name_zh="黄美玲"))
+    second = intake(title="宅基地边界争议", person=PersonFactory(name_zh="林建华"))
+    client.force_login(officer)
+    assert second.number not in _queue(client, q="美玲")
+    assert first.number in _queue(client, q="美玲")
+    assert first.number in _queue(client, q="修缮")
+    assert second.number in _queue(client, q=second.number)
+
+
+def test_it_filters_by_category_and_clock(client, intake, officer):
+    late = intake(title="逾期案件", received_on=date(2026, 10, 1), category="land")
+    fresh = intake(title="新案件", received_on=date.today(), category="houses")
+    client.force_login(officer)
+    assert late.number in _queue(client, category="land")
+    assert fresh.number not in _queue(client, category="land")
+    page = _queue(client, overdue="1")
+    assert late.number in page and fresh.number not in page
+
+
+def test_it_marks_overdue_rows(client, intake, officer):
+    intake(title="逾期案件", received_on=date(2026, 10, 1))
+    client.force_login(officer)
+    assert 'class="overdue"' in _queue(client)
+
+
+@pytest.mark.parametrize("view", ["mine", "watching"])
+def test_it_costs_the_same_queries_whatever_the_page_size(
+    client, intake, officer, city, view, django_assert_num_queries
+):
+    colleague = officer_of(city, "colleague")
+    for n in range(30):
+        intake(title=f"案件{n}", person=PersonFactory())
+    client.force_login(officer if view == "mine" else colleague)
+    _queue(client, view=view, size=25)  # warm the session and permission caches
+
+    with CaptureQueriesContext(connection) as small:
+        page = _queue(client, view=view, size=25)
+    assert page.count("<tr") == 26  # header and a full page
+    with django_assert_num_queries(len(small.captured_queries)):
+        page = _queue(client, view=view, size=50)
+    assert page.count("<tr") == 31  # header and all 30 tasks
+
+
+def test_it_shows_the_case_tasks_and_the_flow_diagram(client, intake, officer):
+    case = intake()
+    client.force_login(officer)
+    page = client.get(case.get_absolute_url()).content.decode()
+    [task] = Task.objects.filter(status__in=OPEN)
+    assert reverse("workflows:task", args=[task.pk]) in page
+    assert "<svg" in page
+
+
+def test_it_completes_a_task_from_its_screen(client, intake, officer):
+    case = intake()
+    [task] = Task.objects.filter(status__in=OPEN)
+    client.force_login(officer)
+    url = reverse("workflows:task", args=[task.pk])
+    assert "受理审查" in client.get(url).content.decode()
+
+    response = client.post(url, {"notes": ""})
+    assert response.status_code == 200  # the form asks for the notes
+    response = client.post(url, {"notes": "事实清楚"})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).status == "screening"
+
+
+def test_it_gives_404_to_other_organisations(client, intake, outsider):
+    case = intake()
+    [task] = Task.objects.filter(status__in=OPEN)
+    document = case.documents.get()
+    client.force_login(outsider)
+    assert client.get(case.get_absolute_url()).status_code == 404
+    assert client.get(reverse("workflows:task", args=[task.pk])).status_code == 404
+    assert client.post(reverse("workflows:claim", args=[task.pk])).status_code == 404
+    assert client.get(reverse("documents:download", args=[document.pk])).status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("action", ["claim", "complete"])
+def test_it_lets_one_of_two_simultaneous_people_through(intake, city, action):
+    first, second = officer_of(city, "o1"), officer_of(city, "o2")
+    case = intake(actor=first)
+    [task] = Task.objects.filter(status__in=OPEN)
+    Task.objects.filter(pk=task.pk).update(owner=None, status="NEW")  # free: both may take it
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def act(user):
+        try:
+            start.wait()
+            if action == "claim":
+                services.claim_task(task_id=task.pk, user=user)
+            else:
+                services.complete_task(task_id=task.pk, user=user, data={"notes": "可受理"})
+            outcomes.append("ok")
+        except ValidationError as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=act, args=(u,)) for u in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) in (["ok", "taken"], ["done", "ok"])
+    case = Case.objects.get(pk=case.pk)
+    if action == "complete":
+        assert case.status == "screening"
+        assert case.events.filter(transition="start_screening").count() == 1
+        assert Task.objects.filter(status__in=OPEN).count() == 1  # one decision task
