@@ -4,9 +4,10 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 # Pango/HarfBuzz for WeasyPrint (libharfbuzz-subset0: without it font subsetting is ~50x
-# slower), CJK fonts, pdftoppm/pdftotext, and gettext to compile the translations.
+# slower), CJK fonts, pdftoppm/pdftotext, gettext to compile the translations, and
+# chromium for the browser tests.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
-	poppler-utils gettext
+	poppler-utils gettext chromium
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 .PHONY: demo test setup system-packages lint format messages

@@ -112,3 +112,10 @@ class CommunicationForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionForm(forms.Form):
+    days = forms.IntegerField(label=_("Extend by (days)"), min_value=1, max_value=30, initial=30)
+    reason = forms.CharField(
+        label=_("Reason told to the parties"), widget=forms.Textarea(attrs={"rows": 2})
+    )

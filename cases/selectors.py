@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from . import deadlines
 from .calendar import WorkingCalendar
-from .models import Case, CaseAccess, CaseEvent, Organisation, User
+from .models import Case, CaseAccess, CaseEvent, Deadline, Organisation, User
 
 
 def organisation_ids(user: User) -> set[int]:
@@ -71,3 +71,14 @@ def case_clocks(case: Case) -> list[deadlines.ClockView]:
     """Running clocks first, each with the working days left from today."""
     clocks = sorted(case.deadlines.all(), key=lambda d: (not d.is_running, d.due_on))
     return deadlines.clock_views(clocks, timezone.localdate(), WorkingCalendar.load())
+
+
+def can_extend(user: User, case: Case) -> bool:
+    """Whether to offer the supervisor the one extension of the running handling clock."""
+    return (
+        user.has_perm("cases.approve_extension")
+        and can_work_on(user, case)
+        and case.deadlines.filter(
+            kind=Deadline.Kind.HANDLING, stopped_on__isnull=True, extension_days=0
+        ).exists()
+    )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/communications/", views.add_communication, name="add_communication"),
     path("<int:pk>/notes/", views.add_note, name="add_note"),
+    path("<int:pk>/extension/", views.extend_deadline, name="extend_deadline"),
 ]

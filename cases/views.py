@@ -13,7 +13,7 @@ from workflows import selectors as workflow_selectors
 from workflows import services as workflow_services
 
 from . import selectors, services
-from .forms import CaseForm, CommunicationForm, NoteForm, PartyFormSet
+from .forms import CaseForm, CommunicationForm, ExtensionForm, NoteForm, PartyFormSet
 from .models import Case, CaseStatus, Organisation
 
 PAGE_SIZE = 25
@@ -64,6 +64,7 @@ def case_detail(request, pk: int):
             "missing_items": document_selectors.missing_case_file_items(case),
             "evidence": case.evidence.all(),
             "evidence_form": EvidenceForm(),
+            "extension_form": ExtensionForm() if selectors.can_extend(request.user, case) else None,
             "actions": workflow_selectors.case_actions(case, request.user),
             # SVG made by viewflow from the flow definition: node names, no user data.
             "flow_chart": mark_safe(workflow_selectors.flow_chart(case)),
@@ -133,3 +134,9 @@ def add_communication(request, pk: int):
 @require_POST
 def add_note(request, pk: int):
     return _post_form(request, pk, NoteForm, services.add_note)
+
+
+@login_required
+@require_POST
+def extend_deadline(request, pk: int):
+    return _post_form(request, pk, ExtensionForm, services.extend_handling_deadline)
