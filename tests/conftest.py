@@ -20,13 +20,16 @@ from cases.services import PartyInput
 from .factories import AssociationFactory, OrganisationFactory, PersonFactory, officer_of
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-SERVICE_MARKERS = {"postgres", "celery"}
+SERVICE_MARKERS = {"postgres", "celery", "browser"}
+CHROMIUM = "/usr/bin/chromium"
 ARTEFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 
 def _missing_service(marker: str) -> str | None:
     if marker == "postgres" and connection.vendor != "postgresql":
         return "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    if marker == "browser" and not os.path.exists(CHROMIUM):
+        return "needs Debian's chromium (make test installs it)"
     if marker == "celery" and not (
         settings.CELERY_BROKER_URL.startswith("redis") and connection.vendor == "postgresql"
     ):

@@ -12,10 +12,9 @@ from playwright.sync_api import expect, sync_playwright
 
 from cases.demo import DEMO_PASSWORD
 
-from .conftest import ARTEFACTS
+from .conftest import ARTEFACTS, CHROMIUM
 from .factories import AssociationFactory, PersonFactory, officer_of
 
-CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -25,10 +24,7 @@ ARGS = [
 ]
 SHOTS = ARTEFACTS / "browser"
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is missing"),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 @pytest.fixture
