@@ -18,14 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qiaowei_bench")
-os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/2")
-os.environ.setdefault("MEDIA_ROOT", "/tmp/qiaowei-bench-media")
-os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Run as a script, Python puts bench/ first on the path, where queue.py would shadow the
+# standard library's queue module: the project root takes its place.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+from bench.common import ROOT, setup_django  # noqa: E402
 
 MINUTES = "documents/print/meeting_minutes.html"
 PARAGRAPH = (
@@ -86,27 +82,7 @@ def rss_mb() -> float:
     return 0.0
 
 
-def ensure_database() -> None:
-    """Create the bench database beside the others on the server if it is missing."""
-    import psycopg
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"],
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-        if not exists.fetchone():
-            admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
-
-
 def throughput(documents: int = 60) -> float:
-    from django.core.management import call_command
     from django.db import connection
 
     from cases.models import Case, Organisation
@@ -114,8 +90,6 @@ def throughput(documents: int = 60) -> float:
     from documents.models import Document, DocumentKind
     from documents.tasks import render_document
 
-    ensure_database()
-    call_command("migrate", verbosity=0)
     organisation, _ = Organisation.objects.get_or_create(
         name="基准测试侨联", defaults={"kind": "federation", "level": "city", "number_prefix": "基"}
     )
@@ -195,9 +169,7 @@ def throughput(documents: int = 60) -> float:
 
 
 def main() -> None:
-    import django
-
-    django.setup()
+    setup_django()
     from documents.rendering import render_pdf
 
     two = snapshot_with_pages(render_pdf, 2)

@@ -26,7 +26,9 @@ class WorkingCalendar:
     """The calendar with a snapshot of the overrides; build one per request or computation."""
 
     def __init__(self, overrides: dict[datetime.date, bool]) -> None:
-        self.overrides = overrides
+        # The overrides decide first; the official calendar answers the rest, remembered
+        # here because a page of clocks asks about the same days over and over.
+        self.known = dict(overrides)
 
     @classmethod
     def load(cls) -> WorkingCalendar:
@@ -35,9 +37,9 @@ class WorkingCalendar:
         return cls(dict(CalendarOverride.objects.values_list("day", "is_working_day")))
 
     def is_working_day(self, day: datetime.date) -> bool:
-        if day in self.overrides:
-            return self.overrides[day]
-        return _official().is_working_day(day)
+        if day not in self.known:
+            self.known[day] = _official().is_working_day(day)
+        return self.known[day]
 
     def add_working_days(self, start: datetime.date, days: int) -> datetime.date:
         """The date ``days`` working days after ``start`` (``start`` itself not counted)."""

@@ -1,0 +1,202 @@
+"""The work queue and the case page on a large database: 100,000 cases with about
+1,000,000 tasks on PostgreSQL; server time (p50, p95 over 200 requests) and queries a page.
+
+    .venv/bin/python bench/queue.py          # needs PostgreSQL on 127.0.0.1; ~5 minutes
+
+The data is generated in SQL (set-based, a few statements) into the `qiaowei_bench`
+database, once; a second run reuses it. Prints one line per figure and, last, all figures
+as one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+# Run as a script, Python puts bench/ first on the path, where queue.py would shadow the
+# standard library's queue module: the project root takes its place.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+from bench.common import percentile, setup_django  # noqa: E402
+
+CASES = 100_000
+ORGANISATIONS = 50  # cases spread over 50 federations; the bench officer works for one
+DONE_TASKS = [
+    "screen",
+    "decide",
+    "send_to_review",
+    "legal_review",
+    "route",
+    "mediation",
+    "outcome",
+    "follow_up",
+    "close_approval",
+]  # 9 finished + 1 open = 10 a case
+REQUESTS = 200
+
+
+def generate() -> None:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+
+    from cases.models import Case, Membership, Organisation, Role, User
+
+    if Case.objects.count() >= CASES:
+        return
+    started = time.perf_counter()
+    organisations = [
+        Organisation.objects.get_or_create(
+            name=f"基准侨联{n}",
+            defaults={"kind": "federation", "level": "city", "number_prefix": f"基{n}"},
+        )[0]
+        for n in range(ORGANISATIONS)
+    ]
+    officer, _ = User.objects.get_or_create(username="bench_officer")
+    Membership.objects.get_or_create(
+        user=officer, organisation=organisations[0], role=Role.CASE_OFFICER
+    )
+    org_type = ContentType.objects.get_for_model(Organisation).pk
+    first_org = organisations[0].pk
+    flow = "workflows/flows.DisputeFlow"
+    with transaction.atomic(), connection.cursor() as sql:
+        sql.execute(
+            """
+            INSERT INTO cases_person (name_zh, name_latin, sex, identity, nationality,
+                residence_country, time_zone, preferred_language, phone, email, wechat,
+                address, id_document_type, id_document_number)
+            SELECT '谭' || n, 'Tham ' || n, '', 'foreign_chinese', 'MY',
+                (ARRAY['MY','SG','ID','US','CA','GB','AU','TH'])[1 + n % 8],
+                'Asia/Kuala_Lumpur', 'zh-hans', '', '', '', '', '', ''
+            FROM generate_series(1, 10000) n
+            """
+        )
+        sql.execute(
+            """
+            INSERT INTO cases_case (number, title, category, channel, received_on, summary,
+                claims, location, handling_organisation_id, officer_id, risk_level, status,
+                suspended_from, created_at, updated_at)
+            SELECT '基准案〔2026〕' || n || '号', '祖坟墓地纠纷第' || n || '号',
+                (ARRAY['ancestral_graves','houses','land','inheritance','investment'])
+                    [1 + n %% 5],
+                'letter', DATE '2026-06-01' + (n %% 170), '-', '-', '',
+                %s + n %% %s, CASE WHEN n %% %s = 0 AND n %% 4 = 0 THEN %s END,
+                'low', 'mediating', '', now(), now()
+            FROM generate_series(1, %s) n
+            """,
+            [first_org, ORGANISATIONS, ORGANISATIONS, officer.pk, CASES],
+        )
+        sql.execute(
+            """
+            INSERT INTO cases_party (case_id, role, person_id)
+            SELECT c.id, 'claimant', (SELECT min(id) FROM cases_person) + c.id % 10000
+            FROM cases_case c WHERE c.number LIKE '基准案%'
+            """
+        )
+        sql.execute(
+            """
+            INSERT INTO cases_deadline (case_id, kind, starts_on, due_on, extension_days,
+                extension_reason)
+            SELECT id, 'handling', received_on, received_on + 60, 0, ''
+            FROM cases_case WHERE number LIKE '基准案%'
+            """
+        )
+        sql.execute(
+            """
+            INSERT INTO viewflow_process (flow_class, status, created, data, artifact_object_id)
+            SELECT %s, 'NEW', now(), '{}', id FROM cases_case WHERE number LIKE '基准案%%'
+            """,
+            [flow],
+        )
+        sql.execute(
+            """
+            INSERT INTO workflows_caseprocess (process_ptr_id, case_id, decision, route,
+                objected)
+            SELECT id, artifact_object_id, 'accept', 'mediation', false
+            FROM viewflow_process WHERE flow_class = %s AND artifact_object_id IS NOT NULL
+            """,
+            [flow],
+        )
+        sql.execute(
+            """
+            INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, finished,
+                token, owner_id, owner_permission, owner_permission_content_type_id,
+                owner_permission_obj_pk, process_id, data)
+            SELECT %s || '.' || t.name, 'HUMAN', 'DONE', now(), now(), 'start', NULL,
+                'cases.handle_case', %s, c.handling_organisation_id::text, p.process_ptr_id,
+                '{}'
+            FROM workflows_caseprocess p JOIN cases_case c ON c.id = p.case_id
+            CROSS JOIN unnest(%s::text[]) AS t(name)
+            """,
+            [flow, org_type, DONE_TASKS],
+        )
+        # The open task: the case officer's own where there is one, else the team's.
+        sql.execute(
+            """
+            INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, token,
+                owner_id, owner_permission, owner_permission_content_type_id,
+                owner_permission_obj_pk, process_id, data)
+            SELECT %s || '.mediation', 'HUMAN',
+                CASE WHEN c.officer_id IS NULL THEN 'NEW' ELSE 'ASSIGNED' END, now(),
+                'start', c.officer_id, 'cases.handle_case', %s,
+                c.handling_organisation_id::text, p.process_ptr_id, '{}'
+            FROM workflows_caseprocess p JOIN cases_case c ON c.id = p.case_id
+            """,
+            [flow, org_type],
+        )
+        sql.execute("ANALYZE")
+    print(f"generated {CASES} cases in {time.perf_counter() - started:.0f} s")
+
+
+def measure(client, url: str) -> tuple[float, float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm
+    times = []
+    for _ in range(REQUESTS):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.status_code
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return percentile(times, 0.5), percentile(times, 0.95), len(queries.captured_queries)
+
+
+def main() -> None:
+    setup_django()
+    generate()
+    from django.conf import settings
+    from django.test import Client
+    from viewflow.workflow.models import Task
+
+    from cases.models import Case, User
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    officer = User.objects.get(username="bench_officer")
+    client = Client()
+    client.force_login(officer)
+    print(f"tasks in the database: {Task.objects.count()}, cases: {Case.objects.count()}")
+    figures = {}
+    case = Case.objects.filter(officer=officer).first()
+    pages = {
+        "queue_mine": "/queue/?view=mine",
+        "queue_team": "/queue/?view=team",
+        "queue_mine_100": "/queue/?view=mine&size=100",
+        "queue_search": "/queue/?view=watching&q=基准案〔2026〕1",
+        "case_page": case.get_absolute_url(),
+    }
+    for name, url in pages.items():
+        p50, p95, queries = measure(client, url)
+        print(f"{name}: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, {queries} queries")
+        figures[name] = {
+            "p50_ms": round(p50 * 1000, 1),
+            "p95_ms": round(p95 * 1000, 1),
+            "queries": queries,
+        }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
