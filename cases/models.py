@@ -91,6 +91,14 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def descendants(self) -> list[Organisation]:
+        """Every unit below, nearest first (the tree is a few dozen units deep at most)."""
+        found, level = [], list(self.children.all())
+        while level:
+            found += level
+            level = list(Organisation.objects.filter(parent__in=level))
+        return found
+
     def ancestors(self) -> list[Organisation]:
         """Parents from the nearest up to the root."""
         chain, node = [], self.parent

@@ -14,8 +14,12 @@ def organisation_ids(user: User) -> set[int]:
     return set(user.memberships.values_list("organisation_id", flat=True))
 
 
-def works_for(user: User, organisation: Organisation) -> bool:
-    return user.is_superuser or user.memberships.filter(organisation=organisation).exists()
+def works_for(user: User, organisation: Organisation | None) -> bool:
+    return organisation is not None and works_for_id(user, organisation.pk)
+
+
+def works_for_id(user: User, organisation_id: int) -> bool:
+    return user.is_superuser or user.memberships.filter(organisation_id=organisation_id).exists()
 
 
 def can_work_on(user: User, case: Case) -> bool:

@@ -47,6 +47,7 @@ def case_detail(request, pk: int):
         pk=pk,
     )
     documents = list(document_selectors.case_documents(case))
+    can_work = selectors.can_work_on(request.user, case)
     return render(
         request,
         "cases/case_detail.html",
@@ -55,7 +56,7 @@ def case_detail(request, pk: int):
             "parties": selectors.case_parties(case),
             "clocks": selectors.case_clocks(case),
             "timeline": selectors.case_timeline(case),
-            "can_work": selectors.can_work_on(request.user, case),
+            "can_work": can_work,
             "communication_form": CommunicationForm(),
             "note_form": NoteForm(),
             "documents": documents,
@@ -66,6 +67,7 @@ def case_detail(request, pk: int):
             "evidence_form": EvidenceForm(),
             "extension_form": ExtensionForm() if selectors.can_extend(request.user, case) else None,
             "actions": workflow_selectors.case_actions(case, request.user),
+            "lower_units": case.handling_organisation.descendants() if can_work else [],
             # SVG made by viewflow from the flow definition: node names, no user data.
             "flow_chart": mark_safe(workflow_selectors.flow_chart(case)),
         },

@@ -5,8 +5,6 @@ supervisor accepts it, the acceptance notice is ready, the officer sends it to l
 review, and the supervisor approves an extension. Screenshots land in test-artifacts/.
 """
 
-import os
-
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
@@ -28,8 +26,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 @pytest.fixture
-def browser_page():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright runs an event loop
+def browser_page(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs an event loop
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)

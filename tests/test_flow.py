@@ -12,7 +12,7 @@ from cases.services import PartyInput
 from workflows import services
 from workflows.models import CaseProcess
 
-from .factories import officer_of
+from .factories import PersonFactory, officer_of
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED]
 
@@ -252,3 +252,52 @@ def test_it_gives_the_case_officer_the_tasks_he_may_do_and_mails_him(
     case = do(case, "screen", {"notes": "可受理"})
     [decide] = open_tasks(case)
     assert decide.owner is None  # the officer may not decide: it waits for a supervisor
+
+
+def test_it_sends_a_task_down_to_a_lower_unit(intake, do, city, township, officer):
+    local = officer_of(township, "local")
+    case = intake()
+    [task] = open_tasks(case)
+
+    with pytest.raises(PermissionDenied):
+        services.send_task_down(task_id=task.pk, actor=local, organisation=township)
+    services.send_task_down(task_id=task.pk, actor=officer, organisation=township)
+
+    task = Task.objects.get(pk=task.pk)
+    assert (task.owner, task.owner_permission_obj_pk) == (None, str(township.pk))
+    assert case.accesses.filter(organisation=township).exists()
+    assert case.events.filter(transition="send_down").exists()
+    case = do(case, "screen", {"notes": "镇里已核实"}, user=local)
+    assert case.status == "screening"
+    assert Case.objects.get(pk=case.pk).handling_organisation == city
+
+
+def test_it_refuses_to_send_work_sideways(intake, officer, other_city):
+    [task] = open_tasks(intake())
+    with pytest.raises(ValidationError) as error:
+        services.send_task_down(task_id=task.pk, actor=officer, organisation=other_city)
+    assert error.value.code == "not_below"
+
+
+def test_it_reports_up_and_hands_the_open_tasks_to_the_higher_level(township, city, do):
+    local = officer_of(township, "local")
+    city_officer = officer_of(city, "city_officer")
+    case = services.register_case(
+        actor=local,
+        handling_organisation=township,
+        title="祖坟",
+        category="ancestral_graves",
+        channel="association_letter",
+        received_on=date(2026, 11, 2),
+        summary="s",
+        claims="c",
+        parties=[PartyInput(role=Party.Role.CLAIMANT, person=PersonFactory())],
+    )
+    services.report_up(case=case, actor=local, reason="涉外，需市侨联协调")
+
+    [task] = open_tasks(case)
+    assert (task.owner, task.owner_permission_obj_pk) == (None, str(city.pk))
+    with pytest.raises(PermissionDenied):
+        do(case, "screen", {"notes": "x"}, user=local)
+    case = do(case, "screen", {"notes": "市侨联审查"}, user=city_officer)
+    assert case.status == "screening"

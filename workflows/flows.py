@@ -15,7 +15,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock, nodes
 
 from cases.models import Case, Organisation
-from cases.selectors import works_for
+from cases.selectors import works_for, works_for_id
 
 from . import steps
 from .models import CaseProcess
@@ -84,12 +84,14 @@ class CaseTask(nodes.View):
 
     def is_for(self, user, task) -> bool:
         """Whether the task is the user's kind of work: the permission it needs, held
-        through a role in the responsible organisation. Unlike viewflow's default, a
-        permission held for another organisation is no permission here."""
-        if user is None or not user.is_authenticated:
+        through a role in the organisation the task belongs to (its permission object:
+        the responsible organisation, or a lower unit the task was sent down to). Unlike
+        viewflow's default, a permission held for another organisation is no permission."""
+        if user is None or not user.is_authenticated or not task.owner_permission_obj_pk:
             return False
-        organisation = self.responsible(case_of(task.process))
-        return user.has_perm(task.owner_permission) and works_for(user, organisation)
+        return user.has_perm(task.owner_permission) and works_for_id(
+            user, int(task.owner_permission_obj_pk)
+        )
 
     def can_assign(self, user, task) -> bool:
         return task.owner_id is None and self.is_for(user, task)

@@ -17,7 +17,8 @@ from viewflow.workflow.status import STATUS
 from cases import services as case_services
 from cases.calendar import WorkingCalendar
 from cases.deadlines import REMINDER_WORKING_DAYS, clock_views
-from cases.models import Case, CaseEvent, Deadline, User
+from cases.models import Case, CaseEvent, Deadline, Organisation, User
+from cases.selectors import works_for
 
 from .flows import DisputeFlow
 from .notifications import notify, officers_of, site_url, supervisors_of
@@ -30,6 +31,58 @@ def register_case(**fields) -> Case:
     case = case_services.register_case(**fields)
     DisputeFlow.start.run(case=case)
     return case
+
+
+def _move_open_tasks(case: Case, organisation: Organisation, tasks=None) -> None:
+    """Hand open tasks to another organisation's team queue."""
+    tasks = (
+        tasks
+        if tasks is not None
+        else Task.objects.filter(
+            process__caseprocess__case=case,
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
+            flow_task_type="HUMAN",
+        )
+    )
+    tasks.update(owner=None, status=STATUS.NEW, owner_permission_obj_pk=str(organisation.pk))
+
+
+@transaction.atomic
+def report_up(*, case: Case, actor: User, reason: str) -> Case:
+    """Report the case to the next level up; its open tasks go to that level's team."""
+    case = case_services.report_up(case=case, actor=actor, reason=reason)
+    _move_open_tasks(case, case.handling_organisation)
+    return case
+
+
+@transaction.atomic
+def send_task_down(*, task_id: int, actor: User, organisation: Organisation) -> Task:
+    """The higher level hands one task to a lower unit (township, 侨胞之家), which may
+    then read the case; the case stays the higher level's."""
+    task = _open_task(task_id)
+    with task.activation():
+        _refuse_finished(task)
+        case = task.process.coerced.case
+        if not works_for(actor, case.handling_organisation) or not actor.has_perm(
+            task.owner_permission
+        ):
+            raise PermissionDenied(_("Only the handling organisation can send its work down."))
+        if case.handling_organisation not in organisation.ancestors():
+            raise ValidationError(
+                _("%s is not a unit below the handling organisation.") % organisation,
+                code="not_below",
+            )
+        _move_open_tasks(case, organisation, Task.objects.filter(pk=task.pk))
+        case_services.grant_read_access(case=case, organisation=organisation)
+        CaseEvent.objects.create(
+            case=case,
+            actor=actor,
+            kind=CaseEvent.Kind.HIERARCHY,
+            transition="send_down",
+            summary=_("“%(task)s” sent down to %(unit)s.")
+            % {"task": task.flow_task.label, "unit": organisation},
+        )
+    return task
 
 
 def _open_task(task_id: int) -> Task:

@@ -137,12 +137,12 @@ class ReferralResponseForm(forms.Form):
 
 
 def _step(case: Case, actor: User, name: str, **params) -> Case:
-    return transition_case(case=case, actor=actor, name=name, **params)
+    return transition_case(case=case, actor=actor, name=name, via_task=True, **params)
 
 
 def _note(case: Case, actor: User, label: str, text: str) -> None:
     if text.strip():
-        add_note(case=case, actor=actor, text=f"{label}：{text.strip()}")
+        add_note(case=case, actor=actor, text=f"{label}：{text.strip()}", via_task=True)
 
 
 def screen(case, actor, data, process: CaseProcess) -> None:

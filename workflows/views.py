@@ -109,3 +109,28 @@ def claim(request, task_pk: int):
 @require_POST
 def release(request, task_pk: int):
     return _task_action(request, task_pk, services.release_task, _("“%s” is back in the queue."))
+
+
+@login_required
+@require_POST
+def report_up(request, case_pk: int):
+    case = get_object_or_404(visible_cases(request.user), pk=case_pk)
+    reason = request.POST.get("reason", "")
+    try:
+        case = services.report_up(case=case, actor=request.user, reason=reason)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Reported up to %s.") % case.handling_organisation)
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def send_down(request, task_pk: int):
+    unit = get_object_or_404(Organisation, pk=request.POST.get("organisation") or 0)
+
+    def send(task_id: int, user) -> None:
+        services.send_task_down(task_id=task_id, actor=user, organisation=unit)
+
+    return _task_action(request, task_pk, send, _("“%s” sent down."))
