@@ -76,3 +76,13 @@ def test_it_warns_when_deployed_without_production_variables():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_it_collects_static_files_as_make_demo_does(tmp_path):
+    result = _run(
+        "import django; django.setup(); from django.core.management import call_command;"
+        "call_command('collectstatic', '--noinput', verbosity=0)",
+        {"STATIC_ROOT": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "css" / "app.css").exists()
