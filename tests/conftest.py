@@ -2,8 +2,10 @@
 a real worker; without them they are skipped, and with REQUIRE_SERVICES=1 (CI) a skip of
 either fails the run."""
 
+import contextlib
 import datetime
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -203,9 +205,27 @@ def celery_worker_process(django_db_setup, django_db_blocker):
                 raise RuntimeError("The Celery worker did not start: see test-artifacts/.")
         yield worker
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        worker.terminate()  # a warm shutdown: the worker stops its pool children itself
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(worker.pid, signal.SIGKILL)
         log.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_other_sessions_at_the_end(django_db_setup, django_db_blocker):
+    """Threads of the concurrency tests, the live server and the worker's pool may leave a
+    connection behind; PostgreSQL only drops the test database once none is left."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture
