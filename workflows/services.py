@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -184,37 +185,41 @@ def _context(deadline: Deadline, today: datetime.date, calendar: WorkingCalendar
     }
 
 
-@transaction.atomic
-def _remind(deadline: Deadline, today: datetime.date, calendar: WorkingCalendar) -> bool:
-    if not _claim(deadline, "reminded_at"):
-        return False
-    case = deadline.case
-    recipients = [case.officer] if case.officer else officers_of(case.handling_organisation)
-    context = _context(deadline, today, calendar)
-    for user in recipients:
-        notify(user, "reminder", context)
-    CaseEvent.objects.create(
-        case=case,
-        kind=CaseEvent.Kind.DEADLINE,
-        transition="reminder",
-        summary=_("Reminder sent: %(clock)s due on %(due)s.") % context,
-    )
-    return True
+def _reminded(case: Case) -> list[User]:
+    return [case.officer] if case.officer else officers_of(case.handling_organisation)
+
+
+def _escalated_to(case: Case) -> list[User]:
+    return supervisors_of(case.handling_organisation)
+
+
+# kind of alert → (field claimed once, e-mail template, who is told, timeline entry)
+ALERTS = {
+    "reminder": (
+        "reminded_at",
+        _reminded,
+        gettext_noop("Reminder sent: %(clock)s due on %(due)s."),
+    ),
+    "escalation": (
+        "escalated_at",
+        _escalated_to,
+        gettext_noop("Escalated to the supervisor: %(clock)s passed on %(due)s."),
+    ),
+}
 
 
 @transaction.atomic
-def _escalate(deadline: Deadline, today: datetime.date, calendar: WorkingCalendar) -> bool:
-    if not _claim(deadline, "escalated_at"):
+def _alert(kind: str, deadline: Deadline, today: datetime.date, calendar: WorkingCalendar) -> bool:
+    """Send one reminder or escalation unless it was already sent; True if it was sent now."""
+    field, recipients, summary = ALERTS[kind]
+    if not _claim(deadline, field):
         return False
     case = deadline.case
     context = _context(deadline, today, calendar)
-    for user in supervisors_of(case.handling_organisation):
-        notify(user, "escalation", context)
+    for user in recipients(case):
+        notify(user, kind, context)
     CaseEvent.objects.create(
-        case=case,
-        kind=CaseEvent.Kind.DEADLINE,
-        transition="escalation",
-        summary=_("Escalated to the supervisor: %(clock)s passed on %(due)s.") % context,
+        case=case, kind=CaseEvent.Kind.DEADLINE, transition=kind, summary=_(summary) % context
     )
     return True
 
@@ -232,8 +237,8 @@ def fire_clocks(*, today: datetime.date | None = None) -> dict[str, int]:
     )
     overdue = running.filter(escalated_at__isnull=True, due_on__lt=today, kind__in=ESCALATED_KINDS)
     return {
-        "reminders": sum(_remind(d, today, calendar) for d in due_soon),
-        "escalations": sum(_escalate(d, today, calendar) for d in overdue),
+        "reminders": sum(_alert("reminder", d, today, calendar) for d in due_soon),
+        "escalations": sum(_alert("escalation", d, today, calendar) for d in overdue),
     }
 
 
