@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from .models import Association, Case, CaseEvent, Identity, Party, Person
+from .models import Association, Case, CaseEvent, Identity, Party, Person, User
 
 
 class CaseForm(forms.ModelForm):
@@ -119,3 +119,9 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason told to the parties"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "email", "language", "time_zone"]

@@ -13,7 +13,14 @@ from workflows import selectors as workflow_selectors
 from workflows import services as workflow_services
 
 from . import selectors, services
-from .forms import CaseForm, CommunicationForm, ExtensionForm, NoteForm, PartyFormSet
+from .forms import (
+    CaseForm,
+    CommunicationForm,
+    ExtensionForm,
+    NoteForm,
+    PartyFormSet,
+    PreferencesForm,
+)
 from .models import Case, CaseStatus, Organisation
 
 PAGE_SIZE = 25
@@ -142,3 +149,14 @@ def add_note(request, pk: int):
 @require_POST
 def extend_deadline(request, pk: int):
     return _post_form(request, pk, ExtensionForm, services.extend_handling_deadline)
+
+
+@login_required
+def preferences(request):
+    """Each person chooses the language of their e-mails and the time zone times are shown in."""
+    form = PreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your settings are saved."))
+        return redirect("cases:preferences")
+    return render(request, "cases/preferences.html", {"form": form})

@@ -144,3 +144,22 @@ def test_it_refuses_an_empty_note_with_a_message(officer_client, case):
     )
     assert len(response.context["messages"]) == 1
     assert case.events.count() == 1
+
+
+def test_it_lets_each_person_choose_language_and_time_zone(officer_client, officer):
+    url = reverse("cases:preferences")
+    assert officer_client.get(url).status_code == 200
+    response = officer_client.post(
+        url,
+        {
+            "display_name": "陈志远",
+            "email": "c@example.cn",
+            "language": "en",
+            "time_zone": "Europe/London",
+        },
+    )
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert (officer.language, str(officer.time_zone)) == ("en", "Europe/London")
+    page = officer_client.get(reverse("cases:list")).content.decode()
+    assert 'lang="en"' in page and "Europe/London" in page

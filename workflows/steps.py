@@ -12,11 +12,14 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.calendar import WorkingCalendar
 from cases.models import Case, Organisation, User
 from cases.services import add_note, transition_case
+from documents.snapshots import REFERRAL_OBJECTION_WORKING_DAYS
 
 from .models import CaseProcess
 
@@ -211,7 +214,20 @@ def close(case, actor, data, process) -> None:
     _step(case, actor, "close", reason=data["reason"])
 
 
+def objection_deadline(case: Case) -> datetime.date:
+    """5 working days from the referral (《信访工作条例》 Art. 23), the date the letter gives."""
+    referred = case.events.filter(transition="refer").order_by("-id").first()
+    referred_on = timezone.localdate(referred.occurred_at) if referred else timezone.localdate()
+    return WorkingCalendar.load().add_working_days(referred_on, REFERRAL_OBJECTION_WORKING_DAYS)
+
+
 def respond_to_referral(case, actor, data, process: CaseProcess) -> None:
+    if data["response"] == "object" and timezone.localdate() > objection_deadline(case):
+        raise ValidationError(
+            _("The 5 working days for an objection ended on %s; the referral stands.")
+            % objection_deadline(case).isoformat(),
+            code="objection_late",
+        )
     if data["response"] == "object":
         process.objected = True
         _step(case, actor, "return_referral", reason=data["reason"])
