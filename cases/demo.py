@@ -134,6 +134,7 @@ ORGANISATIONS = [
 USERS = [
     ("admin", "系统管理员", CITY, Role.ADMINISTRATOR),
     ("officer", "刘晓梅（义容镇侨胞之家）", YIRONG, Role.CASE_OFFICER),
+    ("yirong_head", "谢国强（义容镇侨胞之家负责人）", YIRONG, Role.SUPERVISOR),
     ("city_officer", "陈志远（市侨联权益部）", CITY, Role.CASE_OFFICER),
     ("supervisor", "黄建国（市侨联副主席）", CITY, Role.SUPERVISOR),
     ("adviser", "李明律师（法顾委委员）", CITY, Role.LEGAL_ADVISER),
