@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -117,10 +118,9 @@ def claimant(db):
     return PersonFactory(name_zh="谭永康", name_latin="Tham Weng Hong")
 
 
-@pytest.fixture
-def make_case(city, officer, claimant):
-    def make(*, received_on=None, parties=None, **fields):
-        return services.register_case(
+def _registration(register, city, officer, claimant):
+    def make(*, received_on=None, parties=None, person=None, **fields):
+        return register(
             actor=fields.pop("actor", officer),
             handling_organisation=fields.pop("handling_organisation", city),
             title=fields.pop("title", "祖坟墓地纠纷"),
@@ -132,12 +132,26 @@ def make_case(city, officer, claimant):
             parties=(
                 parties
                 if parties is not None
-                else [PartyInput(role=Party.Role.CLAIMANT, person=claimant)]
+                else [PartyInput(role=Party.Role.CLAIMANT, person=person or claimant)]
             ),
             **fields,
         )
 
     return make
+
+
+@pytest.fixture
+def make_case(city, officer, claimant):
+    """Register a case on its own, without a running process."""
+    return _registration(services.register_case, city, officer, claimant)
+
+
+@pytest.fixture
+def intake(city, officer, claimant):
+    """Intake as the screens do it: register the case and start its process."""
+    from workflows.services import register_case
+
+    return _registration(register_case, city, officer, claimant)
 
 
 @pytest.fixture
@@ -237,6 +251,29 @@ def celery_worker(celery_worker_process, settings):
     app.conf.task_always_eager = False
     yield celery_worker_process
     app.conf.task_always_eager = True
+
+
+def at_once(*calls) -> list:
+    """Run the calls in threads released at the same moment, as simultaneous users would.
+    Returns what each returned, or the exception it raised, in the order given."""
+    start = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            start.wait()
+            results[index] = call()
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()  # each thread has its own connection to PostgreSQL
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def wait_for(check, timeout: float = 30.0):

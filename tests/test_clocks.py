@@ -1,17 +1,16 @@
 """Clocks that fire: one reminder before, one escalation after, in each reader's language."""
 
-import threading
 from datetime import date
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 
 from cases import services as case_services
 from cases.models import CaseEvent, Deadline
 from workflows import services
 
+from .conftest import at_once
 from .factories import officer_of
 
 # Acceptance clocks of cases received on 2026-11-02 fall due on Tuesday 2026-11-17.
@@ -104,47 +103,20 @@ def test_it_escalates_once_when_two_workers_run_at_once(make_case, supervisor):
     supervisor.email = "boss@example.cn"
     supervisor.save()
     case = make_case(received_on=RECEIVED)
-    start = threading.Barrier(2)
-    results = []
 
-    def run():
-        try:
-            start.wait()
-            results.append(services.fire_clocks(today=date(2026, 11, 18))["escalations"])
-        finally:
-            connection.close()
+    def fire():
+        return services.fire_clocks(today=date(2026, 11, 18))["escalations"]
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(fire, fire)
 
     assert sorted(results) == [0, 1]
     assert case.events.filter(transition="escalation").count() == 1
     assert len([m for m in mail.outbox if m.to == ["boss@example.cn"]]) == 1
 
 
-def test_it_reports_a_case_up_and_keeps_the_lower_level_reading(
-    township, city, client, django_user_model
-):
-    from cases.models import Party
-    from cases.services import PartyInput
-
-    from .factories import PersonFactory
-
+def test_it_reports_a_case_up_and_keeps_the_lower_level_reading(township, city, client, make_case):
     local = officer_of(township, "local")
-    case = case_services.register_case(
-        actor=local,
-        handling_organisation=township,
-        title="祖坟",
-        category="ancestral_graves",
-        channel="association_letter",
-        received_on=RECEIVED,
-        summary="s",
-        claims="c",
-        parties=[PartyInput(role=Party.Role.CLAIMANT, person=PersonFactory())],
-    )
+    case = make_case(actor=local, handling_organisation=township)
 
     case = case_services.report_up(case=case, actor=local, reason="涉外，需市侨联协调")
 

@@ -1,13 +1,10 @@
 """Two people acting on the same case at the same moment: one wins, the other is told why."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 
 from cases import services
 from cases.models import Case, CaseEvent
+from tests.conftest import at_once
 from tests.factories import officer_of
 
 
@@ -17,25 +14,14 @@ def test_it_lets_exactly_one_of_two_simultaneous_acceptances_through(make_case, 
     first, second = officer_of(city, "sup1", "supervisor"), officer_of(city, "sup2", "supervisor")
     case = make_case()
     services.transition_case(case=case, actor=first, name="start_screening")
-    start = threading.Barrier(2)
-    outcomes: list[str] = []
 
     def accept(actor):
-        try:
-            start.wait()
-            services.transition_case(case=Case.objects.get(pk=case.pk), actor=actor, name="accept")
-            outcomes.append("accepted")
-        except ValidationError as error:
-            outcomes.append(error.error_list[0].code)
-        finally:
-            connection.close()
+        services.transition_case(case=Case.objects.get(pk=case.pk), actor=actor, name="accept")
+        return "accepted"
 
-    threads = [threading.Thread(target=accept, args=(a,)) for a in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(lambda: accept(first), lambda: accept(second))
 
+    outcomes = [r if isinstance(r, str) else r.error_list[0].code for r in results]
     assert sorted(outcomes) == ["accepted", "wrong_state"]
     assert Case.objects.get(pk=case.pk).status == "accepted"
     assert CaseEvent.objects.filter(case=case, transition="accept").count() == 1

@@ -7,12 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from cases.models import Case, Party
-from cases.services import PartyInput
+from cases.models import Case
 from workflows import services
 from workflows.models import CaseProcess
 
-from .factories import PersonFactory, officer_of
+from .factories import officer_of
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED]
 
@@ -25,24 +24,6 @@ def open_tasks(case) -> list[Task]:
 
 def open_task_names(case) -> list[str]:
     return [t.flow_task.name for t in open_tasks(case)]
-
-
-@pytest.fixture
-def intake(city, officer, claimant):
-    def register(**fields):
-        return services.register_case(
-            actor=officer,
-            handling_organisation=fields.pop("handling_organisation", city),
-            title=fields.pop("title", "谭氏祖坟墓地纠纷"),
-            category="ancestral_graves",
-            channel="association_letter",
-            received_on=date(2026, 11, 2),
-            summary="宗亲会来函反映祖坟墓地被占用。",
-            claims="保护祖坟现状。",
-            parties=[PartyInput(role=Party.Role.CLAIMANT, person=claimant)],
-        )
-
-    return register
 
 
 @pytest.fixture
@@ -279,20 +260,10 @@ def test_it_refuses_to_send_work_sideways(intake, officer, other_city):
     assert error.value.code == "not_below"
 
 
-def test_it_reports_up_and_hands_the_open_tasks_to_the_higher_level(township, city, do):
+def test_it_reports_up_and_hands_the_open_tasks_to_the_higher_level(township, city, do, intake):
     local = officer_of(township, "local")
     city_officer = officer_of(city, "city_officer")
-    case = services.register_case(
-        actor=local,
-        handling_organisation=township,
-        title="祖坟",
-        category="ancestral_graves",
-        channel="association_letter",
-        received_on=date(2026, 11, 2),
-        summary="s",
-        claims="c",
-        parties=[PartyInput(role=Party.Role.CLAIMANT, person=PersonFactory())],
-    )
+    case = intake(actor=local, handling_organisation=township)
     services.report_up(case=case, actor=local, reason="涉外，需市侨联协调")
 
     [task] = open_tasks(case)

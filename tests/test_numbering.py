@@ -1,13 +1,13 @@
 """Document numbers (文号): format, separate sequences, no gaps, safe under concurrency."""
 
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from documents.models import NumberSequence
 from documents.numbering import DocumentNumber
 from documents.services import allocate_number
+
+from .conftest import at_once
 
 
 def test_it_formats_numbers_without_di_or_padding():
@@ -49,32 +49,21 @@ def test_it_numbers_cases_at_registration(case, make_case):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_it_has_no_duplicate_and_no_gap_under_concurrency():
-    threads, per_thread = 12, 10
-    taken: list[int] = []
-    lock = threading.Lock()
-    start = threading.Barrier(threads)
-
     def work(index):
-        try:
-            start.wait()
-            for n in range(per_thread):
-                with transaction.atomic():
-                    number = allocate_number(organisation_prefix="河侨维", kind="notice", year=2026)
-                    if (index + n) % 7 == 0:
-                        # Some callers roll back: their numbers must be reissued.
-                        transaction.set_rollback(True)
-                        continue
-                with lock:
-                    taken.append(number.sequence)
-        finally:
-            connection.close()
+        taken = []
+        for n in range(10):
+            with transaction.atomic():
+                number = allocate_number(organisation_prefix="河侨维", kind="notice", year=2026)
+                if (index + n) % 7 == 0:
+                    # Some callers roll back: their numbers must be reissued.
+                    transaction.set_rollback(True)
+                    continue
+            taken.append(number.sequence)
+        return taken
 
-    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    results = at_once(*[lambda i=i: work(i) for i in range(12)])
 
+    taken = [n for result in results for n in result]
     assert len(taken) == len(set(taken)), "a number was issued twice"
     assert sorted(taken) == list(range(1, len(taken) + 1)), "the sequence has a gap"
     assert NumberSequence.objects.get(kind="notice").last_value == len(taken)

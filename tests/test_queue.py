@@ -1,39 +1,19 @@
 """The officers' queue and the case page's tasks: scoping, filters, search, fixed queries."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from viewflow.workflow.models import Task
 
-from cases.models import Case, Party
-from cases.services import PartyInput
+from cases.models import Case
 from workflows import services
 from workflows.selectors import OPEN
 
+from .conftest import at_once
 from .factories import PersonFactory, officer_of
-
-
-@pytest.fixture
-def intake(city, officer, claimant):
-    def register(title="谭氏祖坟墓地纠纷", person=None, received_on=date(2026, 11, 2), **kw):
-        return services.register_case(
-            actor=kw.pop("actor", officer),
-            handling_organisation=kw.pop("handling_organisation", city),
-            title=title,
-            category=kw.pop("category", "ancestral_graves"),
-            channel="association_letter",
-            received_on=received_on,
-            summary="来函反映。",
-            claims="诉求。",
-            parties=[PartyInput(role=Party.Role.CLAIMANT, person=person or claimant)],
-        )
-
-    return register
 
 
 def _queue(client, **params):
@@ -179,28 +159,17 @@ def test_it_lets_one_of_two_simultaneous_people_through(intake, city, action):
     case = intake(actor=first)
     [task] = Task.objects.filter(status__in=OPEN)
     Task.objects.filter(pk=task.pk).update(owner=None, status="NEW")  # free: both may take it
-    start = threading.Barrier(2)
-    outcomes = []
 
     def act(user):
-        try:
-            start.wait()
-            if action == "claim":
-                services.claim_task(task_id=task.pk, user=user)
-            else:
-                services.complete_task(task_id=task.pk, user=user, data={"notes": "可受理"})
-            outcomes.append("ok")
-        except ValidationError as error:
-            outcomes.append(error.code)
-        finally:
-            connection.close()
+        if action == "claim":
+            services.claim_task(task_id=task.pk, user=user)
+        else:
+            services.complete_task(task_id=task.pk, user=user, data={"notes": "可受理"})
+        return "ok"
 
-    threads = [threading.Thread(target=act, args=(u,)) for u in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(lambda: act(first), lambda: act(second))
 
+    outcomes = [r if isinstance(r, str) else r.code for r in results]
     assert sorted(outcomes) in (["ok", "taken"], ["done", "ok"])
     case = Case.objects.get(pk=case.pk)
     if action == "complete":

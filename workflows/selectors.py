@@ -21,10 +21,8 @@ OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 VIEWS = ("mine", "team", "watching", "finished")
 SORTS = {
     "due": ("due_on", "created"),
-    "-due": ("-due_on", "created"),
     "number": ("process__caseprocess__case__number",),
     "received": ("-process__caseprocess__case__received_on",),
-    "created": ("-created",),
 }
 
 
