@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from . import capabilities  # noqa: F401 - registers the case actions with `rules`
         from .roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, sender=self)

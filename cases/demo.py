@@ -574,6 +574,10 @@ def _case(
 
     if Case.objects.filter(title=spec.title).exists():
         return None
+    # People enter a registry with the first case they are a party to, as at intake.
+    Person.objects.filter(
+        name_zh__in=[*spec.claimants, *spec.respondents], registered_by__isnull=True
+    ).update(registered_by=organisations[spec.organisation])
     parties = [PartyInput(role="claimant", person=people[n]) for n in spec.claimants]
     parties += [PartyInput(role="respondent", person=people[n]) for n in spec.respondents]
     if spec.association:

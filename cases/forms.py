@@ -5,7 +5,32 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from .models import Association, Case, CaseEvent, Identity, Party, Person, User
+from .models import (
+    Association,
+    Case,
+    CaseEvent,
+    CaseParticipant,
+    Identity,
+    Organisation,
+    Party,
+    Person,
+    User,
+)
+from .selectors import invitable_departments, invitable_users
+from .validators import check_occurred_at, check_received_on, validate_phone
+
+# A note, or the summary of a call or visit: a few pages at most. A longer text belongs in
+# an uploaded document; a megabyte typed into a text box is a mistake or a probe.
+MAX_TEXT = 5000
+# Parties named on the registration screen; more come later, one by one, on the case page.
+# Also the number of party forms Django builds, whatever the posted TOTAL_FORMS says.
+MAX_PARTIES = 20
+
+
+def _person_max(name: str) -> int:
+    """The Person field's max_length, so a long value is refused next to its form field
+    instead of in Person.full_clean() inside the service."""
+    return Person._meta.get_field(name).max_length
 
 
 class CaseForm(forms.ModelForm):
@@ -37,8 +62,7 @@ class CaseForm(forms.ModelForm):
 
     def clean_received_on(self):
         received_on = self.cleaned_data["received_on"]
-        if received_on > timezone.localdate():
-            raise forms.ValidationError(_("The date received cannot be in the future."))
+        check_received_on(received_on)  # the service checks it again, for other callers
         return received_on
 
 
@@ -50,10 +74,16 @@ class PartyForm(forms.Form):
         label=_("Association"), queryset=Association.objects.all(), required=False
     )
     person = forms.ModelChoiceField(
-        label=_("Existing person"), queryset=Person.objects.all(), required=False
+        label=_("Existing person"), queryset=Person.objects.none(), required=False
     )
-    new_name_zh = forms.CharField(label=_("New person: Chinese name"), required=False)
-    new_name_latin = forms.CharField(label=_("New person: Latin-script name"), required=False)
+    new_name_zh = forms.CharField(
+        label=_("New person: Chinese name"), required=False, max_length=_person_max("name_zh")
+    )
+    new_name_latin = forms.CharField(
+        label=_("New person: Latin-script name"),
+        required=False,
+        max_length=_person_max("name_latin"),
+    )
     new_identity = forms.ChoiceField(
         label=_("Identity category"), choices=Identity.choices, initial=Identity.OTHER
     )
@@ -62,7 +92,17 @@ class PartyForm(forms.Form):
         choices=[("", "---------"), *countries],
         required=False,
     )
-    new_phone = forms.CharField(label=_("Phone"), required=False)
+    new_phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=_person_max("phone"),
+        validators=[validate_phone],
+    )
+
+    def __init__(self, *args, people, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only people the registering user may already see (cases.selectors.visible_people).
+        self.fields["person"].queryset = people
 
     def clean(self):
         data = super().clean()
@@ -96,7 +136,15 @@ class BasePartyFormSet(forms.BaseFormSet):
             raise forms.ValidationError(_("A case needs at least one claimant."))
 
 
-PartyFormSet = formset_factory(PartyForm, formset=BasePartyFormSet, extra=3, min_num=1)
+PartyFormSet = formset_factory(
+    PartyForm,
+    formset=BasePartyFormSet,
+    extra=3,
+    min_num=1,
+    max_num=MAX_PARTIES,
+    validate_max=True,
+    absolute_max=MAX_PARTIES,
+)
 
 
 class CommunicationForm(forms.Form):
@@ -107,17 +155,48 @@ class CommunicationForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         initial=timezone.now,
     )
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=_("Summary"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_occurred_at(self):
+        occurred_at = self.cleaned_data["occurred_at"]
+        check_occurred_at(occurred_at)  # the service checks it again, for other callers
+        return occurred_at
+
+
+class InviteForm(forms.Form):
+    """Name a legal adviser or mediator on the case, or invite a department."""
+
+    relation = forms.ChoiceField(label=_("Takes part as"), choices=CaseParticipant.Relation.choices)
+    user = forms.ModelChoiceField(
+        label=_("Adviser or mediator"), queryset=User.objects.none(), required=False
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Department"), queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        Relation = CaseParticipant.Relation
+        self.fields["user"].queryset = invitable_users(case, Relation.ADVISER) | invitable_users(
+            case, Relation.MEDIATOR
+        )
+        self.fields["organisation"].queryset = invitable_departments()
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Note"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ExtensionForm(forms.Form):
     days = forms.IntegerField(label=_("Extend by (days)"), min_value=1, max_value=30, initial=30)
     reason = forms.CharField(
-        label=_("Reason told to the parties"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason told to the parties"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -20,6 +20,8 @@ from django_countries.fields import CountryField
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from timezone_field import TimeZoneField
 
+from .validators import validate_phone
+
 
 class User(AbstractUser):
     """A person who logs in: staff of an organisation, an adviser, a mediator."""
@@ -80,7 +82,9 @@ class Organisation(models.Model):
     )
     region = models.CharField(_("administrative area"), max_length=100, blank=True)
     name_en = models.CharField(_("English name"), max_length=150, blank=True)
-    phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    phone = models.CharField(
+        _("contact phone"), max_length=40, blank=True, validators=[validate_phone]
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     class Meta:
@@ -196,7 +200,7 @@ class Person(models.Model):
         default="zh-hans",
         help_text=_("Language code, e.g. zh-hans, en, ms."),
     )
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
     wechat = models.CharField(_("WeChat ID"), max_length=60, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -204,6 +208,16 @@ class Person(models.Model):
         _("ID document type"), max_length=30, choices=IdDocument.choices, blank=True
     )
     id_document_number = models.CharField(_("ID document number"), max_length=60, blank=True)
+    # Whose registry the person is in: who may pick them for a new case (with the units
+    # above it), besides those who see a case the person is a party to.
+    registered_by = models.ForeignKey(
+        Organisation,
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("person")
@@ -227,7 +241,7 @@ class Association(models.Model):
     name = models.CharField(_("name"), max_length=150, unique=True)
     name_latin = models.CharField(_("Latin-script name"), max_length=150, blank=True)
     country = CountryField(_("country or region"))
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     representatives = models.ManyToManyField(
@@ -365,13 +379,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("cases")
         ordering = ["-received_on", "-id"]
         indexes = [models.Index(fields=["handling_organisation", "status"])]
-        permissions = [
-            ("handle_case", _("Can work on cases: screen, route, record outcomes")),
-            ("decide_acceptance", _("Can accept, decline or refer a case")),
-            ("approve_closure", _("Can approve closing and reopening a case")),
-            ("approve_extension", _("Can approve extending the handling deadline")),
-            ("respond_to_referral", _("Can accept or object to a case referred to us")),
-        ]
+        # Who may work on a case is not a model permission: see cases.capabilities.
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -777,6 +785,75 @@ class CaseAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} · {self.organisation}"
+
+
+class CaseParticipant(models.Model):
+    """Someone brought into a case from outside the 侨联 hierarchy: a legal adviser or a
+    mediator by name, or a department invited to it. What they may do there is in
+    ``cases.capabilities``."""
+
+    class Relation(models.TextChoices):
+        ADVISER = "adviser", _("Legal adviser")
+        MEDIATOR = "mediator", _("Mediator")
+        DEPARTMENT = "department", _("Department")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="participants"
+    )
+    relation = models.CharField(_("as"), max_length=20, choices=Relation.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_participations",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_participations",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case participant")
+        verbose_name_plural = _("case participants")
+        ordering = ["added_at", "id"]
+        constraints = [
+            # A department is an organisation; an adviser or mediator is a person.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(relation="department", organisation__isnull=False, user__isnull=True)
+                    | (
+                        models.Q(organisation__isnull=True, user__isnull=False)
+                        & ~models.Q(relation="department")
+                    )
+                ),
+                name="participant_is_person_or_department",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "relation", "user"], name="unique_named_participant"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "relation", "organisation"], name="unique_invited_department"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.case.number} · {self.get_relation_display()} · {self.user or self.organisation}"
+        )
 
 
 class CalendarOverride(models.Model):

@@ -1,45 +1,20 @@
-"""Each role is a Django group; its permissions apply to whoever holds the role in an
-organisation (see ``cases.auth.MembershipBackend``). An administrator may grant a group more
-in the admin; ``migrate`` adds back any default that was removed."""
+"""Each role is a Django group; its model permissions apply to whoever holds the role in an
+organisation (see ``cases.auth.MembershipBackend``). They open the administration pages
+and nothing else: what a role may do on a case depends on its relation to the case and is
+decided by ``cases.capabilities``. An administrator may grant a group more in the admin;
+``migrate`` adds back any default that was removed."""
 
 from django.contrib.auth.models import Group, Permission
 
 from .models import Role
 
-_OFFICER = [
-    "cases.respond_to_referral",
-    "cases.view_case",
-    "cases.add_case",
-    "cases.change_case",
-    "cases.handle_case",
-    "cases.view_party",
-    "cases.add_party",
-    "cases.view_person",
-    "cases.add_person",
-    "cases.change_person",
-    "cases.view_association",
-    "cases.add_association",
-    "cases.view_caseevent",
-    "cases.add_caseevent",
-]
-
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
-    Role.CASE_OFFICER: _OFFICER,
-    Role.SUPERVISOR: [
-        *_OFFICER,
-        "cases.decide_acceptance",
-        "cases.approve_closure",
-        "cases.approve_extension",
-    ],
-    Role.LEGAL_ADVISER: ["cases.view_case", "cases.view_party", "cases.view_caseevent"],
-    Role.DEPARTMENT_LIAISON: [
-        "cases.view_case",
-        "cases.view_caseevent",
-        "cases.respond_to_referral",
-    ],
-    Role.MEDIATOR: ["cases.view_case", "cases.view_party", "cases.view_caseevent"],
+    Role.CASE_OFFICER: [],
+    Role.SUPERVISOR: [],
+    Role.LEGAL_ADVISER: [],
+    Role.DEPARTMENT_LIAISON: [],
+    Role.MEDIATOR: [],
     Role.ADMINISTRATOR: [
-        *_OFFICER,
         "cases.view_organisation",
         "cases.add_organisation",
         "cases.change_organisation",

@@ -2,48 +2,102 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from . import deadlines
+from . import capabilities, deadlines
 from .calendar import WorkingCalendar
-from .models import Case, CaseAccess, CaseEvent, Deadline, Organisation, User
+from .models import (
+    Case,
+    CaseEvent,
+    CaseParticipant,
+    Deadline,
+    Organisation,
+    Party,
+    Person,
+    Role,
+    User,
+)
 
 
 def organisation_ids(user: User) -> set[int]:
-    return set(user.memberships.values_list("organisation_id", flat=True))
+    return {pk for pk, _role in capabilities.memberships(user)}
 
 
-def works_for(user: User, organisation: Organisation | None) -> bool:
-    return organisation is not None and works_for_id(user, organisation.pk)
+def require(user: User, action: str, case: Case) -> None:
+    """Refuse, in the user's language, an action the capability table does not allow."""
+    if not capabilities.may(user, action, case):
+        raise PermissionDenied(_("You may not do this on this case."))
 
 
-def works_for_id(user: User, organisation_id: int) -> bool:
-    return user.is_superuser or user.memberships.filter(organisation_id=organisation_id).exists()
-
-
-def can_work_on(user: User, case: Case) -> bool:
-    """Whether the user may change the case: staff of the handling organisation."""
-    return works_for(user, case.handling_organisation)
+def case_for(user: User, pk: int, action: str = "cases.read_case") -> Case:
+    """The case a request is about: 404 if the user may not read it, 403 if they may read
+    it but not do the action."""
+    case = get_object_or_404(visible_cases(user).select_related("handling_organisation"), pk=pk)
+    require(user, action, case)
+    return case
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
-    """Cases the user may see: those handled by one of the user's organisations, those an
-    organisation of the user was given read access to (a lower level after reporting up),
-    those referred to one of them, and those assigned to the user. Everything else is as if
-    it did not exist (404)."""
-    cases = Case.objects.all()
+    """Cases the user may read (``cases.read_case`` in the capability table). Everything
+    else is as if it did not exist (404)."""
+    condition = capabilities.cases_where(user)
+    return Case.objects.all() if condition is None else Case.objects.filter(condition)
+
+
+def registering_organisations(user: User) -> QuerySet[Organisation]:
+    """The organisations the user may register cases for."""
     if user.is_superuser:
-        return cases
-    if not user.has_perm("cases.view_case"):
-        return cases.none()
-    mine = organisation_ids(user)
-    return cases.filter(
-        Q(handling_organisation__in=mine)
-        | Q(referred_to__in=mine)
-        | Q(pk__in=CaseAccess.objects.filter(organisation__in=mine).values("case"))
-        | Q(officer=user)
+        return Organisation.objects.exclude(number_prefix="")
+    return Organisation.objects.filter(pk__in=capabilities.registering_organisation_ids(user))
+
+
+def visible_people(user: User) -> QuerySet[Person]:
+    """People the user may pick for a case: parties of cases the user can read, and the
+    registry of the organisations the user registers cases for and the units below them."""
+    if user.is_superuser:
+        return Person.objects.all()
+    own = capabilities.registering_organisation_ids(user)
+    return Person.objects.filter(
+        Q(pk__in=Party.objects.filter(case__in=visible_cases(user)).values("person"))
+        | Q(registered_by__in=own | capabilities.descendant_ids(own))
     )
+
+
+def invitable_users(case: Case, relation: str) -> QuerySet[User]:
+    """Who can be named on a case: a legal adviser of the committee of the handling
+    organisation or a level above it, or a mediator of a mediation committee."""
+    if relation == CaseParticipant.Relation.ADVISER:
+        line = [case.handling_organisation, *case.handling_organisation.ancestors()]
+        memberships = Q(memberships__role=Role.LEGAL_ADVISER, memberships__organisation__in=line)
+    else:
+        memberships = Q(
+            memberships__role=Role.MEDIATOR,
+            memberships__organisation__kind=Organisation.Kind.MEDIATION_COMMITTEE,
+        )
+    return User.objects.filter(memberships, is_active=True).distinct().order_by("username")
+
+
+def invitable_departments() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT)
+
+
+def case_participants(case: Case) -> QuerySet[CaseParticipant]:
+    return case.participants.select_related("user", "organisation")
+
+
+def referral_targets(case: Case) -> QuerySet[Organisation]:
+    """Where a case can be referred: a government department, another 侨联, or a
+    侨胞之家 below the handling organisation; not a court, law firm or mediation committee."""
+    handling = case.handling_organisation
+    Kind = Organisation.Kind
+    return Organisation.objects.filter(
+        Q(kind__in=[Kind.DEPARTMENT, Kind.FEDERATION])
+        | Q(pk__in=[o.pk for o in handling.descendants()])
+    ).exclude(pk=handling.pk)
 
 
 def case_list(user: User, *, query: str = "", status: str = "", category: str = ""):
@@ -80,8 +134,7 @@ def case_clocks(case: Case) -> list[deadlines.ClockView]:
 def can_extend(user: User, case: Case) -> bool:
     """Whether to offer the supervisor the one extension of the running handling clock."""
     return (
-        user.has_perm("cases.approve_extension")
-        and can_work_on(user, case)
+        capabilities.may(user, "cases.approve_extension", case)
         and case.deadlines.filter(
             kind=Deadline.Kind.HANDLING, stopped_on__isnull=True, extension_days=0
         ).exists()

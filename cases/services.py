@@ -11,18 +11,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django_fsm import can_proceed, has_transition_perm
+from django_fsm import can_proceed
 
 from documents.services import allocate_number, issue_step_documents
 
-from . import deadlines
+from . import capabilities, deadlines
 from .calendar import WorkingCalendar
+from .capabilities import may_register_for
 from .models import (
     Association,
     CalendarOverride,
     Case,
     CaseAccess,
     CaseEvent,
+    CaseParticipant,
     Deadline,
     Organisation,
     Party,
@@ -31,7 +33,14 @@ from .models import (
     require_reason,
     transition_label,
 )
-from .selectors import can_work_on, works_for
+from .selectors import (
+    invitable_departments,
+    invitable_users,
+    referral_targets,
+    require,
+    visible_people,
+)
+from .validators import check_occurred_at, check_received_on
 
 # Transitions a caller may ask for by name; anything else is refused before lookup.
 TRANSITIONS = frozenset(t.name for t in Case._meta.get_field("status").get_all_transitions(Case))
@@ -79,11 +88,6 @@ class PartyInput:
     on_behalf_of: Party | None = None
 
 
-def _ensure_can_work_on(actor: User, case: Case) -> None:
-    if not can_work_on(actor, case):
-        raise PermissionDenied(_("You do not work for the organisation handling this case."))
-
-
 def _record(case: Case, actor: User | None, kind: str, **fields) -> CaseEvent:
     return CaseEvent.objects.create(case=case, actor=actor, kind=kind, **fields)
 
@@ -115,10 +119,10 @@ def register_case(
 ) -> Case:
     """Register a letter, visit or complaint as a case, with its parties, and start the
     acceptance clock."""
-    if not actor.has_perm("cases.add_case") or not works_for(actor, handling_organisation):
+    if not may_register_for(actor, handling_organisation):
         raise PermissionDenied(_("You may not register cases for this organisation."))
-    if received_on > timezone.localdate():
-        raise ValidationError(_("The date received cannot be in the future."))
+    _refuse_unseen_people(actor, parties)
+    check_received_on(received_on)
     number = allocate_number(
         organisation_prefix=handling_organisation.number_prefix,
         kind="case",
@@ -145,12 +149,20 @@ def register_case(
     return case
 
 
+def _refuse_unseen_people(actor: User, parties: list[PartyInput]) -> None:
+    """A person already known may be picked only by someone who may see them."""
+    picked = {item.person.pk for item in parties if item.person is not None}
+    if picked - set(visible_people(actor).filter(pk__in=picked).values_list("pk", flat=True)):
+        raise PermissionDenied(_("You may not pick that person."))
+
+
 def add_party(*, case: Case, actor: User, item: PartyInput, record: bool = True) -> Party:
-    """Link a person or association to a case; creates the person when new details are given."""
+    """Link a person or association to a case; creates the person when new details are
+    given, in the registry of the organisation handling the case."""
     with transaction.atomic():
         person = item.person
         if item.new_person:
-            person = Person(**item.new_person)
+            person = Person(**item.new_person, registered_by=case.handling_organisation)
             person.full_clean()
             person.save()
         party = Party(
@@ -168,13 +180,10 @@ def add_party(*, case: Case, actor: User, item: PartyInput, record: bool = True)
 
 
 @transaction.atomic
-def transition_case(
-    *, case: Case, actor: User, name: str, reason: str = "", via_task: bool = False, **params
-) -> Case:
+def transition_case(*, case: Case, actor: User, name: str, reason: str = "", **params) -> Case:
     """Move a case along its status machine. Raises PermissionDenied, or ValidationError
-    with a message for the person, and then changes nothing. ``via_task``: the step is the
-    completion of a process task the actor holds, which already decided that the actor's
-    organisation may act (a unit the task was sent down to, say)."""
+    with a message for the person, and then changes nothing. Who may take each step is
+    the transition's permission, answered by the capability table for this case."""
     if name not in TRANSITIONS:
         raise ValidationError(_("Unknown step: %s") % name, code="unknown_step")
     locked = Case.objects.select_for_update().get(pk=case.pk)
@@ -186,18 +195,23 @@ def transition_case(
             % {"step": transition_label(name), "status": locked.get_status_display()},
             code="wrong_state",
         )
-    # The organisation a case was referred to answers for the objection; the handling
-    # organisation for every other step.
-    acting = locked.referred_to if name == "return_referral" else locked.handling_organisation
-    if not via_task and not works_for(actor, acting):
-        raise PermissionDenied(_("You do not work for the organisation handling this case."))
+    if not actor.has_perm(step.permission, locked):
+        raise PermissionDenied(_("You are not allowed to “%s”.") % transition_label(name))
     if not can_proceed(method):
         failed = [c.__name__ for c in step.conditions if not c(locked)]
         raise ValidationError([ValidationError(_(CONDITION_MESSAGES[c]), code=c) for c in failed])
-    if not has_transition_perm(method, actor):
-        raise PermissionDenied(_("You are not allowed to “%s”.") % transition_label(name))
     source = locked.status
     method(reason=reason, **params)
+    capabilities.forget(locked)  # a referral changes who relates to the case
+    # Checked after the transition's own rules (a reason first), before anything is saved.
+    if (
+        name == "refer"
+        and not referral_targets(locked).filter(pk=getattr(params.get("to"), "pk", None)).exists()
+    ):
+        raise ValidationError(
+            _("A case is referred to a competent department or another level of the federation."),
+            code="referral_target",
+        )
     locked.save()
     _record(
         locked,
@@ -230,7 +244,7 @@ def report_up(*, case: Case, actor: User, reason: str) -> Case:
     """Report the case to the next level up (township → county → city): the higher level
     handles it from now on, the lower level keeps reading it."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    _ensure_can_work_on(actor, locked)
+    require(actor, "cases.report_up", locked)
     reason = require_reason(reason)
     if locked.is_finished:
         raise ValidationError(_("A finished case is not reported up."), code="finished")
@@ -244,6 +258,7 @@ def report_up(*, case: Case, actor: User, reason: str) -> Case:
     locked.handling_organisation = higher
     locked.officer = None  # the higher level's team assigns its own officer
     locked.save(update_fields=["handling_organisation", "officer", "updated_at"])
+    capabilities.forget(locked)
     _record(
         locked,
         actor,
@@ -257,6 +272,7 @@ def report_up(*, case: Case, actor: User, reason: str) -> Case:
 
 def grant_read_access(*, case: Case, organisation: Organisation) -> None:
     CaseAccess.objects.get_or_create(case=case, organisation=organisation)
+    capabilities.forget(case)
 
 
 def _next_level_up(organisation: Organisation) -> Organisation | None:
@@ -270,8 +286,7 @@ def _next_level_up(organisation: Organisation) -> Organisation | None:
 def extend_handling_deadline(*, case: Case, actor: User, days: int, reason: str) -> Deadline:
     """The supervisor's one approved extension of the handling clock (at most 30 days)."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    _ensure_can_work_on(actor, locked)
-    if not actor.has_perm("cases.approve_extension"):
+    if not actor.has_perm("cases.approve_extension", locked):
         raise PermissionDenied(_("Only a supervisor can approve an extension."))
     reason = require_reason(reason)
     if not 1 <= days <= deadlines.MAX_HANDLING_EXTENSION_DAYS:
@@ -315,12 +330,11 @@ def record_communication(
     occurred_at: datetime.datetime | None = None,
 ) -> CaseEvent:
     """Log a phone call, visit, letter, e-mail, WeChat message or video call."""
-    _ensure_can_work_on(actor, case)
+    require(actor, "cases.record_communication", case)
     if not summary.strip() or not counterpart.strip():
         raise ValidationError(_("Say with whom you communicated and what was said."))
     occurred_at = occurred_at or timezone.now()
-    if occurred_at > timezone.now():
-        raise ValidationError(_("A communication cannot be in the future."))
+    check_occurred_at(occurred_at)
     return _record(
         case,
         actor,
@@ -333,12 +347,59 @@ def record_communication(
 
 
 @transaction.atomic
-def add_note(*, case: Case, actor: User, text: str, via_task: bool = False) -> CaseEvent:
-    if not via_task:
-        _ensure_can_work_on(actor, case)
+def add_note(*, case: Case, actor: User, text: str, action: str = "cases.add_note") -> CaseEvent:
+    """A note on the timeline. ``action``: the capability it is part of, when a process task
+    (``cases.handle_case``, which a unit the task was sent down to may do) records with it."""
+    require(actor, action, case)
     if not text.strip():
         raise ValidationError(_("The note is empty."))
     return _record(case, actor, CaseEvent.Kind.NOTE, summary=text.strip())
+
+
+@transaction.atomic
+def invite_participant(
+    *,
+    case: Case,
+    actor: User,
+    relation: str,
+    user: User | None = None,
+    organisation: Organisation | None = None,
+) -> CaseParticipant:
+    """Name a legal adviser or a mediator on the case, or invite a department: they may
+    then read it (and, later, do their stage's work on it)."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    require(actor, "cases.invite_participant", locked)
+    if locked.is_finished:
+        raise ValidationError(_("A finished case takes no new participants."), code="finished")
+    is_department = relation == CaseParticipant.Relation.DEPARTMENT
+    allowed = (
+        invitable_departments().filter(pk=getattr(organisation, "pk", None))
+        if is_department
+        else invitable_users(locked, relation).filter(pk=getattr(user, "pk", None))
+    )
+    if relation not in CaseParticipant.Relation.values or not allowed.exists():
+        raise ValidationError(_("Choose someone who can take part in this case."), code="who")
+    participant, created = CaseParticipant.objects.get_or_create(
+        case=locked,
+        relation=relation,
+        user=None if is_department else user,
+        organisation=organisation if is_department else None,
+        defaults={"added_by": actor},
+    )
+    capabilities.forget(locked)
+    if created:
+        _record(
+            locked,
+            actor,
+            CaseEvent.Kind.ASSIGNMENT,
+            transition="invite",
+            summary=_("%(who)s takes part as %(relation)s.")
+            % {
+                "who": participant.user or participant.organisation,
+                "relation": participant.get_relation_display(),
+            },
+        )
+    return participant
 
 
 @transaction.atomic

@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/communications/", views.add_communication, name="add_communication"),
     path("<int:pk>/notes/", views.add_note, name="add_note"),
+    path("<int:pk>/participants/", views.invite, name="invite"),
     path("<int:pk>/extension/", views.extend_deadline, name="extend_deadline"),
 ]

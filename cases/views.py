@@ -5,32 +5,36 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from documents import selectors as document_selectors
 from documents.forms import EvidenceForm
 from workflows import selectors as workflow_selectors
 from workflows import services as workflow_services
 
-from . import selectors, services
+from . import capabilities, selectors, services
 from .forms import (
     CaseForm,
     CommunicationForm,
     ExtensionForm,
+    InviteForm,
     NoteForm,
     PartyFormSet,
     PreferencesForm,
 )
-from .models import Case, CaseStatus, Organisation
+from .models import Case, CaseStatus
+from .params import choice_param, search_text
 
 PAGE_SIZE = 25
 
 
 @login_required
+@require_safe
 def case_list(request):
-    query = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
-    category = request.GET.get("category", "")
+    # A status or category the screen does not offer counts as no filter.
+    query = search_text(request.GET.get("q"))
+    status = choice_param(request.GET.get("status"), CaseStatus.values)
+    category = choice_param(request.GET.get("category"), Case.Category.values)
     cases = selectors.case_list(request.user, query=query, status=status, category=category)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -48,13 +52,14 @@ def case_list(request):
 
 
 @login_required
+@require_safe
 def case_detail(request, pk: int):
     case = get_object_or_404(
         selectors.visible_cases(request.user).select_related("handling_organisation", "officer"),
         pk=pk,
     )
     documents = list(document_selectors.case_documents(case))
-    can_work = selectors.can_work_on(request.user, case)
+    can = capabilities.allowed_actions(request.user, case)
     return render(
         request,
         "cases/case_detail.html",
@@ -63,7 +68,9 @@ def case_detail(request, pk: int):
             "parties": selectors.case_parties(case),
             "clocks": selectors.case_clocks(case),
             "timeline": selectors.case_timeline(case),
-            "can_work": can_work,
+            "can": can,
+            "participants": selectors.case_participants(case),
+            "invite_form": InviteForm(case=case) if can["invite_participant"] else None,
             "communication_form": CommunicationForm(),
             "note_form": NoteForm(),
             "documents": documents,
@@ -74,7 +81,7 @@ def case_detail(request, pk: int):
             "evidence_form": EvidenceForm(),
             "extension_form": ExtensionForm() if selectors.can_extend(request.user, case) else None,
             "actions": workflow_selectors.case_actions(case, request.user),
-            "lower_units": case.handling_organisation.descendants() if can_work else [],
+            "lower_units": case.handling_organisation.descendants() if can["send_down"] else [],
             # SVG made by viewflow from the flow definition: node names, no user data.
             "flow_chart": mark_safe(workflow_selectors.flow_chart(case)),
         },
@@ -82,13 +89,15 @@ def case_detail(request, pk: int):
 
 
 @login_required
-@permission_required("cases.add_case", raise_exception=True)
+@permission_required("cases.register_case", raise_exception=True)
 def case_register(request):
-    organisations = Organisation.objects.filter(
-        pk__in=selectors.organisation_ids(request.user)
-    ).order_by("name")
+    organisations = selectors.registering_organisations(request.user).order_by("name")
     form = CaseForm(request.POST or None, organisations=organisations)
-    party_forms = PartyFormSet(request.POST or None, prefix="party")
+    party_forms = PartyFormSet(
+        request.POST or None,
+        prefix="party",
+        form_kwargs={"people": selectors.visible_people(request.user)},
+    )
     if request.method == "POST" and form.is_valid() and party_forms.is_valid():
         parties = [
             services.PartyInput(
@@ -105,28 +114,27 @@ def case_register(request):
                 actor=request.user, parties=parties, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            # The service's error may name model fields this form does not have (a rule
+            # of Person.full_clean, say): show its messages above the form.
+            form.add_error(None, error.messages)
         else:
             messages.success(request, _("Case %s registered.") % case.number)
             return redirect(case)
     return render(request, "cases/case_register.html", {"form": form, "party_forms": party_forms})
 
 
-def _visible_case(request, pk: int) -> Case:
-    return get_object_or_404(selectors.visible_cases(request.user), pk=pk)
-
-
-def _post_form(request, pk: int, form_class, write) -> object:
-    """Validate a small form posted from the case page and hand it to a service."""
-    case = _visible_case(request, pk)
-    form = form_class(request.POST)
+def _post_form(request, pk: int, action: str, make_form, write, done: str) -> object:
+    """Validate a small form posted from the case page and hand it to a service. Who may
+    post it is checked first, so a refusal is a refusal whatever was posted."""
+    case = selectors.case_for(request.user, pk, action)
+    form = make_form(request.POST, case)
     if form.is_valid():
         try:
             write(case=case, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Saved to the timeline."))
+            messages.success(request, done)
     else:
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
@@ -136,19 +144,53 @@ def _post_form(request, pk: int, form_class, write) -> object:
 @login_required
 @require_POST
 def add_communication(request, pk: int):
-    return _post_form(request, pk, CommunicationForm, services.record_communication)
+    return _post_form(
+        request,
+        pk,
+        "cases.record_communication",
+        lambda data, case: CommunicationForm(data),
+        services.record_communication,
+        _("Saved to the timeline."),
+    )
 
 
 @login_required
 @require_POST
 def add_note(request, pk: int):
-    return _post_form(request, pk, NoteForm, services.add_note)
+    return _post_form(
+        request,
+        pk,
+        "cases.add_note",
+        lambda data, case: NoteForm(data),
+        services.add_note,
+        _("Saved to the timeline."),
+    )
+
+
+@login_required
+@require_POST
+def invite(request, pk: int):
+    return _post_form(
+        request,
+        pk,
+        "cases.invite_participant",
+        lambda data, case: InviteForm(data, case=case),
+        services.invite_participant,
+        _("Added to the case."),
+    )
 
 
 @login_required
 @require_POST
 def extend_deadline(request, pk: int):
-    return _post_form(request, pk, ExtensionForm, services.extend_handling_deadline)
+    return _post_form(
+        request,
+        pk,
+        "cases.approve_extension",
+        lambda data, case: ExtensionForm(data),
+        services.extend_handling_deadline,
+        _("Saved to the timeline."),
+    )
 
 
 @login_required

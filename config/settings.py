@@ -6,10 +6,12 @@ Production sets DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis), SECRET_KEY
 ALLOWED_HOSTS and HTTPS=true; see README.md for the full list.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -32,9 +34,14 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+# A working day at most, and gone with the browser: case files are read on shared office
+# computers.
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
@@ -47,12 +54,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_celery_beat",
     "django_countries",
+    "rules",
     "viewflow",
     "viewflow.workflow",
     "cases",
     "documents",
     "workflows",
     "mediation",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +75,10 @@ MIDDLEWARE = [
     "cases.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cases.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -108,10 +121,43 @@ AUTH_USER_MODEL = "cases.User"
 # task screens are this project's own.
 VIEWFLOW = {"AUTOREGISTER": False}
 # Roles held through organisation memberships grant the permissions of the role's group.
-AUTHENTICATION_BACKENDS = ["cases.auth.MembershipBackend"]
+# Case actions come from the capability table (cases.capabilities) through `rules`.
+# django-axes comes first: it refuses a locked-out login before any backend checks it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "cases.auth.MembershipBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes): five wrong passwords lock the username, and five from one
+# address lock that address, for 30 minutes; a successful login clears the count. An
+# administrator unlocks earlier (README.md, "Running in production").
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# The address comes from X-Forwarded-For only behind our own proxy (see cases/security.py).
+AXES_CLIENT_IP_CALLABLE = "cases.security.client_ip"
+
+# Content-Security-Policy (django-csp): every script, style and image is served by the site
+# itself, nothing may frame it, and forms only post back to it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -171,5 +217,6 @@ LOGGING = {
     "loggers": {
         "fontTools": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},  # announces its logger bridge at import
     },
 }

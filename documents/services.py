@@ -8,7 +8,8 @@ import hashlib
 import io
 from dataclasses import asdict
 
-from django.core.exceptions import PermissionDenied, ValidationError
+import pikepdf
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from cases.selectors import can_work_on
+from cases.selectors import require
 
 from . import snapshots
 from .casefile import contents, render_case_file
@@ -24,6 +25,7 @@ from .kinds import KINDS, STEP_DOCUMENTS
 from .models import Document, DocumentKind, Evidence, NumberSequence
 from .numbering import DocumentNumber, sequence_prefix
 from .rendering import TEMPLATE_VERSION, RenderedPdf, render_pdf
+from .sanitize import clean_pdf
 
 
 @transaction.atomic
@@ -152,20 +154,26 @@ def mark_render_failed(*, document_id: int, reason: str) -> None:
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
 
-@transaction.atomic
-def add_evidence(*, case, actor, item: str, title: str, upload) -> Evidence:
-    """Keep an uploaded PDF for the case file, after checking that it is a readable PDF."""
-    if not can_work_on(actor, case):
-        raise PermissionDenied(_("You do not work for the organisation handling this case."))
-    if upload.size > MAX_EVIDENCE_BYTES:
-        raise ValidationError(_("The file is larger than 20 MB."))
-    content = upload.read()
+def _cleaned_pdf(content: bytes) -> tuple[bytes, int]:
+    """The upload without scripts, actions, links and attachments (see ``sanitize``), and
+    its page count; a ValidationError if it is not a PDF that can be read."""
     try:
         if not content.startswith(b"%PDF-"):
             raise PdfReadError("no PDF header")
-        pages = len(PdfReader(io.BytesIO(content)).pages)
-    except (PdfReadError, ValueError, KeyError) as error:
+        cleaned = clean_pdf(content)
+        return cleaned, len(PdfReader(io.BytesIO(cleaned)).pages)
+    except (pikepdf.PdfError, PdfReadError, ValueError, KeyError) as error:
         raise ValidationError(_("The file is not a readable PDF.")) from error
+
+
+@transaction.atomic
+def add_evidence(*, case, actor, item: str, title: str, upload) -> Evidence:
+    """Keep an uploaded PDF for the case file: only the cleaned copy is stored, so what the
+    hash, the size and the case file refer to is the file without anything active."""
+    require(actor, "cases.upload_evidence", case)
+    if upload.size > MAX_EVIDENCE_BYTES:
+        raise ValidationError(_("The file is larger than 20 MB."))
+    content, pages = _cleaned_pdf(upload.read())
     evidence = Evidence(
         case=case,
         item=item,
@@ -183,8 +191,7 @@ def add_evidence(*, case, actor, item: str, title: str, upload) -> Evidence:
 @transaction.atomic
 def export_case_file(*, case, actor) -> Document:
     """Freeze what the case file holds now and have it assembled in the background."""
-    if not can_work_on(actor, case):
-        raise PermissionDenied(_("You do not work for the organisation handling this case."))
+    require(actor, "cases.export_case_file", case)
     spec = KINDS[DocumentKind.CASE_FILE]
     found = contents(case)
     snapshot = snapshots.build(case, spec, "", timezone.localdate())

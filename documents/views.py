@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from cases.selectors import visible_cases
+from cases.selectors import case_for
 
 from . import selectors, services
 from .forms import EvidenceForm
@@ -14,6 +14,7 @@ from .models import Document
 
 
 @login_required
+@require_safe
 def download(request, pk: int):
     document = get_object_or_404(
         selectors.visible_documents(request.user), pk=pk, rendering=Document.Rendering.READY
@@ -25,7 +26,7 @@ def download(request, pk: int):
 @login_required
 @require_POST
 def export_case_file(request, case_pk: int):
-    case = get_object_or_404(visible_cases(request.user), pk=case_pk)
+    case = case_for(request.user, case_pk, "cases.export_case_file")
     services.export_case_file(case=case, actor=request.user)
     messages.success(request, _("The case file is being assembled; it appears below when ready."))
     return redirect(case)
@@ -34,7 +35,7 @@ def export_case_file(request, case_pk: int):
 @login_required
 @require_POST
 def upload_evidence(request, case_pk: int):
-    case = get_object_or_404(visible_cases(request.user), pk=case_pk)
+    case = case_for(request.user, case_pk, "cases.upload_evidence")
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():

@@ -114,8 +114,9 @@ def outsider(other_city):
 
 
 @pytest.fixture
-def claimant(db):
-    return PersonFactory(name_zh="谭永康", name_latin="Tham Weng Hong")
+def claimant(city):
+    """A person in the city's registry (so its officers may pick them for a case)."""
+    return PersonFactory(name_zh="谭永康", name_latin="Tham Weng Hong", registered_by=city)
 
 
 def _registration(register, city, officer, claimant):

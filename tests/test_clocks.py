@@ -11,7 +11,7 @@ from cases.models import CaseEvent, Deadline
 from workflows import services
 
 from .conftest import at_once
-from .factories import officer_of
+from .factories import PersonFactory, officer_of
 
 # Acceptance clocks of cases received on 2026-11-02 fall due on Tuesday 2026-11-17.
 RECEIVED = date(2026, 11, 2)
@@ -116,7 +116,9 @@ def test_it_escalates_once_when_two_workers_run_at_once(make_case, supervisor):
 
 def test_it_reports_a_case_up_and_keeps_the_lower_level_reading(township, city, client, make_case):
     local = officer_of(township, "local")
-    case = make_case(actor=local, handling_organisation=township)
+    case = make_case(
+        actor=local, handling_organisation=township, person=PersonFactory(registered_by=township)
+    )
 
     case = case_services.report_up(case=case, actor=local, reason="涉外，需市侨联协调")
 

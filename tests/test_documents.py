@@ -148,7 +148,7 @@ def test_it_embeds_subset_fonts_and_keeps_them_small(closed_case):
 
 
 def test_it_keeps_rare_characters(make_case, city):
-    person = PersonFactory(name_zh="陈喆堃𠮷", name_latin="")
+    person = PersonFactory(name_zh="陈喆堃𠮷", name_latin="", registered_by=city)
     case = make_case(parties=[PartyInput(role=Party.Role.CLAIMANT, person=person)])
 
     document = rendered(case.documents.get(kind="registration_form"))
@@ -156,8 +156,8 @@ def test_it_keeps_rare_characters(make_case, city):
     assert "陈喆堃𠮷" in pdf_text(content(document))
 
 
-def test_it_shows_user_markup_as_text(make_case):
-    person = PersonFactory(name_zh='谭<img src="file:///etc/passwd">')
+def test_it_shows_user_markup_as_text(make_case, city):
+    person = PersonFactory(name_zh='谭<img src="file:///etc/passwd">', registered_by=city)
     case = make_case(
         title='<link rel="attachment" href="file:///etc/passwd">祖坟',
         parties=[PartyInput(role=Party.Role.CLAIMANT, person=person)],
@@ -172,8 +172,10 @@ def test_it_shows_user_markup_as_text(make_case):
     assert "root:" not in text
 
 
-def test_it_renders_bilingual_for_parties_abroad(make_case, step):
-    person = PersonFactory(name_zh="谭丽珍", name_latin="Tham Lai Chin", preferred_language="en")
+def test_it_renders_bilingual_for_parties_abroad(make_case, step, city):
+    person = PersonFactory(
+        name_zh="谭丽珍", name_latin="Tham Lai Chin", preferred_language="en", registered_by=city
+    )
     case = make_case(parties=[PartyInput(role=Party.Role.CLAIMANT, person=person)])
     case = step(step(case, "start_screening"), "accept")
 

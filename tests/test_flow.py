@@ -11,7 +11,7 @@ from cases.models import Case
 from workflows import services
 from workflows.models import CaseProcess
 
-from .factories import officer_of
+from .factories import PersonFactory, officer_of
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED]
 
@@ -263,7 +263,9 @@ def test_it_refuses_to_send_work_sideways(intake, officer, other_city):
 def test_it_reports_up_and_hands_the_open_tasks_to_the_higher_level(township, city, do, intake):
     local = officer_of(township, "local")
     city_officer = officer_of(city, "city_officer")
-    case = intake(actor=local, handling_organisation=township)
+    case = intake(
+        actor=local, handling_organisation=township, person=PersonFactory(registered_by=township)
+    )
     services.report_up(case=case, actor=local, reason="涉外，需市侨联协调")
 
     [task] = open_tasks(case)

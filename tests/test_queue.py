@@ -73,9 +73,11 @@ def test_it_claims_from_the_team_queue(client, intake, officer, supervisor, city
     assert any("已由" in str(m) or "already" in str(m) for m in response.context["messages"])
 
 
-def test_it_searches_by_number_title_and_party_name(client, intake, officer):
-    first = intake(title="侨房修缮纠纷", person=PersonFactory(name_zh="黄美玲"))
-    second = intake(title="宅基地边界争议", person=PersonFactory(name_zh="林建华"))
+def test_it_searches_by_number_title_and_party_name(client, intake, officer, city):
+    first = intake(title="侨房修缮纠纷", person=PersonFactory(name_zh="黄美玲", registered_by=city))
+    second = intake(
+        title="宅基地边界争议", person=PersonFactory(name_zh="林建华", registered_by=city)
+    )
     client.force_login(officer)
     assert second.number not in _queue(client, q="美玲")
     assert first.number in _queue(client, q="美玲")
@@ -105,7 +107,7 @@ def test_it_costs_the_same_queries_whatever_the_page_size(
 ):
     colleague = officer_of(city, "colleague")
     for n in range(30):
-        intake(title=f"案件{n}", person=PersonFactory())
+        intake(title=f"案件{n}", person=PersonFactory(registered_by=city))
     client.force_login(officer if view == "mine" else colleague)
     _queue(client, view=view, size=25)  # warm the session and permission caches
 

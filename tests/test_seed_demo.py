@@ -3,6 +3,7 @@
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from cases.demo import DEMO_PASSWORD
 from cases.models import Case, Party
@@ -48,24 +49,33 @@ def test_it_has_cases_in_many_states_and_categories(seeded):
 
 
 @pytest.mark.parametrize(
-    ("username", "permission"),
+    ("username", "permission", "allowed"),
     [
-        ("admin", "cases.approve_closure"),
-        ("officer", "cases.add_case"),
-        ("city_officer", "cases.handle_case"),
-        ("supervisor", "cases.decide_acceptance"),
-        ("adviser", "cases.view_case"),
-        ("mediator", "cases.view_case"),
-        ("liaison", "cases.view_case"),
+        ("admin", "cases.approve_closure", True),
+        ("officer", "cases.add_note", True),
+        ("yirong_head", "cases.decide_acceptance", True),
+        ("officer", "cases.decide_acceptance", False),
+        ("city_officer", "cases.read_case", False),
+        ("supervisor", "cases.read_case", True),  # the city supervises the township
+        ("supervisor", "cases.add_note", False),
+        # Membership of the city 侨联 is no permission: nobody assigned them the case.
+        ("adviser", "cases.read_case", False),
+        ("mediator", "cases.read_case", False),
+        ("liaison", "cases.read_case", False),
     ],
 )
-def test_it_creates_the_demo_logins(seeded, client, django_user_model, username, permission):
-    assert client.login(username=username, password=DEMO_PASSWORD)
-    assert django_user_model.objects.get(username=username).has_perm(permission)
+def test_it_creates_the_demo_logins(
+    seeded, client, django_user_model, username, permission, allowed
+):
+    # django-axes checks every authentication and needs the request it comes with.
+    assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD)
+    zijin = Case.objects.get(title__contains="谭氏宗亲会")
+    user = django_user_model.objects.get(username=username)
+    assert user.has_perm(permission, zijin) is allowed
 
 
 def test_it_gives_the_officer_only_her_organisation_s_cases(seeded, client):
-    client.login(username="officer", password=DEMO_PASSWORD)
+    client.login(request=HttpRequest(), username="officer", password=DEMO_PASSWORD)
     page = client.get("/cases/").content.decode()
     assert "谭氏宗亲会" in page
     assert "侨商投资合同纠纷" not in page

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from cases.models import Case, CaseEvent, Person
 
-from .factories import officer_of
+from .factories import PersonFactory, officer_of
 
 
 @pytest.fixture
@@ -34,7 +34,12 @@ def test_it_switches_to_english(client, db):
 
 
 def test_it_lists_the_organisation_s_cases(officer_client, case, make_case, other_city, outsider):
-    make_case(title="外市案件", handling_organisation=other_city, actor=outsider)
+    make_case(
+        title="外市案件",
+        handling_organisation=other_city,
+        actor=outsider,
+        person=PersonFactory(registered_by=other_city),
+    )
     page = officer_client.get(reverse("cases:list")).content.decode()
     assert case.number in page
     assert "外市案件" not in page

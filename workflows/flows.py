@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock, nodes
 
+from cases.capabilities import may_as
 from cases.models import Case, Organisation
-from cases.selectors import works_for, works_for_id
 
 from . import steps
 from .models import CaseProcess
@@ -74,24 +74,19 @@ class CaseTask(nodes.View):
         the team queue of the responsible organisation."""
         case = case_of(activation.process)
         officer = case.officer
-        if (
-            officer
-            and officer.has_perm(self._owner_permission)
-            and works_for(officer, self.responsible(case))
-        ):
+        if officer and may_as(officer, self._owner_permission, case, self.responsible(case).pk):
             return officer
         return None
 
     def is_for(self, user, task) -> bool:
-        """Whether the task is the user's kind of work: the permission it needs, held
-        through a role in the organisation the task belongs to (its permission object:
-        the responsible organisation, or a lower unit the task was sent down to). Unlike
-        viewflow's default, a permission held for another organisation is no permission."""
+        """Whether the task is the user's work: the capability table allows its action to
+        a role the user holds in the organisation the task belongs to (its permission
+        object: the responsible organisation, or a lower unit the task was sent down to),
+        in that organisation's relation to the case."""
         if user is None or not user.is_authenticated or not task.owner_permission_obj_pk:
             return False
-        return user.has_perm(task.owner_permission) and works_for_id(
-            user, int(task.owner_permission_obj_pk)
-        )
+        case = case_of(task.process)
+        return may_as(user, task.owner_permission, case, int(task.owner_permission_obj_pk))
 
     def can_assign(self, user, task) -> bool:
         return task.owner_id is None and self.is_for(user, task)

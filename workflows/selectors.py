@@ -13,9 +13,10 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from cases.calendar import WorkingCalendar
+from cases.capabilities import memberships, task_actions_of
 from cases.deadlines import REMINDER_WORKING_DAYS
 from cases.models import Case, Deadline, Organisation, Party, User
-from cases.selectors import organisation_ids, visible_cases
+from cases.selectors import visible_cases
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 VIEWS = ("mine", "team", "watching", "finished")
@@ -46,15 +47,20 @@ def _next_due() -> Subquery:
 
 
 def _team_scope(user: User) -> Q:
-    """Unclaimed tasks that need a permission the user holds, for an organisation the
-    user works for (the task's permission object)."""
+    """Unclaimed tasks of an organisation the user holds a role in, whose action the
+    capability table gives that role (the task's organisation is its permission object)."""
     organisation_type = ContentType.objects.get_for_model(Organisation)
+    mine = Q(pk__in=[])
+    for organisation_id, role in memberships(user):
+        mine |= Q(
+            owner_permission_obj_pk=str(organisation_id),
+            owner_permission__in=task_actions_of(role),
+        )
     return Q(
+        mine,
         owner__isnull=True,
         status=STATUS.NEW,
-        owner_permission__in=user.get_all_permissions(),
         owner_permission_content_type=organisation_type,
-        owner_permission_obj_pk__in=[str(pk) for pk in organisation_ids(user)],
     )
 
 

@@ -17,9 +17,9 @@ from viewflow.workflow.status import STATUS
 
 from cases import services as case_services
 from cases.calendar import WorkingCalendar
+from cases.capabilities import CAPABILITIES, Relation, may_as
 from cases.deadlines import REMINDER_WORKING_DAYS, clock_views
 from cases.models import Case, CaseEvent, Deadline, Organisation, User
-from cases.selectors import works_for
 
 from .flows import DisputeFlow
 from .notifications import notify, officers_of, site_url, supervisors_of
@@ -64,11 +64,21 @@ def send_task_down(*, task_id: int, actor: User, organisation: Organisation) -> 
     with task.activation():
         _refuse_finished(task)
         case = task.process.coerced.case
-        if not works_for(actor, case.handling_organisation) or not actor.has_perm(
-            task.owner_permission
+        handling = case.handling_organisation
+        # Only the handling organisation's own task, by someone who may do it there; a
+        # task of the organisation the case was referred to is that organisation's.
+        if (
+            task.owner_permission_obj_pk != str(handling.pk)
+            or not actor.has_perm("cases.send_down", case)
+            or not may_as(actor, task.owner_permission, case, handling.pk)
         ):
             raise PermissionDenied(_("Only the handling organisation can send its work down."))
-        if case.handling_organisation not in organisation.ancestors():
+        if Relation.BELOW not in CAPABILITIES[task.owner_permission]:
+            raise ValidationError(
+                _("“%s” is decided by the handling organisation itself.") % task.flow_task.label,
+                code="not_sendable",
+            )
+        if handling not in organisation.ancestors():
             raise ValidationError(
                 _("%s is not a unit below the handling organisation.") % organisation,
                 code="not_below",

@@ -18,30 +18,43 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.calendar import WorkingCalendar
 from cases.models import Case, Organisation, User
+from cases.selectors import referral_targets
 from cases.services import add_note, transition_case
 from documents.snapshots import REFERRAL_OBJECTION_WORKING_DAYS
 
 from .models import CaseProcess
 
 
+class TaskForm(forms.Form):
+    """A task's form is built for one case and one person: its choices can depend on them."""
+
+    def __init__(self, *args, case: Case, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.case, self.user = case, user
+
+
 def _notes(label, required: bool = True) -> forms.CharField:
     return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class ScreenForm(forms.Form):
+class ScreenForm(TaskForm):
     notes = _notes(_("Screening notes: facts checked, competent body, recommendation"))
 
 
-class DecideForm(forms.Form):
+class DecideForm(TaskForm):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("accept", _("Accept")), ("decline", _("Decline")), ("refer", _("Refer"))],
         widget=forms.RadioSelect,
     )
     refer_to = forms.ModelChoiceField(
-        label=_("Refer to"), queryset=Organisation.objects.all(), required=False
+        label=_("Refer to"), queryset=Organisation.objects.none(), required=False
     )
     reason = _notes(_("Reason (required to decline or refer)"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["refer_to"].queryset = referral_targets(self.case)
 
     def clean(self):
         data = super().clean()
@@ -53,15 +66,15 @@ class DecideForm(forms.Form):
         return data
 
 
-class NotesForm(forms.Form):
+class NotesForm(TaskForm):
     notes = _notes(_("Notes"), required=False)
 
 
-class LegalReviewForm(forms.Form):
+class LegalReviewForm(TaskForm):
     opinion = _notes(_("Summary of the legal opinion and recommended route"))
 
 
-class RouteForm(forms.Form):
+class RouteForm(TaskForm):
     route = forms.ChoiceField(
         label=_("Route"),
         choices=[
@@ -76,11 +89,11 @@ class RouteForm(forms.Form):
     notes = _notes(_("Why this route"), required=False)
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(TaskForm):
     summary = _notes(_("What was agreed or found"))
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(TaskForm):
     result = forms.ChoiceField(
         label=_("Outcome"),
         choices=[("settled", _("Settled")), ("unresolved", _("Not settled"))],
@@ -113,15 +126,15 @@ class OutcomeForm(forms.Form):
         return data
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(TaskForm):
     visit = _notes(_("Follow-up visit: who was visited, performance, satisfaction"))
 
 
-class CloseForm(forms.Form):
+class CloseForm(TaskForm):
     reason = _notes(_("Reason for closing"))
 
 
-class ReferralResponseForm(forms.Form):
+class ReferralResponseForm(TaskForm):
     response = forms.ChoiceField(
         label=_("Response"),
         choices=[("accept", _("We take the case")), ("object", _("We object: return it"))],
@@ -140,12 +153,14 @@ class ReferralResponseForm(forms.Form):
 
 
 def _step(case: Case, actor: User, name: str, **params) -> Case:
-    return transition_case(case=case, actor=actor, name=name, via_task=True, **params)
+    return transition_case(case=case, actor=actor, name=name, **params)
 
 
 def _note(case: Case, actor: User, label: str, text: str) -> None:
     if text.strip():
-        add_note(case=case, actor=actor, text=f"{label}：{text.strip()}", via_task=True)
+        add_note(
+            case=case, actor=actor, text=f"{label}：{text.strip()}", action="cases.handle_case"
+        )
 
 
 def screen(case, actor, data, process: CaseProcess) -> None:

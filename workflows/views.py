@@ -4,12 +4,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from viewflow.workflow.models import Task
 
 from cases.models import Case, CaseStatus, Organisation
-from cases.selectors import organisation_ids, visible_cases
+from cases.params import choice_param, int_param, search_text
+from cases.selectors import case_for, organisation_ids, visible_cases
 
 from . import selectors, services
 
@@ -17,27 +19,26 @@ PAGE_SIZES = (25, 50, 100)
 
 
 def _filters(request) -> selectors.QueueFilters:
+    """The filters in the address; one the screen does not offer counts as no filter."""
     get = request.GET
-    view = get.get("view", "mine")
-    organisation = get.get("organisation", "")
     return selectors.QueueFilters(
-        view=view if view in selectors.VIEWS else "mine",
-        stage=get.get("stage", ""),
-        category=get.get("category", ""),
-        organisation=int(organisation) if organisation.isdigit() else None,
+        view=choice_param(get.get("view"), selectors.VIEWS, "mine"),
+        stage=choice_param(get.get("stage"), CaseStatus.values),
+        category=choice_param(get.get("category"), Case.Category.values),
+        organisation=int_param(get.get("organisation")) or None,
         overdue=get.get("overdue") == "1",
         due_soon=get.get("due_soon") == "1",
-        query=get.get("q", "").strip(),
-        sort=get.get("sort", "due"),
+        query=search_text(get.get("q")),
+        sort=choice_param(get.get("sort"), selectors.SORTS, "due"),
     )
 
 
 @login_required
+@require_safe
 def queue(request):
     """The main screen: my tasks, the team queue, cases I watch, what I finished."""
     filters = _filters(request)
-    size = int(request.GET.get("size", 25))
-    size = size if size in PAGE_SIZES else 25
+    size = int_param(request.GET.get("size"), allowed=PAGE_SIZES, default=PAGE_SIZES[0])
     page = Paginator(selectors.queue(request.user, filters), size).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -74,7 +75,7 @@ def task(request, task_pk: int):
     node = task.flow_task
     if not (node.can_execute(request.user, task) or node.can_assign(request.user, task)):
         raise Http404("No task for you here.")
-    form = node.form_class(request.POST or None)
+    form = node.form_class(request.POST or None, case=case, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.complete_task(task_id=task.pk, user=request.user, data=form.cleaned_data)
@@ -91,12 +92,22 @@ def task(request, task_pk: int):
 def _task_action(request, task_pk: int, action, done_message: str):
     task, case = _task_of_visible_case(request, task_pk)
     try:
-        action(task_id=task.pk, user=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        action(task_id=task.pk, user=request.user)  # PermissionDenied: a 403
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, done_message % task.flow_task.label)
-    return redirect(request.POST.get("next") or case.get_absolute_url())
+    return redirect(_safe_next(request) or case.get_absolute_url())
+
+
+def _safe_next(request) -> str:
+    """Where to go back to after a button: only a page of this site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 @login_required
@@ -114,12 +125,12 @@ def release(request, task_pk: int):
 @login_required
 @require_POST
 def report_up(request, case_pk: int):
-    case = get_object_or_404(visible_cases(request.user), pk=case_pk)
+    case = case_for(request.user, case_pk, "cases.report_up")
     reason = request.POST.get("reason", "")
     try:
         case = services.report_up(case=case, actor=request.user, reason=reason)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Reported up to %s.") % case.handling_organisation)
     return redirect(case)
@@ -128,7 +139,12 @@ def report_up(request, case_pk: int):
 @login_required
 @require_POST
 def send_down(request, task_pk: int):
-    unit = get_object_or_404(Organisation, pk=request.POST.get("organisation") or 0)
+    pk = int_param(request.POST.get("organisation"))
+    unit = Organisation.objects.filter(pk=pk).first() if pk else None
+    if unit is None:  # nothing chosen, or a hand-edited value: ask again on the case page
+        _task, case = _task_of_visible_case(request, task_pk)
+        messages.error(request, _("Choose a unit below the handling organisation."))
+        return redirect(case)
 
     def send(task_id: int, user) -> None:
         services.send_task_down(task_id=task_id, actor=user, organisation=unit)

@@ -1,0 +1,245 @@
+"""Who may do what: one table, action × role × relation to the case.
+
+A person's relation to a case comes from the organisations they hold a role in (the
+handling organisation, a unit above it, a unit below it that reported the case up or was
+sent work, the organisation the case was referred to, a department invited to it) or
+from being named on the case (assigned adviser, mediator). Membership alone is no
+permission: a legal adviser of the handling 侨联 reads only the cases assigned to them.
+
+Every check goes through this table: services refuse with it, views and templates show
+or hide with it (``user.has_perm("cases.add_note", case)`` through the ``rules``
+backend), lists are filtered with it (``cases_where``), and the permission-matrix test
+derives its expected answers from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import rules
+from django.db.models import Q, TextChoices
+from django.utils.translation import gettext_lazy as _
+
+from .models import Case, CaseAccess, CaseParticipant, Membership, Organisation, Role, User
+
+
+class Relation(TextChoices):
+    HANDLING = "handling", _("Handling organisation")
+    ABOVE = "above", _("A unit above the handling organisation")
+    BELOW = "below", _("A unit below that reported the case up or was sent work")
+    REFERRED_TO = "referred_to", _("Organisation the case was referred to")
+    ADVISER = "adviser", _("Assigned legal adviser")
+    DEPARTMENT = "department", _("Invited department")
+    MEDIATOR = "mediator", _("Assigned mediator")
+
+
+R, L = Role, Relation
+STAFF = frozenset({R.CASE_OFFICER, R.SUPERVISOR})
+HEAD = frozenset({R.SUPERVISOR})
+
+# action → {relation: roles that may do it in that relation}. Actions named ``cases.*``
+# are asked with a Case; ``cases.register_case`` with the Organisation that will handle it.
+CAPABILITIES: dict[str, dict[Relation, frozenset[str]]] = {
+    "cases.read_case": {
+        L.HANDLING: STAFF,
+        L.ABOVE: HEAD,
+        L.BELOW: STAFF,
+        L.REFERRED_TO: STAFF | {R.DEPARTMENT_LIAISON},
+        L.ADVISER: frozenset({R.LEGAL_ADVISER}),
+        L.DEPARTMENT: frozenset({R.DEPARTMENT_LIAISON}),
+        L.MEDIATOR: frozenset({R.MEDIATOR}),
+    },
+    "cases.register_case": {L.HANDLING: STAFF},
+    "cases.add_note": {L.HANDLING: STAFF},
+    "cases.record_communication": {L.HANDLING: STAFF},
+    "cases.upload_evidence": {L.HANDLING: STAFF},
+    "cases.export_case_file": {L.HANDLING: STAFF},
+    "cases.report_up": {L.HANDLING: STAFF},
+    "cases.send_down": {L.HANDLING: STAFF},
+    "cases.invite_participant": {L.HANDLING: STAFF},
+    "cases.approve_extension": {L.HANDLING: HEAD},
+    # Tasks of the case process. A task belongs to one organisation; whoever holds an
+    # allowed role there, in that organisation's relation to the case, may do it. A task
+    # sent down to a lower unit is done there (BELOW) for the handling organisation.
+    "cases.handle_case": {L.HANDLING: STAFF, L.BELOW: STAFF},
+    "cases.decide_acceptance": {L.HANDLING: HEAD},
+    "cases.approve_closure": {L.HANDLING: HEAD},
+    "cases.respond_to_referral": {L.REFERRED_TO: STAFF | {R.DEPARTMENT_LIAISON}},
+}
+
+# Relations that come from being named on the case, and the role the person must hold.
+PERSONAL = {L.ADVISER: R.LEGAL_ADVISER, L.MEDIATOR: R.MEDIATOR}
+
+
+def task_actions_of(role: str) -> set[str]:
+    """The task actions a role can do in some relation (the team queue's first cut)."""
+    tasks = ("handle_case", "decide_acceptance", "approve_closure", "respond_to_referral")
+    return {
+        f"cases.{name}"
+        for name in tasks
+        if any(role in roles for roles in CAPABILITIES[f"cases.{name}"].values())
+    }
+
+
+# Reading who holds which role, and how each organisation relates to a case. Both are
+# kept on the instance, so one page asks once however many buttons it decides.
+
+
+def memberships(user: User) -> list[tuple[int, str]]:
+    """(organisation id, role) pairs the user holds."""
+    if "_memberships" not in user.__dict__:
+        user.__dict__["_memberships"] = list(
+            Membership.objects.filter(user=user).values_list("organisation_id", "role")
+        )
+    return user.__dict__["_memberships"]
+
+
+def _relations_by_organisation(case: Case) -> dict[int, set[Relation]]:
+    if "_relations" in case.__dict__:
+        return case.__dict__["_relations"]
+    found: dict[int, set[Relation]] = {}
+
+    def add(organisation_ids: Iterable[int], relation: Relation) -> None:
+        for pk in organisation_ids:
+            found.setdefault(pk, set()).add(relation)
+
+    handling = case.handling_organisation
+    add([handling.pk], L.HANDLING)
+    add([o.pk for o in handling.ancestors()], L.ABOVE)
+    add(CaseAccess.objects.filter(case=case).values_list("organisation_id", flat=True), L.BELOW)
+    if case.referred_to_id:
+        add([case.referred_to_id], L.REFERRED_TO)
+    named = list(
+        CaseParticipant.objects.filter(case=case).values_list(
+            "relation", "user_id", "organisation_id"
+        )
+    )
+    add([pk for relation, _user, pk in named if relation == L.DEPARTMENT], L.DEPARTMENT)
+    case.__dict__["_relations"] = found
+    case.__dict__["_named"] = {(relation, pk) for relation, pk, _org in named if pk}
+    return found
+
+
+def forget(case: Case) -> None:
+    """Drop what was read about the case's relations: a service just changed them."""
+    case.__dict__.pop("_relations", None)
+    case.__dict__.pop("_named", None)
+
+
+def grants(user: User, case: Case) -> set[tuple[str, Relation]]:
+    """(role, relation) pairs the user holds towards the case."""
+    by_organisation = _relations_by_organisation(case)
+    held = {
+        (role, relation)
+        for organisation_id, role in memberships(user)
+        for relation in by_organisation.get(organisation_id, ())
+    }
+    roles = {role for _organisation, role in memberships(user)}
+    for relation, role in PERSONAL.items():
+        if role in roles and (relation, user.pk) in case.__dict__["_named"]:
+            held.add((role, relation))
+    return held
+
+
+def allows(action: str, held: Iterable[tuple[str, Relation]]) -> bool:
+    table = CAPABILITIES[action]
+    return any(role in table.get(relation, ()) for role, relation in held)
+
+
+def may(user: User, action: str, case: Case) -> bool:
+    """Whether the user may do the action on the case."""
+    if not (user and user.is_active and user.is_authenticated):
+        return False
+    return user.is_superuser or allows(action, grants(user, case))
+
+
+def may_as(user: User, action: str, case: Case, organisation_id: int) -> bool:
+    """Whether the user may do the action for one organisation (a task's organisation)."""
+    if not (user and user.is_active and user.is_authenticated):
+        return False
+    if user.is_superuser:
+        return True
+    relations = _relations_by_organisation(case).get(organisation_id, set())
+    roles = {role for pk, role in memberships(user) if pk == organisation_id}
+    return allows(action, {(role, relation) for role in roles for relation in relations})
+
+
+def registering_organisation_ids(user: User) -> set[int]:
+    """The organisations the user may register cases for (and so handle)."""
+    roles = CAPABILITIES["cases.register_case"][L.HANDLING]
+    return {pk for pk, role in memberships(user) if role in roles}
+
+
+def may_register_for(user: User, organisation: Organisation | None = None) -> bool:
+    """Whether the user may register cases that the organisation (any, if None) handles."""
+    if not (user and user.is_active and user.is_authenticated):
+        return False
+    if user.is_superuser:
+        return True
+    own = registering_organisation_ids(user)
+    return bool(own) if organisation is None else organisation.pk in own
+
+
+def allowed_actions(user: User, case: Case) -> dict[str, bool]:
+    """Every case action by its short name (``add_note``…), for a template to show or hide."""
+    return {
+        action.split(".", 1)[1]: may(user, action, case)
+        for action in CAPABILITIES
+        if action != "cases.register_case"
+    }
+
+
+# Lists: the same table as a filter on cases.
+
+
+def descendant_ids(organisation_ids: set[int]) -> set[int]:
+    found, level = set(), set(organisation_ids)
+    while level:
+        level = (
+            set(Organisation.objects.filter(parent__in=level).values_list("pk", flat=True)) - found
+        )
+        found |= level
+    return found
+
+
+def _filter(relation: Relation, organisation_ids: set[int], user: User) -> Q:
+    named = CaseParticipant.objects.filter(relation=relation)
+    return {
+        L.HANDLING: lambda: Q(handling_organisation__in=organisation_ids),
+        L.ABOVE: lambda: Q(handling_organisation__in=descendant_ids(organisation_ids)),
+        L.BELOW: lambda: Q(
+            pk__in=CaseAccess.objects.filter(organisation__in=organisation_ids).values("case")
+        ),
+        L.REFERRED_TO: lambda: Q(referred_to__in=organisation_ids),
+        L.DEPARTMENT: lambda: Q(
+            pk__in=named.filter(organisation__in=organisation_ids).values("case")
+        ),
+        L.ADVISER: lambda: Q(pk__in=named.filter(user=user).values("case")),
+        L.MEDIATOR: lambda: Q(pk__in=named.filter(user=user).values("case")),
+    }[relation]()
+
+
+def cases_where(user: User, action: str = "cases.read_case") -> Q | None:
+    """A filter on Case for the cases the user may do the action on; None: every case."""
+    if user.is_superuser:
+        return None
+    condition = Q(pk__in=[])
+    for relation, roles in CAPABILITIES[action].items():
+        organisation_ids = {pk for pk, role in memberships(user) if role in roles}
+        if organisation_ids:
+            condition |= _filter(relation, organisation_ids, user)
+    return condition
+
+
+def _rule(action: str):
+    @rules.predicate(name=action)
+    def check(user, obj) -> bool:
+        if action == "cases.register_case":
+            return may_register_for(user, obj)
+        return isinstance(obj, Case) and may(user, action, obj)
+
+    return check
+
+
+for _action in CAPABILITIES:
+    rules.add_perm(_action, _rule(_action))

@@ -1,0 +1,395 @@
+"""The permission matrix: every route of the URL conf, every role, every method.
+
+The expected answer comes from the capability table (``cases.capabilities``) that the code
+itself uses: a person who may not read the case gets 404, one who may read it but not act
+gets 403, anyone else gets the page (200) or is sent on (302), and a refusal stores
+nothing. A route without an entry in ROUTES fails ``test_it_has_an_entry_for_every_route``:
+a new screen cannot arrive without saying who may use it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pikepdf
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from viewflow.workflow.models import Task
+
+from cases import capabilities
+from cases import services as case_services
+from cases.models import CaseEvent, CaseParticipant, Role
+from documents.models import Document, Evidence
+from documents.services import render_document
+
+from .factories import OrganisationFactory, PersonFactory, UserFactory, officer_of
+
+SUBJECTS = [
+    "anonymous",
+    "handling_officer",
+    "other_officer",
+    "unit_head",
+    "supervisor_above",
+    "adviser",
+    "liaison",
+    "mediator",
+    "admin",
+]
+
+
+@dataclass
+class World:
+    users: dict
+    case: object
+    task: object
+    document: object
+    lower_unit: object
+    department: object
+    township: object
+
+
+@pytest.fixture
+def world(township, other_city, city, intake) -> World:
+    department = OrganisationFactory(
+        name="紫金县信访局", kind="department", level="county", number_prefix=""
+    )
+    committee = OrganisationFactory(
+        name="紫金县人民调解委员会", kind="mediation_committee", level="county", number_prefix=""
+    )
+    village = OrganisationFactory(
+        name="义容镇某村", kind="service_point", level="village", parent=township, number_prefix=""
+    )
+    users = {
+        "handling_officer": officer_of(township, "handling_officer"),
+        "other_officer": officer_of(other_city, "other_officer"),
+        "unit_head": officer_of(township, "unit_head", Role.SUPERVISOR),
+        "supervisor_above": officer_of(city, "supervisor_above", Role.SUPERVISOR),
+        "adviser": officer_of(city, "adviser", Role.LEGAL_ADVISER),
+        "liaison": officer_of(department, "liaison", Role.DEPARTMENT_LIAISON),
+        "mediator": officer_of(committee, "mediator", Role.MEDIATOR),
+        "admin": UserFactory(username="admin", is_staff=True, is_superuser=True),
+    }
+    officer = users["handling_officer"]
+    case = intake(
+        actor=officer,
+        handling_organisation=township,
+        person=PersonFactory(registered_by=township),
+    )
+    Relation = CaseParticipant.Relation
+    for relation, who in [(Relation.ADVISER, "adviser"), (Relation.MEDIATOR, "mediator")]:
+        case_services.invite_participant(
+            case=case, actor=officer, relation=relation, user=users[who]
+        )
+    case_services.invite_participant(
+        case=case, actor=officer, relation=Relation.DEPARTMENT, organisation=department
+    )
+    [task] = Task.objects.filter(process__caseprocess__case=case, flow_task_type="HUMAN")
+    # The test transaction never commits, so render the 受理登记表 here, as the worker would.
+    document = render_document(document_id=case.documents.get().pk)
+    return World(
+        users=users,
+        case=case,
+        task=task,
+        document=document,
+        lower_unit=village,
+        department=department,
+        township=township,
+    )
+
+
+def _pdf() -> SimpleUploadedFile:
+    pdf, out = pikepdf.new(), io.BytesIO()
+    pdf.add_blank_page()
+    pdf.save(out)
+    return SimpleUploadedFile("证据.pdf", out.getvalue(), content_type="application/pdf")
+
+
+# How each method of a route answers: the capability it needs to see the thing it is
+# about (else 404) and to act (else 403), or a rule of its own.
+
+
+@dataclass
+class Method:
+    read: str | None = None
+    act: str | None = None
+    data: Callable[[World], dict] = lambda w: {}
+    # A rule of its own: (world, subject) -> expected status or "ok".
+    expect: Callable | None = None
+
+
+@dataclass
+class Route:
+    url: Callable[[World], str]
+    methods: dict[str, Method] = field(default_factory=dict)
+    public: bool = False  # served to anonymous visitors too
+
+
+def _case(name: str) -> Callable[[World], str]:
+    return lambda w: reverse(name, args=[w.case.pk])
+
+
+def _task(name: str) -> Callable[[World], str]:
+    return lambda w: reverse(name, args=[w.task.pk])
+
+
+READ = "cases.read_case"
+
+
+def _owner_only(refusal: int) -> Callable:
+    """Only the person who holds the task (the case officer it was assigned to)."""
+    return lambda world, subject: "ok" if subject == "handling_officer" else refusal
+
+
+def _staff_site(world: World, subject: str):
+    return "ok" if subject == "admin" else "admin_login"
+
+
+REGISTRATION = {
+    "title": "祖坟墓地纠纷",
+    "category": "ancestral_graves",
+    "channel": "letter",
+    "received_on": "2026-11-20",
+    "summary": "来函反映祖坟被占。",
+    "claims": "保护祖坟。",
+    "risk_level": "low",
+    "party-TOTAL_FORMS": "1",
+    "party-INITIAL_FORMS": "0",
+    "party-MIN_NUM_FORMS": "1",
+    "party-MAX_NUM_FORMS": "20",
+    "party-0-role": "claimant",
+    "party-0-new_name_zh": "谭新",
+    "party-0-new_identity": "huaqiao",
+}
+
+ROUTES: dict[str, Route] = {
+    # A redirect to the queue, whatever the method.
+    "home": Route(
+        lambda w: reverse("home"),
+        {"GET": Method(expect=lambda w, s: "ok"), "POST": Method(expect=lambda w, s: "ok")},
+        True,
+    ),
+    "login": Route(
+        lambda w: reverse("login"),
+        {
+            "GET": Method(expect=lambda w, s: "ok"),
+            "POST": Method(
+                data=lambda w: {"username": "nobody", "password": "wrong"},
+                expect=lambda w, s: "ok",
+            ),
+        },
+        True,
+    ),
+    "logout": Route(lambda w: reverse("logout"), {"POST": Method(expect=lambda w, s: "ok")}, True),
+    # Django's own view: a GET changes nothing and goes back.
+    "set_language": Route(
+        lambda w: reverse("set_language"),
+        {
+            "GET": Method(expect=lambda w, s: "ok"),
+            "POST": Method(data=lambda w: {"language": "en"}, expect=lambda w, s: "ok"),
+        },
+        True,
+    ),
+    "workflows:queue": Route(lambda w: reverse("workflows:queue"), {"GET": Method()}),
+    "workflows:task": Route(
+        _task("workflows:task"),
+        {
+            "GET": Method(read=READ, expect=_owner_only(404)),
+            "POST": Method(
+                read=READ, expect=_owner_only(404), data=lambda w: {"notes": "事实清楚"}
+            ),
+        },
+    ),
+    "workflows:claim": Route(
+        _task("workflows:claim"), {"POST": Method(read=READ, act="cases.handle_case")}
+    ),
+    "workflows:release": Route(
+        _task("workflows:release"), {"POST": Method(read=READ, expect=_owner_only(403))}
+    ),
+    "workflows:send_down": Route(
+        _task("workflows:send_down"),
+        {
+            "POST": Method(
+                read=READ,
+                act="cases.send_down",
+                data=lambda w: {"organisation": w.lower_unit.pk},
+            )
+        },
+    ),
+    "workflows:report_up": Route(
+        _case("workflows:report_up"),
+        {"POST": Method(read=READ, act="cases.report_up", data=lambda w: {"reason": "涉外"})},
+    ),
+    "cases:list": Route(lambda w: reverse("cases:list"), {"GET": Method()}),
+    "cases:register": Route(
+        lambda w: reverse("cases:register"),
+        {
+            "GET": Method(act="cases.register_case"),
+            "POST": Method(
+                act="cases.register_case",
+                data=lambda w: {**REGISTRATION, "handling_organisation": w.township.pk},
+            ),
+        },
+    ),
+    "cases:preferences": Route(
+        lambda w: reverse("cases:preferences"),
+        {
+            "GET": Method(),
+            "POST": Method(
+                data=lambda w: {"language": "zh-hans", "time_zone": "Asia/Shanghai"},
+            ),
+        },
+    ),
+    "cases:detail": Route(_case("cases:detail"), {"GET": Method(read=READ)}),
+    "cases:add_communication": Route(
+        _case("cases:add_communication"),
+        {
+            "POST": Method(
+                read=READ,
+                act="cases.record_communication",
+                data=lambda w: {
+                    "channel": "phone",
+                    "counterpart": "谭先生",
+                    "occurred_at": "2026-11-20T10:00",
+                    "summary": "电话沟通进展。",
+                },
+            )
+        },
+    ),
+    "cases:add_note": Route(
+        _case("cases:add_note"),
+        {"POST": Method(read=READ, act="cases.add_note", data=lambda w: {"text": "备注"})},
+    ),
+    "cases:invite": Route(
+        _case("cases:invite"),
+        {
+            "POST": Method(
+                read=READ,
+                act="cases.invite_participant",
+                data=lambda w: {"relation": "department", "organisation": w.department.pk},
+            )
+        },
+    ),
+    "cases:extend_deadline": Route(
+        _case("cases:extend_deadline"),
+        {
+            "POST": Method(
+                read=READ,
+                act="cases.approve_extension",
+                data=lambda w: {"days": 10, "reason": "案情复杂"},
+            )
+        },
+    ),
+    "documents:download": Route(
+        lambda w: reverse("documents:download", args=[w.document.pk]), {"GET": Method(read=READ)}
+    ),
+    "documents:export_case_file": Route(
+        _case("documents:export_case_file"),
+        {"POST": Method(read=READ, act="cases.export_case_file")},
+    ),
+    "documents:upload_evidence": Route(
+        _case("documents:upload_evidence"),
+        {
+            "POST": Method(
+                read=READ,
+                act="cases.upload_evidence",
+                data=lambda w: {"item": "06", "title": "现场照片", "upload": _pdf()},
+            )
+        },
+    ),
+    # The administration site has its own permissions (model permissions of the
+    # administrator role); two of its pages stand for all of them.
+    "admin:index": Route(
+        lambda w: reverse("admin:index"),
+        {"GET": Method(expect=_staff_site), "POST": Method(expect=_staff_site)},
+    ),
+    "admin:cases_case_changelist": Route(
+        lambda w: reverse("admin:cases_case_changelist"),
+        {"GET": Method(expect=_staff_site), "POST": Method(expect=_staff_site)},
+    ),
+}
+
+
+def _route_names(patterns, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _route_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            names.add(f"{namespace}{pattern.name or pattern.pattern}")
+    return names
+
+
+def test_it_has_an_entry_for_every_route():
+    every = _route_names(get_resolver().url_patterns)
+    # Every page of the administration site is behind the same staff check, tested above.
+    missing = {n for n in every if not n.startswith("admin:")} - set(ROUTES)
+    assert not missing, f"routes without a row in the permission matrix: {sorted(missing)}"
+    assert not set(ROUTES) - every, "rows for routes that no longer exist"
+
+
+def _expected(world: World, route: Route, method: str, subject: str):
+    spec = route.methods.get(method)
+    if subject == "anonymous" and not route.public:
+        return "admin_login" if route.url(world).startswith("/admin/") else "login"
+    if spec is None:
+        return 405
+    user = world.users.get(subject)
+    if spec.read and not capabilities.may(user, spec.read, world.case):
+        return 404
+    if spec.expect is not None:
+        return spec.expect(world, subject)
+    if spec.act == "cases.register_case":
+        return "ok" if capabilities.may_register_for(user) else 403
+    if spec.act and not capabilities.may(user, spec.act, world.case):
+        return 403
+    return "ok"
+
+
+def _stored(world: World) -> tuple:
+    case = world.case
+    return (
+        CaseEvent.objects.filter(case=case).count(),
+        Document.objects.filter(case=case).count(),
+        Evidence.objects.filter(case=case).count(),
+        CaseParticipant.objects.filter(case=case).count(),
+        list(Task.objects.filter(pk=world.task.pk).values_list("status", "owner_id")),
+    )
+
+
+CASES = [
+    (name, method, subject)
+    for name, route in ROUTES.items()
+    for method in ["GET", "POST"]
+    for subject in SUBJECTS
+]
+
+
+@pytest.mark.parametrize(("name", "method", "subject"), CASES)
+def test_it_answers_as_the_capability_table_says(client, world, name, method, subject):
+    route = ROUTES[name]
+    if subject != "anonymous":
+        client.force_login(world.users[subject])
+    expected = _expected(world, route, method, subject)
+    spec = route.methods.get(method)
+    data = spec.data(world) if spec else {}
+    before = _stored(world)
+
+    url = route.url(world)
+    response = client.get(url) if method == "GET" else client.post(url, data)
+
+    if expected == "ok":
+        assert response.status_code in (200, 302), response.status_code
+        if response.status_code == 302 and not route.public:
+            assert "/login/" not in response.url
+    elif expected in ("login", "admin_login"):
+        assert response.status_code == 302
+        login = reverse("admin:login") if expected == "admin_login" else reverse("login")
+        assert response.url.startswith(login)
+    else:
+        assert response.status_code == expected
+    if expected != "ok":
+        assert _stored(world) == before, "a refused request changed something"
