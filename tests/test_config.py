@@ -27,7 +27,6 @@ def _run(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
-        timeout=60,
     )
 
 
@@ -86,3 +85,5 @@ def test_it_collects_static_files_as_make_demo_does(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "css" / "app.css").exists()
+    assert (tmp_path / "admin" / "css" / "base.css").exists()
+    assert not (tmp_path / "viewflow").exists()  # served by no page
