@@ -8,8 +8,10 @@ from .models import (
     CalendarOverride,
     Case,
     CaseEvent,
+    CaseParticipant,
     Deadline,
     Membership,
+    Message,
     Organisation,
     Party,
     Person,
@@ -139,6 +141,24 @@ class CaseEventAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["kind"]
     search_fields = ["case__number", "summary", "reason"]
+
+
+@admin.register(CaseParticipant)
+class CaseParticipantAdmin(ReadOnlyAdmin):
+    """Advisers, mediators and departments are brought in on the case page, on the timeline."""
+
+    list_display = ["case", "relation", "user", "organisation", "added_by", "added_at"]
+    list_filter = ["relation"]
+    search_fields = ["case__number"]
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    """The outbox: what was sent, what waits for the mail server, and why it failed."""
+
+    list_display = ["to_address", "subject", "kind", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to_address", "subject", "case__number"]
 
 
 @admin.register(CalendarOverride)

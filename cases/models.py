@@ -856,6 +856,59 @@ class CaseParticipant(models.Model):
         )
 
 
+class Message(models.Model):
+    """An e-mail waiting to go out, or gone: the outbox. A step stores its messages with its
+    own change; a worker sends them after commit, retrying while the mail server is down,
+    so no request ever waits for (or fails on) the mail server and nothing is lost."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Sending failed")
+
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
+    to_address = models.EmailField(_("address"))
+    kind = models.CharField(_("kind"), max_length=30)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["queued_at"],
+                condition=models.Q(status="pending"),
+                name="pending_message_queued",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to_address} · {self.subject}"
+
+
 class CalendarOverride(models.Model):
     """An administrator's correction of the working-day calendar for one date."""
 

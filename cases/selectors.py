@@ -15,6 +15,7 @@ from .models import (
     CaseEvent,
     CaseParticipant,
     Deadline,
+    Message,
     Organisation,
     Party,
     Person,
@@ -83,6 +84,10 @@ def invitable_users(case: Case, relation: str) -> QuerySet[User]:
 
 def invitable_departments() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT)
+
+
+def case_messages(case: Case) -> QuerySet[Message]:
+    return case.messages.select_related("recipient")
 
 
 def case_participants(case: Case) -> QuerySet[CaseParticipant]:

@@ -70,6 +70,7 @@ def case_detail(request, pk: int):
             "timeline": selectors.case_timeline(case),
             "can": can,
             "participants": selectors.case_participants(case),
+            "case_messages": selectors.case_messages(case),
             "invite_form": InviteForm(case=case) if can["invite_participant"] else None,
             "communication_form": CommunicationForm(),
             "note_form": NoteForm(),

@@ -105,6 +105,9 @@ if not DATABASE_URL:
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'qiaowei.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A connection kept across requests is checked before use, so the first request after the
+# database restarted gets a new one instead of an error.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -187,6 +190,8 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="qiaowei@localhost")
+# A mail server that accepts the connection and then hangs must not hold a worker forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # Links in e-mails point here.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -197,10 +202,27 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
 )
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+# Work that must not vanish (README, "Nothing lost"): the pending work itself is a row in
+# the database (a document to render, a message to send) and a task only wakes a worker up
+# for it. A task is acknowledged after it ran, not when it was taken (acks_late); if the
+# pool child running it dies (OOM killer, kill -9), the task goes back to the queue instead
+# of being acknowledged (reject_on_worker_lost); a worker takes one task at a time, so a
+# dying worker holds no others (prefetch 1); and Redis hands an unacknowledged task to
+# another worker only after the visibility timeout, which must outlast the longest render.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A step that commits while the broker is down must not wait long for it: the wake-up is
+# given up quickly (and logged); the sweep below queues it again.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Work still pending this long after it was queued (its wake-up was lost, or a worker died
+# with it) is queued again by the sweep, which runs every SWEEP_SECONDS.
+PENDING_WORK_GRACE_SECONDS = env.int("PENDING_WORK_GRACE_SECONDS", default=180)
+SWEEP_SECONDS = env.int("SWEEP_SECONDS", default=60)
 # Reminders and escalations are claimed once each, so running hourly is safe and catches
 # up after a pause; the digest goes out once a morning.
 CELERY_BEAT_SCHEDULE = {
@@ -208,6 +230,14 @@ CELERY_BEAT_SCHEDULE = {
     "daily-digest": {
         "task": "workflows.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=30),
+    },
+    "render-pending-documents": {
+        "task": "documents.tasks.render_pending_documents",
+        "schedule": SWEEP_SECONDS,
+    },
+    "send-pending-messages": {
+        "task": "cases.tasks.send_pending_messages",
+        "schedule": SWEEP_SECONDS,
     },
 }
 

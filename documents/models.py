@@ -84,6 +84,10 @@ class Document(ConcurrentTransitionMixin, models.Model):
         _("rendering"), max_length=20, choices=Rendering.choices, default=Rendering.PENDING
     )
     failure = models.TextField(_("reason of failure"), blank=True)
+    # When a worker was last woken up for it, and how many renders were begun: a render
+    # whose worker died counts, so a document that kills its worker is not tried forever.
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("render attempts"), default=0)
     file = models.FileField(_("PDF file"), upload_to=document_path, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
@@ -105,6 +109,13 @@ class Document(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["issued_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["queued_at"],
+                condition=models.Q(rendering="pending"),
+                name="pending_document_queued",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}".strip()

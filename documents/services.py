@@ -3,12 +3,14 @@ evidence uploads."""
 
 from __future__ import annotations
 
+import datetime
 import gc
 import hashlib
 import io
 from dataclasses import asdict
 
 import pikepdf
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from cases.queueing import wake, wake_after_commit
 from cases.selectors import require
 
 from . import snapshots
@@ -111,7 +114,49 @@ def issue_correction(*, document: Document, actor, changes: dict, reason: str) -
 def _render_after_commit(document: Document) -> None:
     from .tasks import render_document  # tasks import this module
 
-    transaction.on_commit(lambda: render_document.delay(document.pk))
+    Document.objects.filter(pk=document.pk).update(queued_at=timezone.now())
+    wake_after_commit(render_document, document.pk)
+
+
+# A document whose render was begun this often without finishing (the worker died each
+# time, e.g. out of memory) is marked failed instead of being tried again.
+MAX_RENDER_ATTEMPTS = 5
+
+
+def render_pending_documents() -> int:
+    """Queue again every document still pending PENDING_WORK_GRACE_SECONDS after it was
+    queued: its wake-up was lost (broker down at commit) or its worker died. Returns how
+    many were queued."""
+    from .tasks import render_document
+
+    stale = timezone.now() - datetime.timedelta(seconds=settings.PENDING_WORK_GRACE_SECONDS)
+    queued = 0
+    for pk in Document.objects.filter(
+        rendering=Document.Rendering.PENDING, queued_at__lt=stale
+    ).values_list("pk", flat=True):
+        Document.objects.filter(pk=pk).update(queued_at=timezone.now())
+        queued += wake(render_document, pk)
+    return queued
+
+
+def begin_render(*, document_id: int) -> bool:
+    """Count a render as begun, in a transaction of its own so that the count survives a
+    worker that dies mid-render. False (and the document marked failed) once it has been
+    begun MAX_RENDER_ATTEMPTS times; False for a document no longer pending."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.rendering != Document.Rendering.PENDING:
+            return False
+        if document.attempts >= MAX_RENDER_ATTEMPTS:
+            document.rendering = Document.Rendering.FAILED
+            document.failure = _("Rendering was begun %d times and never finished.") % (
+                document.attempts
+            )
+            document.save(update_fields=["rendering", "failure"])
+            return False
+        document.attempts += 1
+        document.save(update_fields=["attempts"])
+    return True
 
 
 def _render(document: Document) -> RenderedPdf:

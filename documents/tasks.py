@@ -8,6 +8,8 @@ TRANSIENT = (OSError, ConnectionError)
 
 @shared_task(bind=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def render_document(self, document_id: int) -> None:
+    if not services.begin_render(document_id=document_id):
+        return  # rendered already (a wake-up delivered twice), or given up on
     try:
         services.render_document(document_id=document_id)
     except TRANSIENT:
@@ -19,3 +21,8 @@ def render_document(self, document_id: int) -> None:
             document_id=document_id, reason=f"{type(error).__name__}: {error}"
         )
         raise
+
+
+@shared_task
+def render_pending_documents() -> int:
+    return services.render_pending_documents()

@@ -1,15 +1,14 @@
-"""E-mail to staff, in each person's own language and time zone. In the demo the console
-backend prints them."""
+"""E-mail to staff, in each person's own language and time zone, through the outbox
+(``cases.mail``). In the demo the console backend prints them."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from cases.models import Membership, Organisation, Role, User
+from cases.mail import queue_message
+from cases.models import Case, Membership, Organisation, Role, User
 
 
 def site_url(path: str) -> str:
@@ -26,12 +25,18 @@ def render_message(user: User, name: str, context: dict) -> tuple[str, str]:
 
 
 def notify(user: User, name: str, context: dict) -> None:
-    """Send after the surrounding transaction commits, so a rolled-back step mails nobody."""
+    """Put the message in the outbox with the surrounding step: a rolled-back step mails
+    nobody, and a committed one is sent by a worker however long the mail server is down."""
     if not user.email or not user.is_active:
         return
     subject, body = render_message(user, name, context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    case = context.get("case")
+    queue_message(
+        recipient=user,
+        kind=name,
+        subject=subject,
+        body=body,
+        case=case if isinstance(case, Case) else None,
     )
 
 

@@ -1,0 +1,96 @@
+"""The outbox: e-mail stored with the step that causes it, sent by a worker after commit.
+
+A message is sent at most once: sending holds the message's row lock, so a second worker
+woken for the same message waits, then finds it sent. (A mail server that accepts a
+message and drops the connection before answering can still make it go twice; SMTP gives
+no way to tell.) While the server is down a message stays pending and is tried again with
+growing pauses, then marked failed; the officer sees which on the case page.
+"""
+
+from __future__ import annotations
+
+import datetime
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Case, Message, User
+from .queueing import wake, wake_after_commit
+
+# Pauses before each new try (seconds): from ten seconds to an hour, about a day in all.
+RETRY_PAUSES = [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 3600, 3600, 3600]
+MAX_ATTEMPTS = len(RETRY_PAUSES) + 1
+# Failures of the mail server or the network, worth another try.
+TRANSIENT = (smtplib.SMTPException, OSError)
+
+
+def queue_message(
+    *, recipient: User, kind: str, subject: str, body: str, case: Case | None = None
+) -> Message:
+    """Store a message and have it sent after the surrounding transaction commits."""
+    from .tasks import send_message  # tasks import this module
+
+    message = Message.objects.create(
+        case=case,
+        recipient=recipient,
+        to_address=recipient.email,
+        kind=kind,
+        subject=subject[:300],
+        body=body,
+        queued_at=timezone.now(),
+    )
+    wake_after_commit(send_message, message.pk)
+    return message
+
+
+@transaction.atomic
+def send_message(*, message_id: int) -> Message:
+    """Send a pending message once. On a transient failure it stays pending with the error
+    (the caller tries again later), or is marked failed after MAX_ATTEMPTS."""
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if message.status != Message.Status.PENDING:
+        return message
+    message.attempts += 1
+    email = EmailMessage(
+        message.subject,
+        message.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [message.to_address],
+        headers={"X-Qiaowei-Message": str(message.pk)},
+    )
+    try:
+        email.send()
+    except TRANSIENT as error:
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = Message.Status.FAILED
+    else:
+        message.status, message.sent_at, message.last_error = (
+            Message.Status.SENT,
+            timezone.now(),
+            "",
+        )
+    message.save()
+    return message
+
+
+def retry_pause(message: Message) -> int:
+    return RETRY_PAUSES[min(message.attempts, len(RETRY_PAUSES)) - 1]
+
+
+def send_pending_messages() -> int:
+    """Queue again every message still pending PENDING_WORK_GRACE_SECONDS after it was
+    last queued: its wake-up was lost (broker down at commit) or its worker died."""
+    from .tasks import send_message
+
+    stale = timezone.now() - datetime.timedelta(seconds=settings.PENDING_WORK_GRACE_SECONDS)
+    queued = 0
+    for pk in Message.objects.filter(
+        status=Message.Status.PENDING, queued_at__lt=stale
+    ).values_list("pk", flat=True):
+        Message.objects.filter(pk=pk).update(queued_at=timezone.now())
+        queued += wake(send_message, pk)
+    return queued
