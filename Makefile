@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-no
 	poppler-utils gettext chromium
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
-.PHONY: demo test setup system-packages lint format messages
+.PHONY: demo test setup system-packages lint format messages drill
 
 demo: setup
 	$(PY) manage.py migrate --noinput
@@ -21,6 +21,10 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Fault drills against throwaway PostgreSQL, Redis and SMTP servers of their own (bench/README.md).
+drill: setup
+	$(PY) bench/drill.py
 
 setup: system-packages $(VENV)/.installed $(MO_FILES) var/fonts/.built
 

@@ -178,6 +178,11 @@ def render_document(*, document_id: int) -> Document:
         gc.collect()  # WeasyPrint leaves reference cycles; keep a long-lived worker flat
     if document.file:
         document.file.delete(save=False)
+    # A render whose worker died after writing its file but before committing left that
+    # file behind, unreferenced: this render takes its place instead of writing beside it.
+    path = document.file.field.generate_filename(document, f"{document.pk}.pdf")
+    if document.file.storage.exists(path):
+        document.file.storage.delete(path)
     document.file.save(f"{document.pk}.pdf", ContentFile(pdf.content), save=False)
     document.sha256 = hashlib.sha256(pdf.content).hexdigest()
     document.size = len(pdf.content)

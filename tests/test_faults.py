@@ -102,6 +102,18 @@ def test_it_leaves_a_document_pending_until_its_grace_has_passed(intake, setting
     assert document_services.render_pending_documents() == 0
 
 
+def test_it_replaces_a_file_a_dead_render_left_behind(intake, media_root):
+    document = intake().documents.get()
+    orphan = media_root / "documents" / str(document.case_id) / f"{document.pk}-v1.pdf"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"%PDF-1.7 half written")
+
+    document_services.render_document(document_id=document.pk)
+
+    assert [p.name for p in orphan.parent.iterdir()] == [orphan.name]
+    assert orphan.read_bytes().startswith(b"%PDF") and len(orphan.read_bytes()) > 1000
+
+
 def test_it_renders_a_document_once_when_woken_twice(intake):
     document = intake().documents.get()
     document_services.begin_render(document_id=document.pk)
@@ -257,5 +269,5 @@ def test_it_renders_every_document_after_a_pool_child_is_killed(intake, officer,
     )
     print(f"recovered {time.monotonic() - started:.1f} s after the kill")
     assert Document.objects.get(pk=killed).attempts == 2  # begun, killed, begun again
-    files = list((celery_worker.media_root / "documents").rglob("*.pdf"))
+    files = list((celery_worker.media_root / "documents" / str(case.pk)).glob("*.pdf"))
     assert len(files) == len(documents)  # each rendered once, no orphan file
