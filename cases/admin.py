@@ -118,9 +118,18 @@ class CaseAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "category", "status", "handling_organisation", "received_on"]
     list_filter = ["status", "category", "channel", "handling_organisation"]
     search_fields = ["number", "title"]
-    readonly_fields = ["number", "status", "suspended_from", "accepted_on", "settled_on"]
+    # Who handles the case moves with its tasks: only by reporting up, referring or
+    # sending down, never by editing these fields here.
+    readonly_fields = [
+        "number",
+        "status",
+        "suspended_from",
+        "accepted_on",
+        "settled_on",
+        "handling_organisation",
+        "referred_to",
+    ]
     inlines = [PartyInline, DeadlineInline]
-    autocomplete_fields = ["handling_organisation", "referred_to"]
 
     def has_add_permission(self, request) -> bool:
         return False  # cases are registered through the intake form, which numbers them

@@ -385,7 +385,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         return f"{self.number} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:detail", args=[self.pk])
+        return reverse("workflows:case", args=[self.pk])
 
     @property
     def is_finished(self) -> bool:
@@ -480,6 +480,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
         custom=label(_("Record settlement")),
     )
     def settle(self, reason: str = "", on: datetime.date | None = None) -> None:
+        if on and on > timezone.localdate():
+            raise ValidationError(
+                _("The agreement cannot take effect in the future."), code="future_agreement"
+            )
         self.settled_on = on or timezone.localdate()
 
     @transition(

@@ -1,5 +1,9 @@
 """Writes of the case core. Each service locks the rows it changes, re-checks its guard
-inside the lock and leaves a timeline row (CaseEvent) for every change."""
+inside the lock and leaves a timeline row (CaseEvent) for every change.
+
+These are the floor. A case is changed from outside only through ``workflows.services``:
+intake, report-up, send-down, task completion and the lifecycle actions, which call these
+and also move the process and issue the step's documents."""
 
 from __future__ import annotations
 
@@ -12,8 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
-
-from documents.services import allocate_number, issue_step_documents
 
 from . import capabilities, deadlines
 from .calendar import WorkingCalendar
@@ -102,9 +104,10 @@ def _start_clock(case: Case, kind: str, starts_on: datetime.date, calendar: Work
 
 
 @transaction.atomic
-def register_case(
+def create_case(
     *,
     actor: User,
+    number: str,
     handling_organisation: Organisation,
     title: str,
     category: str,
@@ -117,19 +120,18 @@ def register_case(
     risk_level: str = Case.Risk.LOW,
     officer: User | None = None,
 ) -> Case:
-    """Register a letter, visit or complaint as a case, with its parties, and start the
-    acceptance clock."""
+    """The case record of a letter, visit or complaint, with its parties and the running
+    acceptance clock. Only intake (``workflows.services.register_case``) calls it, in the
+    transaction that numbers the case, issues its registration form and starts its
+    process: a case never exists without its process."""
     if not may_register_for(actor, handling_organisation):
         raise PermissionDenied(_("You may not register cases for this organisation."))
+    if not any(item.role == Party.Role.CLAIMANT for item in parties):
+        raise ValidationError(_("A case needs at least one claimant."), code="no_claimant")
     _refuse_unseen_people(actor, parties)
     check_received_on(received_on)
-    number = allocate_number(
-        organisation_prefix=handling_organisation.number_prefix,
-        kind="case",
-        year=timezone.localdate().year,
-    )
     case = Case.objects.create(
-        number=str(number),
+        number=number,
         title=title,
         category=category,
         channel=channel,
@@ -145,7 +147,6 @@ def register_case(
         add_party(case=case, actor=actor, item=item, record=False)
     _record(case, actor, CaseEvent.Kind.REGISTRATION, to_status=case.status, summary=case.title)
     _start_clock(case, DK.ACCEPTANCE, received_on, WorkingCalendar.load())
-    issue_step_documents(case=case, step="register", actor=actor)
     return case
 
 
@@ -225,7 +226,6 @@ def transition_case(*, case: Case, actor: User, name: str, reason: str = "", **p
     # A step taken on an earlier date (e.g. acceptance dated when it was decided) moves
     # the clocks as of that date.
     _move_clocks(locked, name, params.get("on") or timezone.localdate())
-    issue_step_documents(case=locked, step=name, actor=actor)
     return locked
 
 
@@ -240,9 +240,10 @@ def _move_clocks(case: Case, name: str, today: datetime.date) -> None:
 
 
 @transaction.atomic
-def report_up(*, case: Case, actor: User, reason: str) -> Case:
-    """Report the case to the next level up (township → county → city): the higher level
-    handles it from now on, the lower level keeps reading it."""
+def move_up(*, case: Case, actor: User, reason: str) -> Case:
+    """The case record's part of reporting up (``workflows.services.report_up`` moves the
+    open tasks with it): the next level up (township → county → city) handles the case
+    from now on, the lower level keeps reading it."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     require(actor, "cases.report_up", locked)
     reason = require_reason(reason)
@@ -315,7 +316,6 @@ def extend_handling_deadline(*, case: Case, actor: User, days: int, reason: str)
         summary=_("Handling deadline extended by %(days)d days to %(due)s.")
         % {"days": days, "due": clock.due_on.isoformat()},
     )
-    issue_step_documents(case=locked, step="extend_handling", actor=actor)
     return clock
 
 

@@ -8,8 +8,10 @@ Sensitive details (ID-document numbers) never enter a snapshot.
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
-from django.utils import translation
+from django.conf import settings
+from django.utils import timezone, translation
 
 from cases import deadlines
 from cases.calendar import WorkingCalendar
@@ -28,6 +30,12 @@ def zh_date(day: datetime.date) -> str:
 
 def en_date(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+def organisation_date(moment: datetime.datetime) -> datetime.date:
+    """The calendar date of a moment in the organisations' time zone (TIME_ZONE), whoever's
+    screen the document was issued from: a step at 17:30 UTC falls on the next day there."""
+    return timezone.localdate(moment, timezone=ZoneInfo(settings.TIME_ZONE))
 
 
 def _party(party: Party) -> dict:
@@ -156,7 +164,7 @@ def closing_extra(case: Case, issued_on: datetime.date) -> dict:
         "outcome": event.reason if event else "",
         "steps": [
             {
-                "on": zh_date(e.occurred_at.date()),
+                "on": zh_date(organisation_date(e.occurred_at)),
                 "step": transition_label(e.transition),
                 "reason": e.reason.rstrip("。."),  # the template ends the sentence
             }

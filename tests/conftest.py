@@ -16,7 +16,6 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from cases import services
 from cases.models import Party, Role
 from cases.services import PartyInput
 
@@ -119,9 +118,14 @@ def claimant(city):
     return PersonFactory(name_zh="谭永康", name_latin="Tham Weng Hong", registered_by=city)
 
 
-def _registration(register, city, officer, claimant):
+@pytest.fixture
+def intake(city, officer, claimant):
+    """Intake as the screens do it, the one way a case comes to be: register the case
+    (numbered, its registration form issued) and start its process."""
+    from workflows.services import register_case
+
     def make(*, received_on=None, parties=None, person=None, **fields):
-        return register(
+        return register_case(
             actor=fields.pop("actor", officer),
             handling_organisation=fields.pop("handling_organisation", city),
             title=fields.pop("title", "祖坟墓地纠纷"),
@@ -142,22 +146,35 @@ def _registration(register, city, officer, claimant):
 
 
 @pytest.fixture
-def make_case(city, officer, claimant):
-    """Register a case on its own, without a running process."""
-    return _registration(services.register_case, city, officer, claimant)
+def case(intake):
+    return intake()
+
+
+def open_tasks(case) -> list:
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    return list(
+        Task.objects.filter(
+            process__caseprocess__case=case, status__in=[STATUS.NEW, STATUS.ASSIGNED]
+        ).order_by("id")
+    )
 
 
 @pytest.fixture
-def intake(city, officer, claimant):
-    """Intake as the screens do it: register the case and start its process."""
-    from workflows.services import register_case
+def do(officer, supervisor):
+    """Complete the case's open task of that name as the person the step needs: how
+    tests move a case on, as the process does."""
+    from cases.models import Case
+    from workflows.services import complete_task
 
-    return _registration(register_case, city, officer, claimant)
+    def complete(case, name, data=None, user=None):
+        [task] = [t for t in open_tasks(case) if t.flow_task.name == name]
+        actor = user or (supervisor if name in ("decide", "close_approval") else officer)
+        complete_task(task_id=task.pk, user=actor, data=data or {})
+        return Case.objects.get(pk=case.pk)
 
-
-@pytest.fixture
-def case(make_case):
-    return make_case()
+    return complete
 
 
 @pytest.fixture

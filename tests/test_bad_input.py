@@ -102,7 +102,7 @@ def test_it_shrugs_off_junk_in_the_case_list(officer_client, param, value):
 def _register(client, organisation, **overrides):
     """Post a registration; an override of None leaves the field out."""
     data = {k: v for k, v in _registration(organisation, **overrides).items() if v is not None}
-    return client.post(reverse("cases:register"), data)
+    return client.post(reverse("workflows:register"), data)
 
 
 def _nothing_stored():
@@ -172,9 +172,9 @@ def test_it_explains_bad_case_details_next_to_the_field(
 
 
 @pytest.mark.parametrize("received_on", [datetime.date(1, 1, 1), datetime.date(1999, 12, 31)])
-def test_it_refuses_a_receipt_date_before_2000_in_the_service(make_case, received_on):
+def test_it_refuses_a_receipt_date_before_2000_in_the_service(intake, received_on):
     with pytest.raises(ValidationError):
-        make_case(received_on=received_on)
+        intake(received_on=received_on)
     assert not Case.objects.exists()
 
 
@@ -343,7 +343,9 @@ def test_it_refuses_a_bad_note_with_a_message(officer_client, case, text):
 def test_it_refuses_a_bad_extension_with_a_message(client, supervisor, case, days):
     client.force_login(supervisor)
     before = CaseEvent.objects.count()
-    assert _post(client, "cases:extend_deadline", case, {"days": days, "reason": "需补充材料。"})
+    assert _post(
+        client, "workflows:extend_deadline", case, {"days": days, "reason": "需补充材料。"}
+    )
     assert CaseEvent.objects.count() == before
     assert not case.deadlines.filter(extension_days__gt=0).exists()
 

@@ -8,7 +8,7 @@ review, and the supervisor approves an extension. Screenshots land in test-artif
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from cases.demo import DEMO_PASSWORD
+from workflows.demo import DEMO_PASSWORD
 
 from .conftest import ARTEFACTS, CHROMIUM
 from .factories import AssociationFactory, PersonFactory, officer_of

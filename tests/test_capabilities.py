@@ -48,7 +48,7 @@ def test_it_offers_only_people_the_officer_may_see(client, intake, city, townshi
     local = officer_of(township, "local")
     client.force_login(local)
 
-    page = client.get(reverse("cases:register")).content.decode()
+    page = client.get(reverse("workflows:register")).content.decode()
 
     assert "林本镇" in page
     assert "陈城市" not in page
@@ -60,7 +60,7 @@ def test_it_refuses_a_person_the_officer_may_not_see(client, intake, city, towns
     local = officer_of(township, "local")
 
     with pytest.raises(PermissionDenied):
-        case_services.register_case(
+        services.register_case(
             actor=local,
             handling_organisation=township,
             title="借用他人资料",

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from cases import services as case_services
 from cases.models import CaseEvent, Deadline
 from workflows import services
+from workflows import services as workflow_services
 
 from .conftest import at_once
 from .factories import PersonFactory, officer_of
@@ -27,10 +28,10 @@ def fire(django_capture_on_commit_callbacks):
     return run
 
 
-def test_it_reminds_the_officer_once_three_working_days_before(make_case, officer, fire):
+def test_it_reminds_the_officer_once_three_working_days_before(intake, officer, fire):
     officer.email = "officer@example.cn"
     officer.save()
-    case = make_case(received_on=RECEIVED)
+    case = intake(received_on=RECEIVED)
 
     assert fire(date(2026, 11, 11)) == {"reminders": 0, "escalations": 0}  # 4 working days
     assert fire(date(2026, 11, 12)) == {"reminders": 1, "escalations": 0}  # 3 working days
@@ -42,10 +43,10 @@ def test_it_reminds_the_officer_once_three_working_days_before(make_case, office
     assert case.events.filter(kind=CaseEvent.Kind.DEADLINE, transition="reminder").count() == 1
 
 
-def test_it_escalates_to_the_supervisor_once_when_the_deadline_passed(make_case, supervisor, fire):
+def test_it_escalates_to_the_supervisor_once_when_the_deadline_passed(intake, supervisor, fire):
     supervisor.email = "boss@example.cn"
     supervisor.save()
-    case = make_case(received_on=RECEIVED)
+    case = intake(received_on=RECEIVED)
 
     assert fire(DUE)["escalations"] == 0  # due today is not late
     assert fire(date(2026, 11, 18))["escalations"] == 1
@@ -57,13 +58,13 @@ def test_it_escalates_to_the_supervisor_once_when_the_deadline_passed(make_case,
     assert Deadline.objects.get(case=case).escalated_at is not None
 
 
-def test_it_writes_in_each_reader_s_language(make_case, supervisor, city, fire):
+def test_it_writes_in_each_reader_s_language(intake, supervisor, city, fire):
     english = officer_of(city, "sup_en", "supervisor")
     english.email, english.language = "en@example.cn", "en"
     english.save()
     supervisor.email, supervisor.language = "zh@example.cn", "zh-hans"
     supervisor.save()
-    make_case(received_on=RECEIVED)
+    intake(received_on=RECEIVED)
 
     fire(date(2026, 11, 18))
 
@@ -72,23 +73,23 @@ def test_it_writes_in_each_reader_s_language(make_case, supervisor, city, fire):
     assert subjects["zh@example.cn"].startswith("逾期")
 
 
-def test_it_never_escalates_the_parties_confirmation_window(make_case, supervisor, fire):
-    case = make_case(received_on=RECEIVED)
+def test_it_never_escalates_the_parties_confirmation_window(intake, supervisor, fire):
+    case = intake(received_on=RECEIVED)
     case.deadlines.update(kind=Deadline.Kind.JUDICIAL_CONFIRMATION)
     assert fire(date(2026, 12, 30))["escalations"] == 0
 
 
-def test_it_ignores_stopped_clocks(make_case, fire):
-    case = make_case(received_on=RECEIVED)
+def test_it_ignores_stopped_clocks(intake, fire):
+    case = intake(received_on=RECEIVED)
     case.deadlines.update(stopped_on=date(2026, 11, 5))
     assert fire(date(2026, 11, 18)) == {"reminders": 0, "escalations": 0}
 
 
-def test_it_sends_a_daily_digest(make_case, officer, django_capture_on_commit_callbacks):
+def test_it_sends_a_daily_digest(intake, officer, django_capture_on_commit_callbacks):
     officer.email = "officer@example.cn"
     officer.save()
-    make_case(received_on=RECEIVED)
-    make_case(title="远期案件", received_on=date(2026, 11, 20))
+    intake(received_on=RECEIVED)
+    intake(title="远期案件", received_on=date(2026, 11, 20))
 
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_daily_digests(today=date(2026, 11, 16)) == 1
@@ -99,10 +100,10 @@ def test_it_sends_a_daily_digest(make_case, officer, django_capture_on_commit_ca
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_it_escalates_once_when_two_workers_run_at_once(make_case, supervisor):
+def test_it_escalates_once_when_two_workers_run_at_once(intake, supervisor):
     supervisor.email = "boss@example.cn"
     supervisor.save()
-    case = make_case(received_on=RECEIVED)
+    case = intake(received_on=RECEIVED)
 
     def fire():
         return services.fire_clocks(today=date(2026, 11, 18))["escalations"]
@@ -114,13 +115,13 @@ def test_it_escalates_once_when_two_workers_run_at_once(make_case, supervisor):
     assert len([m for m in mail.outbox if m.to == ["boss@example.cn"]]) == 1
 
 
-def test_it_reports_a_case_up_and_keeps_the_lower_level_reading(township, city, client, make_case):
+def test_it_reports_a_case_up_and_keeps_the_lower_level_reading(township, city, client, intake):
     local = officer_of(township, "local")
-    case = make_case(
+    case = intake(
         actor=local, handling_organisation=township, person=PersonFactory(registered_by=township)
     )
 
-    case = case_services.report_up(case=case, actor=local, reason="涉外，需市侨联协调")
+    case = workflow_services.report_up(case=case, actor=local, reason="涉外，需市侨联协调")
 
     assert case.handling_organisation == city and case.officer is None
     event = case.events.get(kind=CaseEvent.Kind.HIERARCHY)
@@ -130,10 +131,10 @@ def test_it_reports_a_case_up_and_keeps_the_lower_level_reading(township, city, 
     with pytest.raises(PermissionDenied):
         case_services.add_note(case=case, actor=local, text="我还想改")
     with pytest.raises(ValidationError):
-        case_services.report_up(case=case, actor=officer_of(city, "c"), reason="")
+        workflow_services.report_up(case=case, actor=officer_of(city, "c"), reason="")
 
 
 def test_it_refuses_to_report_up_from_the_top(case, officer):
     with pytest.raises(ValidationError) as error:
-        case_services.report_up(case=case, actor=officer, reason="试试")
+        workflow_services.report_up(case=case, actor=officer, reason="试试")
     assert error.value.code == "no_higher_level"

@@ -10,9 +10,9 @@ from tests.factories import officer_of
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_it_lets_exactly_one_of_two_simultaneous_acceptances_through(make_case, city):
+def test_it_lets_exactly_one_of_two_simultaneous_acceptances_through(intake, city):
     first, second = officer_of(city, "sup1", "supervisor"), officer_of(city, "sup2", "supervisor")
-    case = make_case()
+    case = intake()
     services.transition_case(case=case, actor=first, name="start_screening")
 
     def accept(actor):

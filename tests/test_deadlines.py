@@ -30,8 +30,8 @@ def test_it_computes_due_dates(db, kind, start, due):
     assert deadlines.due_date(kind, start, WorkingCalendar.load()) == due
 
 
-def test_it_starts_the_acceptance_clock_at_registration(make_case):
-    case = make_case(received_on=date(2026, 9, 16))
+def test_it_starts_the_acceptance_clock_at_registration(intake):
+    case = intake(received_on=date(2026, 9, 16))
     clock = case.deadlines.get()
     assert (clock.kind, clock.starts_on, clock.due_on) == (
         K.ACCEPTANCE,
@@ -116,9 +116,9 @@ def test_it_needs_a_running_handling_clock_to_extend(case, supervisor):
     assert error.value.code == "clock_not_running"
 
 
-def test_it_shows_working_days_left(make_case):
+def test_it_shows_working_days_left(intake):
     today = timezone.localdate()
-    case = make_case(received_on=today)
+    case = intake(received_on=today)
     [clock] = selectors.case_clocks(case)
     expected = WorkingCalendar.load().working_days_between(today, clock.deadline.due_on)
     assert clock.working_days_left == expected > 0

@@ -4,7 +4,6 @@ import io
 import json
 import re
 import subprocess
-from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -13,12 +12,15 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
-from cases import services as case_services
+from cases.calendar import WorkingCalendar
+from cases.deadlines import due_date
 from cases.models import Party
 from cases.services import PartyInput
 from documents import services
 from documents.models import Document
 from documents.rendering import render_pdf
+from documents.snapshots import zh_date
+from workflows import services as workflow_services
 
 from .factories import PersonFactory
 
@@ -48,25 +50,33 @@ def content(document: Document) -> bytes:
 
 
 @pytest.fixture
-def step(supervisor, other_city):
-    def perform(case, name, **params):
-        if name == "refer":
-            params["to"] = other_city
-        return case_services.transition_case(case=case, actor=supervisor, name=name, **params)
+def step(do, other_city):
+    """The steps that issue documents, taken through the process's tasks."""
+    tasks = {
+        "start_screening": ("screen", {"notes": "事实清楚"}),
+        "accept": ("decide", {"decision": "accept", "reason": ""}),
+        "decline": ("decide", {"decision": "decline"}),
+        "refer": ("decide", {"decision": "refer", "refer_to": other_city}),
+    }
+
+    def perform(case, name, reason=""):
+        task, data = tasks[name]
+        return do(case, task, {**data, "reason": reason} if reason else data)
 
     return perform
 
 
 @pytest.fixture
-def closed_case(case, step, supervisor):
+def closed_case(case, step, do, supervisor):
     """A case that has passed every step that issues a document."""
-    case = step(case, "start_screening")
-    case = step(case, "accept", on=date(2026, 11, 4))
-    case_services.extend_handling_deadline(
+    case = step(step(case, "start_screening"), "accept")
+    workflow_services.extend_handling_deadline(
         case=case, actor=supervisor, days=20, reason="需要多个部门现场核查"
     )
-    case = step(case, "start_legal_review")
-    return step(case, "close", reason="经法顾委出具书面意见，当事人表示接受。")
+    case = do(case, "send_to_review", {"notes": ""})
+    case = do(case, "legal_review", {"opinion": "宜书面答复"})
+    case = do(case, "route", {"route": "close", "notes": ""})
+    return do(case, "close_approval", {"reason": "经法顾委出具书面意见，当事人表示接受。"})
 
 
 def test_it_issues_the_documents_of_each_step(closed_case):
@@ -88,11 +98,11 @@ def test_it_issues_the_documents_of_each_step(closed_case):
     ("kind", "expected"),
     [
         ("registration_form", ["受理登记表", "河侨维案〔2026〕1号", "谭永康", "2026年11月2日"]),
-        ("acceptance_notice", ["受理通知书", "河侨维〔2026〕1号", "谭永康", "2027年1月4日"]),
+        ("acceptance_notice", ["受理通知书", "河侨维〔2026〕1号", "谭永康"]),
         ("rights_notice", ["权利义务告知书", "谭永康", "司法确认"]),
         (
             "extension_notice",
-            ["延期告知书", "河侨维〔2026〕2号", "2027年1月4日", "延长20日", "需要多个部门现场核查"],
+            ["延期告知书", "河侨维〔2026〕2号", "延长20日", "需要多个部门现场核查"],
         ),
         ("closing_report", ["结案报告", "经法顾委出具书面意见", "受理", "谭永康"]),
     ],
@@ -103,15 +113,19 @@ def test_it_renders_each_kind(closed_case, kind, expected):
     text = pdf_text(content(document))
     for words in expected:
         assert words in text
+    if kind in ("acceptance_notice", "extension_notice"):
+        # Both state the handling deadline as the calendar gave it at acceptance.
+        clock = closed_case.deadlines.get(kind="handling")
+        assert zh_date(due_date("handling", clock.starts_on, WorkingCalendar.load())) in text
     assert "—1—" in text
     assert document.rendering == "ready"
     assert document.page_count == len(PdfReader(document.file.path).pages)
     assert document.size == len(content(document))
 
 
-def test_it_renders_refusal_and_referral(make_case, step):
-    declined = step(step(make_case(), "start_screening"), "decline", reason="属法院受理范围")
-    referred = step(step(make_case(title="转办案"), "start_screening"), "refer", reason="属信访局")
+def test_it_renders_refusal_and_referral(intake, step):
+    declined = step(step(intake(), "start_screening"), "decline", reason="属法院受理范围")
+    referred = step(step(intake(title="转办案"), "start_screening"), "refer", reason="属信访局")
 
     refusal = pdf_text(content(rendered(declined.documents.get(kind="refusal_notice"))))
     letter = pdf_text(content(rendered(referred.documents.get(kind="referral_letter"))))
@@ -147,18 +161,18 @@ def test_it_embeds_subset_fonts_and_keeps_them_small(closed_case):
     assert document.size < 150_000
 
 
-def test_it_keeps_rare_characters(make_case, city):
+def test_it_keeps_rare_characters(intake, city):
     person = PersonFactory(name_zh="陈喆堃𠮷", name_latin="", registered_by=city)
-    case = make_case(parties=[PartyInput(role=Party.Role.CLAIMANT, person=person)])
+    case = intake(parties=[PartyInput(role=Party.Role.CLAIMANT, person=person)])
 
     document = rendered(case.documents.get(kind="registration_form"))
 
     assert "陈喆堃𠮷" in pdf_text(content(document))
 
 
-def test_it_shows_user_markup_as_text(make_case, city):
+def test_it_shows_user_markup_as_text(intake, city):
     person = PersonFactory(name_zh='谭<img src="file:///etc/passwd">', registered_by=city)
-    case = make_case(
+    case = intake(
         title='<link rel="attachment" href="file:///etc/passwd">祖坟',
         parties=[PartyInput(role=Party.Role.CLAIMANT, person=person)],
     )
@@ -172,11 +186,11 @@ def test_it_shows_user_markup_as_text(make_case, city):
     assert "root:" not in text
 
 
-def test_it_renders_bilingual_for_parties_abroad(make_case, step, city):
+def test_it_renders_bilingual_for_parties_abroad(intake, step, city):
     person = PersonFactory(
         name_zh="谭丽珍", name_latin="Tham Lai Chin", preferred_language="en", registered_by=city
     )
-    case = make_case(parties=[PartyInput(role=Party.Role.CLAIMANT, person=person)])
+    case = intake(parties=[PartyInput(role=Party.Role.CLAIMANT, person=person)])
     case = step(step(case, "start_screening"), "accept")
 
     text = pdf_text(content(rendered(case.documents.get(kind="acceptance_notice"))))
@@ -197,9 +211,9 @@ def test_it_renders_a_document_once_however_often_the_task_runs(case):
     assert Document.objects.filter(case=case).count() == 1
 
 
-def test_it_enqueues_rendering_after_commit(make_case, django_capture_on_commit_callbacks):
+def test_it_enqueues_rendering_after_commit(intake, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        case = make_case()
+        case = intake()
     assert case.documents.get().rendering == "ready"
 
 
@@ -372,10 +386,10 @@ def test_it_lists_documents_on_the_case_page(case, officer, client):
 
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
-def test_it_renders_in_the_worker(make_case, celery_worker):
+def test_it_renders_in_the_worker(intake, celery_worker):
     from .conftest import wait_for
 
-    case = make_case()
+    case = intake()
     document = case.documents.get()
 
     ready = wait_for(

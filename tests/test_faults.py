@@ -76,7 +76,7 @@ def test_it_answers_the_officer_when_the_broker_is_down(
 
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("cases:register"), _registration(city))
+        response = client.post(reverse("workflows:register"), _registration(city))
 
     assert response.status_code == 302
     assert Case.objects.filter(title="谭氏宗亲会祖坟墓地纠纷").count() == 1

@@ -1,14 +1,16 @@
 """The deny-by-default URL fetcher: print assets load, nothing else does."""
 
 import http.server
+import subprocess
 import threading
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from weasyprint import HTML
 
+from documents import rendering, services
 from documents.fetcher import PrintAssetFetcher, RefusedURL
+from documents.fonts import PRINT_FONTS
 from documents.rendering import PRINT_DIR, STYLESHEET, asset_fetcher
 
 BASE = PRINT_DIR.as_uri() + "/"
@@ -108,7 +110,50 @@ def test_it_serves_the_print_assets():
     assert response.content_type == "text/css"
 
 
-def test_it_serves_assets_by_relative_url():
-    _pdf, fetcher = _render('<link rel="stylesheet" href="gbt9704.css"><p>x</p>')
+class RecordingFetcher(PrintAssetFetcher):
+    """The project's fetcher, noting each URL it served."""
+
+    made: list["RecordingFetcher"] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.served: list[str] = []
+        RecordingFetcher.made.append(self)
+
+    def fetch(self, url: str, headers=None):
+        response = super().fetch(url, headers)
+        self.served.append(url)
+        return response
+
+
+@pytest.fixture
+def recording(monkeypatch) -> list[RecordingFetcher]:
+    """Every fetcher ``asset_fetcher()`` makes records what it served. The fonts and styles
+    a process parses once are parsed again, so their loading is recorded too."""
+    RecordingFetcher.made = []
+    monkeypatch.setattr(rendering, "PrintAssetFetcher", RecordingFetcher)
+    rendering._fonts_and_styles.cache_clear()
+    yield RecordingFetcher.made
+    rendering._fonts_and_styles.cache_clear()
+
+
+def test_it_serves_assets_by_relative_url(recording):
+    pdf, fetcher = _render('<link rel="stylesheet" href="gbt9704.css"><p>x</p>')
+    assert fetcher.served == [STYLESHEET.as_uri()]
     assert fetcher.refused == []
-    assert Path(STYLESHEET).exists()
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    assert "—1—" in text.stdout.decode()  # the page number the stylesheet draws
+
+
+def test_it_loads_the_print_fonts_through_the_fetcher_in_a_real_render(recording, case):
+    document = case.documents.get(kind="registration_form")
+    document = services.render_document(document_id=document.pk)
+
+    served = {url for fetcher in recording for url in fetcher.served}
+    assert {font.path.as_uri() for font in PRINT_FONTS} <= served
+    assert [url for fetcher in recording for url in fetcher.refused] == []
+    listing = subprocess.run(
+        ["pdffonts", document.file.path], capture_output=True, check=True, text=True
+    ).stdout
+    embedded = {row.split()[0].split("+")[-1] for row in listing.splitlines()[2:]}
+    assert {"Qiaowei-Song", "Qiaowei-Song-Bold", "Qiaowei-Hei"} <= embedded

@@ -1,6 +1,6 @@
 """The dispute flow in viewflow: every route, who may do what, and the case it moves."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,32 +11,14 @@ from cases.models import Case
 from workflows import services
 from workflows.models import CaseProcess
 
+from .conftest import open_tasks
 from .factories import PersonFactory, officer_of
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED]
 
 
-def open_tasks(case) -> list[Task]:
-    return list(
-        Task.objects.filter(process__caseprocess__case=case, status__in=OPEN).order_by("id")
-    )
-
-
 def open_task_names(case) -> list[str]:
     return [t.flow_task.name for t in open_tasks(case)]
-
-
-@pytest.fixture
-def do(officer, supervisor):
-    """Complete the case's open task of that name as the person the step needs."""
-
-    def complete(case, name, data=None, user=None):
-        [task] = [t for t in open_tasks(case) if t.flow_task.name == name]
-        actor = user or (supervisor if name in ("decide", "close_approval") else officer)
-        services.complete_task(task_id=task.pk, user=actor, data=data or {})
-        return Case.objects.get(pk=case.pk)
-
-    return complete
 
 
 def accepted(case, do):
@@ -119,6 +101,17 @@ def test_it_records_the_route_forward_when_unresolved(intake, do):
     )
     assert case.status == "unresolved"
     assert case.events.filter(transition="mark_unresolved").get().reason.startswith("申请仲裁")
+
+
+def test_it_refuses_an_agreement_dated_in_the_future(intake, do):
+    case = do(in_review(intake(), do), "route", {"route": "mediation", "notes": ""})
+    case = do(case, "mediation", {"summary": "达成协议"})
+    tomorrow = date.today() + timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        do(case, "outcome", {"result": "settled", "agreement_on": tomorrow, "notes": ""})
+    assert error.value.error_list[0].code == "future_agreement"
+    assert open_task_names(case) == ["outcome"]
+    assert Case.objects.get(pk=case.pk).status == "mediating"
 
 
 def test_it_closes_directly_after_legal_review(intake, do):

@@ -40,8 +40,8 @@ def test_it_refuses_an_organisation_without_prefix(db):
         allocate_number(organisation_prefix="", kind="notice", year=2026)
 
 
-def test_it_numbers_cases_at_registration(case, make_case):
-    second = make_case(title="第二件")
+def test_it_numbers_cases_at_registration(case, intake):
+    second = intake(title="第二件")
     assert case.number == "河侨维案〔2026〕1号"
     assert second.number == "河侨维案〔2026〕2号"
 

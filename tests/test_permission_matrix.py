@@ -223,8 +223,8 @@ ROUTES: dict[str, Route] = {
         {"POST": Method(read=READ, act="cases.report_up", data=lambda w: {"reason": "涉外"})},
     ),
     "cases:list": Route(lambda w: reverse("cases:list"), {"GET": Method()}),
-    "cases:register": Route(
-        lambda w: reverse("cases:register"),
+    "workflows:register": Route(
+        lambda w: reverse("workflows:register"),
         {
             "GET": Method(act="cases.register_case"),
             "POST": Method(
@@ -242,7 +242,7 @@ ROUTES: dict[str, Route] = {
             ),
         },
     ),
-    "cases:detail": Route(_case("cases:detail"), {"GET": Method(read=READ)}),
+    "workflows:case": Route(_case("workflows:case"), {"GET": Method(read=READ)}),
     "cases:add_communication": Route(
         _case("cases:add_communication"),
         {
@@ -272,8 +272,8 @@ ROUTES: dict[str, Route] = {
             )
         },
     ),
-    "cases:extend_deadline": Route(
-        _case("cases:extend_deadline"),
+    "workflows:extend_deadline": Route(
+        _case("workflows:extend_deadline"),
         {
             "POST": Method(
                 read=READ,

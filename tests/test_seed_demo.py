@@ -5,8 +5,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.http import HttpRequest
 
-from cases.demo import DEMO_PASSWORD
 from cases.models import Case, Party
+from workflows.demo import DEMO_PASSWORD
 
 
 def _counts() -> dict[str, int]:

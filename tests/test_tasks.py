@@ -10,9 +10,9 @@ from cases.models import Deadline
 from .conftest import wait_for
 
 
-def test_it_recomputes_running_clocks_after_commit(make_case, django_capture_on_commit_callbacks):
-    case = make_case(received_on=date(2026, 11, 2))  # acceptance due Tuesday 11-17
-    stopped = make_case(title="已停止的时限", received_on=date(2026, 11, 2))
+def test_it_recomputes_running_clocks_after_commit(intake, django_capture_on_commit_callbacks):
+    case = intake(received_on=date(2026, 11, 2))  # acceptance due Tuesday 11-17
+    stopped = intake(title="已停止的时限", received_on=date(2026, 11, 2))
     stopped.deadlines.update(stopped_on=date(2026, 11, 5))
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -25,8 +25,8 @@ def test_it_recomputes_running_clocks_after_commit(make_case, django_capture_on_
 
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
-def test_it_recomputes_clocks_in_the_worker(make_case, celery_worker):
-    case = make_case(received_on=date(2026, 11, 2))
+def test_it_recomputes_clocks_in_the_worker(intake, celery_worker):
+    case = intake(received_on=date(2026, 11, 2))
     clock = case.deadlines.get()
     assert clock.due_on == date(2026, 11, 17)
 

@@ -1,10 +1,15 @@
-"""Every transition of the case status machine, allowed and refused, and its timeline row."""
+"""Every transition of the case status machine, allowed and refused, and its timeline row.
+
+This is the floor's own test: cases come from intake like everywhere else, then the status
+machine's service (``cases.services.transition_case``) is driven directly, which the rest
+of the code leaves to the process's tasks."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from cases import services
-from cases.models import Case, CaseEvent, CaseStatus
+from cases.models import Case, CaseEvent, CaseStatus, Party
+from cases.services import PartyInput
 
 ACTIVE = [
     "registered",
@@ -90,9 +95,9 @@ def step(supervisor, other_city, outsider):
 
 
 @pytest.fixture
-def case_in(make_case, step):
+def case_in(intake, step):
     def bring(state):
-        case = make_case()
+        case = intake()
         for name in PATHS[state]:
             case = step(case, name)
         assert case.status == state
@@ -179,12 +184,11 @@ def test_it_records_referral_target(case_in, step, other_city):
     assert Case.objects.get(pk=case.pk).referred_to == other_city
 
 
-def test_it_needs_a_claimant_to_screen(make_case, step):
-    case = make_case(parties=[])
+def test_it_needs_a_claimant_at_intake(intake, association):
     with pytest.raises(ValidationError) as error:
-        step(case, "start_screening")
-    assert codes(error) == ["has_claimant"]
-    assert Case.objects.get(pk=case.pk).status == "registered"
+        intake(parties=[PartyInput(role=Party.Role.RESPONDENT, association=association)])
+    assert codes(error) == ["no_claimant"]
+    assert not Case.objects.exists()
 
 
 @pytest.mark.parametrize("name", ["accept", "decline", "refer"])

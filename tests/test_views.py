@@ -33,8 +33,8 @@ def test_it_switches_to_english(client, db):
     assert "Log in" in page
 
 
-def test_it_lists_the_organisation_s_cases(officer_client, case, make_case, other_city, outsider):
-    make_case(
+def test_it_lists_the_organisation_s_cases(officer_client, case, intake, other_city, outsider):
+    intake(
         title="外市案件",
         handling_organisation=other_city,
         actor=outsider,
@@ -45,8 +45,11 @@ def test_it_lists_the_organisation_s_cases(officer_client, case, make_case, othe
     assert "外市案件" not in page
 
 
-def test_it_searches_by_party_name(officer_client, case, make_case):
-    make_case(title="另一件", parties=[])
+def test_it_searches_by_party_name(officer_client, case, intake):
+    intake(
+        title="另一件",
+        person=PersonFactory(name_zh="林建华", registered_by=case.handling_organisation),
+    )
     page = officer_client.get(reverse("cases:list"), {"q": "永康"}).content.decode()
     assert case.title in page and "另一件" not in page
 
@@ -56,6 +59,7 @@ def test_it_shows_the_case_page(officer_client, case):
     assert case.number in page
     assert "谭永康" in page
     assert "2026-11-17" in page  # the acceptance clock's due date
+    assert 'class="timeline"' in page and "祖坟墓地纠纷</p>" in page  # the registration entry
 
 
 def test_it_hides_cases_of_other_organisations(client, case, outsider):
@@ -96,7 +100,7 @@ def test_it_registers_a_case_with_a_new_person(officer_client, city, association
     data = _registration(
         city, **{"party-1-role": "claimant", "party-1-association": association.pk}
     )
-    response = officer_client.post(reverse("cases:register"), data)
+    response = officer_client.post(reverse("workflows:register"), data)
 
     case = Case.objects.get(title="谭氏宗亲会祖坟墓地纠纷")
     assert response.status_code == 302 and response.url == case.get_absolute_url()
@@ -117,7 +121,7 @@ def test_it_registers_a_case_with_a_new_person(officer_client, city, association
 )
 def test_it_explains_bad_registrations(officer_client, city, association, overrides, error):
     officer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = officer_client.post(reverse("cases:register"), _registration(city, **overrides))
+    response = officer_client.post(reverse("workflows:register"), _registration(city, **overrides))
     assert response.status_code == 200
     assert error in response.content.decode()
     assert not Case.objects.exists()
@@ -125,7 +129,7 @@ def test_it_explains_bad_registrations(officer_client, city, association, overri
 
 def test_it_refuses_registration_without_permission(client, city):
     client.force_login(officer_of(city, "adv", "legal_adviser"))
-    assert client.get(reverse("cases:register")).status_code == 403
+    assert client.get(reverse("workflows:register")).status_code == 403
 
 
 def test_it_logs_a_communication(officer_client, case):

@@ -95,8 +95,9 @@ class CaseTask(nodes.View):
         return task.owner_id is not None and task.owner_id == user.pk
 
 
-def _decided(value: str):
-    return lambda activation: activation.process.coerced.decision == value
+def _case_is(status: str):
+    """A gate reads the case itself: the task before it moved the case on."""
+    return lambda activation: case_of(activation.process).status == status
 
 
 def _routed(*values: str):
@@ -120,8 +121,8 @@ class DisputeFlow(flow.Flow):
     ).Next(this.after_decision)
     after_decision = (
         flow.Switch()
-        .Case(this.send_to_review, _decided("accept"))
-        .Case(this.referral_response, _decided("refer"))
+        .Case(this.send_to_review, _case_is("accepted"))
+        .Case(this.referral_response, _case_is("referred"))
         .Default(this.declined)
     )
     referral_response = CaseTask(
@@ -132,9 +133,8 @@ class DisputeFlow(flow.Flow):
         responsible=receiving_organisation,
     ).Next(this.after_referral)
     after_referral = (
-        flow.If(lambda activation: activation.process.coerced.objected)
-        .Then(this.decide)
-        .Else(this.referred)
+        # An objection returns the case to screening; otherwise the referral stands.
+        flow.If(_case_is("screening")).Then(this.decide).Else(this.referred)
     )
     send_to_review = CaseTask(
         _("Send to legal review"), steps.NotesForm, steps.send_to_review, "cases.handle_case"

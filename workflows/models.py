@@ -13,10 +13,9 @@ class CaseProcess(Process):
         null=True,
         related_name="processes",
     )
-    # Decisions recorded by tasks that later gates read.
-    decision = models.CharField(_("acceptance decision"), max_length=20, blank=True)
+    # The officer's choice of route, which later gates read: no case status tells
+    # "coordination, then mediation" from "coordination" alone.
     route = models.CharField(_("route"), max_length=20, blank=True)
-    objected = models.BooleanField(_("referral objected to"), default=False)
 
     class Meta:
         verbose_name = _("case process")

@@ -20,18 +20,44 @@ from cases.calendar import WorkingCalendar
 from cases.capabilities import CAPABILITIES, Relation, may_as
 from cases.deadlines import REMINDER_WORKING_DAYS, clock_views
 from cases.models import Case, CaseEvent, Deadline, Organisation, User
+from documents.services import allocate_number, issue_step_documents
 
 from .flows import DisputeFlow
 from .notifications import notify, officers_of, site_url, supervisors_of
 
 
 @transaction.atomic
-def register_case(**fields) -> Case:
-    """Intake: register the case (see ``cases.services.register_case``) and start its
-    process, whose first task is screening by the handling organisation."""
-    case = case_services.register_case(**fields)
+def register_case(*, handling_organisation: Organisation, **fields) -> Case:
+    """Intake, the one way a case comes to be: number it, store it (see
+    ``cases.services.create_case``), issue its registration form and start its process,
+    whose first task is screening by the handling organisation."""
+    number = allocate_number(
+        organisation_prefix=handling_organisation.number_prefix,
+        kind="case",
+        year=timezone.localdate().year,
+    )
+    case = case_services.create_case(
+        number=str(number), handling_organisation=handling_organisation, **fields
+    )
+    issue_step_documents(case=case, step="register", actor=fields["actor"])
     DisputeFlow.start.run(case=case)
     return case
+
+
+def take_step(*, case: Case, actor: User, name: str, **params) -> Case:
+    """A step of the case's status machine with the documents it issues: what the
+    process's tasks and the lifecycle actions call."""
+    case = case_services.transition_case(case=case, actor=actor, name=name, **params)
+    issue_step_documents(case=case, step=name, actor=actor)
+    return case
+
+
+@transaction.atomic
+def extend_handling_deadline(*, case: Case, actor: User, days: int, reason: str):
+    """The supervisor's one extension of the handling clock, and its 延期告知书."""
+    clock = case_services.extend_handling_deadline(case=case, actor=actor, days=days, reason=reason)
+    issue_step_documents(case=case, step="extend_handling", actor=actor)
+    return clock
 
 
 def _move_open_tasks(case: Case, organisation: Organisation, tasks=None) -> None:
@@ -51,7 +77,7 @@ def _move_open_tasks(case: Case, organisation: Organisation, tasks=None) -> None
 @transaction.atomic
 def report_up(*, case: Case, actor: User, reason: str) -> Case:
     """Report the case to the next level up; its open tasks go to that level's team."""
-    case = case_services.report_up(case=case, actor=actor, reason=reason)
+    case = case_services.move_up(case=case, actor=actor, reason=reason)
     _move_open_tasks(case, case.handling_organisation)
     return case
 
@@ -160,7 +186,7 @@ def complete_task(*, task_id: int, user: User, data: dict) -> Task:
         activation.start(None)
         process = activation.process
         node.complete(process.case, user, data, process)
-        process.save(update_fields=["decision", "route", "objected"])
+        process.save(update_fields=["route"])
         activation.execute()
     return task
 

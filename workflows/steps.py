@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.calendar import WorkingCalendar
 from cases.models import Case, Organisation, User
 from cases.selectors import referral_targets
-from cases.services import add_note, transition_case
+from cases.services import add_note
 from documents.snapshots import REFERRAL_OBJECTION_WORKING_DAYS
 
 from .models import CaseProcess
@@ -120,9 +120,6 @@ class OutcomeForm(TaskForm):
         data = super().clean()
         if data.get("result") == "unresolved" and not data.get("route_forward"):
             self.add_error("route_forward", _("Record the route forward for the parties."))
-        agreement_on = data.get("agreement_on")
-        if agreement_on and agreement_on > timezone.localdate():
-            self.add_error("agreement_on", _("The date cannot be in the future."))
         return data
 
 
@@ -153,7 +150,9 @@ class ReferralResponseForm(TaskForm):
 
 
 def _step(case: Case, actor: User, name: str, **params) -> Case:
-    return transition_case(case=case, actor=actor, name=name, **params)
+    from .services import take_step  # services import the flow, which imports this module
+
+    return take_step(case=case, actor=actor, name=name, **params)
 
 
 def _note(case: Case, actor: User, label: str, text: str) -> None:
@@ -172,7 +171,6 @@ def decide(case, actor, data, process: CaseProcess) -> None:
     decision = data["decision"]
     params = {"to": data["refer_to"]} if decision == "refer" else {}
     _step(case, actor, decision, reason=data.get("reason", ""), **params)
-    process.decision = decision
 
 
 def send_to_review(case, actor, data, process) -> None:
@@ -244,6 +242,5 @@ def respond_to_referral(case, actor, data, process: CaseProcess) -> None:
             code="objection_late",
         )
     if data["response"] == "object":
-        process.objected = True
         _step(case, actor, "return_referral", reason=data["reason"])
     # Taking the case needs no change to it: the referral stands and the process ends.

@@ -1,13 +1,16 @@
 from django.urls import path
 
-from . import views
+from . import case_views, views
 
 app_name = "workflows"
 urlpatterns = [
-    path("", views.queue, name="queue"),
-    path("tasks/<int:task_pk>/", views.task, name="task"),
-    path("tasks/<int:task_pk>/claim/", views.claim, name="claim"),
-    path("tasks/<int:task_pk>/release/", views.release, name="release"),
-    path("tasks/<int:task_pk>/send-down/", views.send_down, name="send_down"),
-    path("cases/<int:case_pk>/report-up/", views.report_up, name="report_up"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/tasks/<int:task_pk>/", views.task, name="task"),
+    path("queue/tasks/<int:task_pk>/claim/", views.claim, name="claim"),
+    path("queue/tasks/<int:task_pk>/release/", views.release, name="release"),
+    path("queue/tasks/<int:task_pk>/send-down/", views.send_down, name="send_down"),
+    path("queue/cases/<int:case_pk>/report-up/", views.report_up, name="report_up"),
+    path("cases/new/", case_views.case_register, name="register"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case"),
+    path("cases/<int:pk>/extension/", case_views.extend_deadline, name="extend_deadline"),
 ]

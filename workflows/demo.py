@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
-from .models import Association, Case, Membership, Organisation, Person, Role, User
-from .services import PartyInput
+from cases import services
+from cases.models import Association, Case, Membership, Organisation, Person, Role, User
+from cases.services import PartyInput
+
+from . import services as workflow_services
+from .selectors import open_tasks_of
 
 DEMO_PASSWORD = "qiaowei-demo"
 
@@ -569,9 +572,6 @@ def _case(
     people: dict[str, Person],
     association: Association,
 ) -> Case | None:
-    from workflows import services as workflow_services
-    from workflows.selectors import open_tasks_of
-
     if Case.objects.filter(title=spec.title).exists():
         return None
     # People enter a registry with the first case they are a party to, as at intake.

@@ -1,0 +1,119 @@
+"""The case page is a list of panels, and a stage plugs its own in here.
+
+A panel is a template and a function that gives its context for one case and one person,
+or None when that person is not to see it (the capability table decides). The case page
+shows the registered panels in order; a stage registers its panel in its ``apps.py``
+``ready()`` with ``register(Panel(...))``. This module imports no stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.safestring import mark_safe
+
+from cases import selectors
+from cases.forms import CommunicationForm, ExtensionForm, InviteForm, NoteForm
+from cases.models import Case, User
+from documents import selectors as document_selectors
+from documents.forms import EvidenceForm
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    template: str
+    # (case, user, what the user may do on it) -> the template's context, or None to hide
+    context: Callable[[Case, User, dict], dict | None]
+    order: int
+
+
+PANELS: dict[str, Panel] = {}
+
+
+def register(panel: Panel) -> None:
+    PANELS[panel.name] = panel
+
+
+def case_page(case: Case, user: User, can: dict[str, bool]) -> tuple[list[str], dict]:
+    """The templates of the panels this user sees, in order, and their joint context."""
+    templates, context = [], {}
+    for panel in sorted(PANELS.values(), key=lambda p: p.order):
+        found = panel.context(case, user, can)
+        if found is not None:
+            templates.append(panel.template)
+            context.update(found)
+    return templates, context
+
+
+# The panels of the process and of the case core.
+
+
+def _tasks(case: Case, user: User, can: dict) -> dict:
+    from . import selectors as workflow_selectors
+
+    return {
+        "actions": workflow_selectors.case_actions(case, user),
+        "lower_units": case.handling_organisation.descendants() if can["send_down"] else [],
+        # SVG made by viewflow from the flow definition: node names, no user data.
+        "flow_chart": mark_safe(workflow_selectors.flow_chart(case)),
+    }
+
+
+def _summary(case: Case, user: User, can: dict) -> dict:
+    return {
+        "clocks": selectors.case_clocks(case),
+        "extension_form": ExtensionForm() if selectors.can_extend(user, case) else None,
+    }
+
+
+def _documents(case: Case, user: User, can: dict) -> dict:
+    documents = list(document_selectors.case_documents(case))
+    return {
+        "documents": documents,
+        # The page reloads itself until every document has been rendered.
+        "rendering_pending": any(d.rendering == "pending" for d in documents),
+        "missing_items": document_selectors.missing_case_file_items(case),
+        "evidence": case.evidence.all(),
+        "evidence_form": EvidenceForm(),
+    }
+
+
+def _participants(case: Case, user: User, can: dict) -> dict:
+    invite = InviteForm(case=case) if can["invite_participant"] else None
+    return {"participants": selectors.case_participants(case), "invite_form": invite}
+
+
+def _record(case: Case, user: User, can: dict) -> dict | None:
+    if not (can["record_communication"] or can["add_note"]):
+        return None
+    return {"communication_form": CommunicationForm(), "note_form": NoteForm()}
+
+
+for _panel in (
+    Panel("tasks", "workflows/panels/tasks.html", _tasks, 10),
+    Panel("summary", "cases/panels/summary.html", _summary, 20),
+    Panel(
+        "parties",
+        "cases/panels/parties.html",
+        lambda case, user, can: {"parties": selectors.case_parties(case)},
+        30,
+    ),
+    Panel("documents", "documents/panels/documents.html", _documents, 40),
+    Panel("participants", "cases/panels/participants.html", _participants, 50),
+    Panel(
+        "notifications",
+        "cases/panels/notifications.html",
+        lambda case, user, can: {"case_messages": selectors.case_messages(case)},
+        60,
+    ),
+    Panel("record", "cases/panels/record.html", _record, 80),
+    Panel(
+        "timeline",
+        "cases/panels/timeline.html",
+        lambda case, user, can: {"timeline": selectors.case_timeline(case)},
+        90,
+    ),
+):
+    register(_panel)
