@@ -110,9 +110,8 @@ def generate() -> None:
         )
         sql.execute(
             """
-            INSERT INTO workflows_caseprocess (process_ptr_id, case_id, decision, route,
-                objected)
-            SELECT id, artifact_object_id, 'accept', 'mediation', false
+            INSERT INTO workflows_caseprocess (process_ptr_id, case_id, route)
+            SELECT id, artifact_object_id, 'mediation'
             FROM viewflow_process WHERE flow_class = %s AND artifact_object_id IS NOT NULL
             """,
             [flow],

@@ -90,7 +90,7 @@ class PartyInline(admin.TabularInline):
     model = Party
     fk_name = "case"
     extra = 0
-    autocomplete_fields = ["person", "association"]
+    autocomplete_fields = ["person", "association", "organisation"]
 
 
 class DeadlineInline(admin.TabularInline):

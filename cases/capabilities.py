@@ -57,6 +57,8 @@ CAPABILITIES: dict[str, dict[Relation, frozenset[str]]] = {
     "cases.report_up": {L.HANDLING: STAFF},
     "cases.send_down": {L.HANDLING: STAFF},
     "cases.invite_participant": {L.HANDLING: STAFF},
+    # Add a party, or correct one's role and a person's details (cases.services).
+    "cases.edit_parties": {L.HANDLING: STAFF},
     "cases.approve_extension": {L.HANDLING: HEAD},
     # Tasks of the case process. A task belongs to one organisation; whoever holds an
     # allowed role there, in that organisation's relation to the case, may do it. A task
@@ -65,6 +67,12 @@ CAPABILITIES: dict[str, dict[Relation, frozenset[str]]] = {
     "cases.decide_acceptance": {L.HANDLING: HEAD},
     "cases.approve_closure": {L.HANDLING: HEAD},
     "cases.respond_to_referral": {L.REFERRED_TO: STAFF | {R.DEPARTMENT_LIAISON}},
+    # The rest of a case's life (workflows.lifecycle): the handling organisation records a
+    # withdrawal and suspends or resumes its case; its supervisor reopens a case it
+    # declined or closed. A unit work was sent down to does none of these.
+    "cases.withdraw_case": {L.HANDLING: STAFF},
+    "cases.suspend_case": {L.HANDLING: STAFF},
+    "cases.reopen_case": {L.HANDLING: HEAD},
 }
 
 # Relations that come from being named on the case, and the role the person must hold.

@@ -44,6 +44,9 @@ RULES: dict[str, ClockRule] = {
         ClockRule(Kind.MEDIATION, 1, Unit.MONTHS, "人民调解工作规定"),
         # 《人民调解法》 Art. 33: apply jointly within 30 days of the agreement taking effect.
         ClockRule(Kind.JUDICIAL_CONFIRMATION, 30, Unit.DAYS, "《人民调解法》第三十三条"),
+        # Art. 23: the receiving body may object to a wrong referral within 5 working days;
+        # without an objection by then the referral stands.
+        ClockRule(Kind.REFERRAL_OBJECTION, 5, Unit.WORKING_DAYS, "《信访工作条例》第二十三条"),
     )
 }
 
@@ -56,15 +59,54 @@ def due_date(
     starts_on: datetime.date,
     calendar: WorkingCalendar,
     extension_days: int = 0,
+    suspended_working_days: int = 0,
 ) -> datetime.date:
+    """The clock's due date: its rule from ``starts_on``, plus an approved extension (in
+    the rule's unit), plus the working days its case was suspended."""
     rule = RULES[kind]
     if rule.unit is Unit.WORKING_DAYS:
-        return calendar.add_working_days(starts_on, rule.amount + extension_days)
-    if rule.unit is Unit.MONTHS:
-        end = starts_on + relativedelta(months=rule.amount)
+        due = calendar.add_working_days(starts_on, rule.amount + extension_days)
     else:
-        end = starts_on + datetime.timedelta(days=rule.amount)
-    return calendar.on_or_after(end + datetime.timedelta(days=extension_days))
+        if rule.unit is Unit.MONTHS:
+            end = starts_on + relativedelta(months=rule.amount)
+        else:
+            end = starts_on + datetime.timedelta(days=rule.amount)
+        due = calendar.on_or_after(end + datetime.timedelta(days=extension_days))
+    return calendar.add_working_days(due, suspended_working_days)
+
+
+def due_date_of(clock: Deadline, calendar: WorkingCalendar) -> datetime.date:
+    """A stored clock's due date recomputed from its rule and what happened to it."""
+    return due_date(
+        clock.kind,
+        clock.starts_on,
+        calendar,
+        clock.extension_days,
+        clock.suspended_working_days,
+    )
+
+
+def working_days_waited(
+    suspended_on: datetime.date, resumed_on: datetime.date, calendar: WorkingCalendar
+) -> int:
+    """The working days a suspended clock waited: those after the day it was suspended, up
+    to and including the day it resumed (a suspension and resumption on one day: none)."""
+    return max(0, calendar.working_days_between(suspended_on, resumed_on))
+
+
+def resume(clock: Deadline, resumed_on: datetime.date, calendar: WorkingCalendar) -> int:
+    """Set a suspended clock going again, its due date moved on by the working days it
+    waited; returns those days. The caller saves the clock."""
+    waited = working_days_waited(clock.suspended_on, resumed_on, calendar)
+    clock.suspended_working_days += waited
+    clock.due_on = calendar.add_working_days(clock.due_on, waited)
+    clock.suspended_on = None
+    return waited
+
+
+def current(case, kind: str) -> Deadline | None:
+    """The case's newest clock of a kind, running or not."""
+    return case.deadlines.filter(kind=kind).order_by("-starts_on", "-id").first()
 
 
 @dataclass(frozen=True)

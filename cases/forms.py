@@ -1,9 +1,11 @@
 from django import forms
 from django.forms import formset_factory
+from django.forms.models import fields_for_model, model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
+from timezone_field import TimeZoneFormField
 
 from .models import (
     Association,
@@ -11,12 +13,21 @@ from .models import (
     CaseEvent,
     CaseParticipant,
     Identity,
+    Language,
     Organisation,
     Party,
     Person,
     User,
 )
-from .selectors import invitable_departments, invitable_users
+from .parties import (
+    CORRECTABLE_PERSON_FIELDS,
+    FROM_THE_COUNTRY,
+    NEW_BODY_KINDS,
+    defaults_for,
+    offered_zones,
+)
+from .selectors import case_parties, invitable_departments, invitable_users
+from .services import PartyInput
 from .validators import check_occurred_at, check_received_on, validate_phone
 
 # A note, or the summary of a call or visit: a few pages at most. A longer text belongs in
@@ -31,6 +42,10 @@ def _person_max(name: str) -> int:
     """The Person field's max_length, so a long value is refused next to its form field
     instead of in Person.full_clean() inside the service."""
     return Person._meta.get_field(name).max_length
+
+
+def _organisation_max(name: str) -> int:
+    return Organisation._meta.get_field(name).max_length
 
 
 class CaseForm(forms.ModelForm):
@@ -66,8 +81,28 @@ class CaseForm(forms.ModelForm):
         return received_on
 
 
+def zone_field(label, current=None) -> TimeZoneFormField:
+    """A time zone, validated; empty means "from the country of residence"."""
+    zones = list(offered_zones())
+    if current and str(current) not in zones:
+        zones.append(str(current))  # a zone set before, outside the list: kept as it is
+    return TimeZoneFormField(
+        label=label,
+        required=False,
+        choices=[("", FROM_THE_COUNTRY), *((z, z.replace("_", " ")) for z in zones)],
+    )
+
+
+def language_field(label) -> forms.ChoiceField:
+    """A language from the short list; empty means "from the country of residence"."""
+    return forms.ChoiceField(
+        label=label, required=False, choices=[("", FROM_THE_COUNTRY), *Language.choices]
+    )
+
+
 class PartyForm(forms.Form):
-    """One party: pick an existing person or association, or type a new person's details."""
+    """One party: pick an existing association, person or body, or type a new person's
+    details, or a new body's name and kind with its contact person."""
 
     role = forms.ChoiceField(label=_("Role"), choices=[("", "---------"), *Party.Role.choices])
     association = forms.ModelChoiceField(
@@ -75,6 +110,9 @@ class PartyForm(forms.Form):
     )
     person = forms.ModelChoiceField(
         label=_("Existing person"), queryset=Person.objects.none(), required=False
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Existing body"), queryset=Organisation.objects.none(), required=False
     )
     new_name_zh = forms.CharField(
         label=_("New person: Chinese name"), required=False, max_length=_person_max("name_zh")
@@ -85,7 +123,10 @@ class PartyForm(forms.Form):
         max_length=_person_max("name_latin"),
     )
     new_identity = forms.ChoiceField(
-        label=_("Identity category"), choices=Identity.choices, initial=Identity.OTHER
+        label=_("Identity category"),
+        choices=Identity.choices,
+        initial=Identity.OTHER,
+        required=False,  # a body's row has no use for it
     )
     new_residence_country = LazyTypedChoiceField(
         label=_("Country or region of residence"),
@@ -98,33 +139,169 @@ class PartyForm(forms.Form):
         max_length=_person_max("phone"),
         validators=[validate_phone],
     )
+    new_email = forms.EmailField(label=_("E-mail"), required=False, max_length=_person_max("email"))
+    new_address = forms.CharField(
+        label=_("Postal address"), required=False, max_length=_person_max("address")
+    )
+    new_body_name = forms.CharField(
+        label=_("New body: name"), required=False, max_length=_organisation_max("name")
+    )
+    new_body_kind = forms.ChoiceField(
+        label=_("New body: kind"),
+        required=False,
+        choices=[("", "---------"), *((k.value, k.label) for k in NEW_BODY_KINDS)],
+    )
+    contact_name = forms.CharField(
+        label=_("Contact person of the body"), required=False, max_length=_person_max("name_zh")
+    )
+    contact_phone = forms.CharField(
+        label=_("Contact person's phone"),
+        required=False,
+        max_length=_person_max("phone"),
+        validators=[validate_phone],
+    )
 
-    def __init__(self, *args, people, **kwargs) -> None:
+    # How the row is laid out: what it is, then the ways of naming the party.
+    GROUPS = [
+        (None, ["role", "on_behalf_of"]),
+        (_("An existing party"), ["association", "person", "organisation"]),
+        (
+            _("Or a new person"),
+            [
+                "new_name_zh",
+                "new_name_latin",
+                "new_identity",
+                "new_residence_country",
+                "new_time_zone",
+                "new_preferred_language",
+                "new_phone",
+                "new_email",
+                "new_address",
+            ],
+        ),
+        (_("Or a new body"), ["new_body_name", "new_body_kind"]),
+        (_("A body's contact person"), ["contact_name", "contact_phone"]),
+    ]
+
+    def __init__(self, *args, people, bodies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Only people the registering user may already see (cases.selectors.visible_people).
+        # Only people and bodies the user may already see (cases.selectors).
         self.fields["person"].queryset = people
+        self.fields["organisation"].queryset = bodies
+        self.fields["new_time_zone"] = zone_field(_("Time zone"))
+        self.fields["new_preferred_language"] = language_field(_("Preferred language"))
+        self.order_fields([name for _legend, names in self.GROUPS for name in names])
+
+    def groups(self) -> list[tuple[str | None, list]]:
+        return [
+            (legend, [self[name] for name in names if name in self.fields])
+            for legend, names in self.GROUPS
+        ]
 
     def clean(self):
         data = super().clean()
         is_new = bool(data.get("new_name_zh") or data.get("new_name_latin"))
-        chosen = [bool(data.get("association")), bool(data.get("person")), is_new]
+        is_new_body = bool(data.get("new_body_name"))
+        chosen = [
+            bool(data.get("association")),
+            bool(data.get("person")),
+            is_new,
+            bool(data.get("organisation")),
+            is_new_body,
+        ]
         if sum(chosen) != 1:
             raise forms.ValidationError(
-                _("Give one of: an association, an existing person, or a new person's name.")
+                _(
+                    "Give one of: an association, an existing person, a new person's name, "
+                    "an existing body or a new body's name."
+                )
             )
+        if is_new_body and not data.get("new_body_kind"):
+            self.add_error("new_body_kind", _("Say what kind of body it is."))
+        has_contact = bool(data.get("contact_name") or data.get("contact_phone"))
+        if has_contact and not (is_new_body or data.get("organisation")):
+            raise forms.ValidationError(_("Only a body has a contact person here."))
+        if data.get("contact_phone") and not data.get("contact_name"):
+            self.add_error("contact_name", _("Give the contact person's name."))
         return data
 
     def new_person(self) -> dict:
         data = self.cleaned_data
         if not (data.get("new_name_zh") or data.get("new_name_latin")):
             return {}
+        zone = data.get("new_time_zone")
         return {
             "name_zh": data["new_name_zh"],
             "name_latin": data["new_name_latin"],
-            "identity": data["new_identity"],
+            "identity": data["new_identity"] or Identity.OTHER,
             "residence_country": data["new_residence_country"],
+            # Empty: the service takes them from the country (cases.parties.defaults_for).
+            "time_zone": str(zone) if zone else "",
+            "preferred_language": data.get("new_preferred_language") or "",
             "phone": data["new_phone"],
+            "email": data["new_email"],
+            "address": data["new_address"],
         }
+
+    def party_input(self) -> PartyInput:
+        data = self.cleaned_data
+        body = data.get("new_body_name")
+        contact = data.get("contact_name")
+        return PartyInput(
+            role=data["role"],
+            person=data.get("person"),
+            association=data.get("association"),
+            organisation=data.get("organisation"),
+            new_person=self.new_person(),
+            new_body={"name": body, "kind": data["new_body_kind"]} if body else {},
+            contact={"name": contact, "phone": data["contact_phone"]} if contact else {},
+            on_behalf_of=data.get("on_behalf_of"),
+        )
+
+
+class AddPartyForm(PartyForm):
+    """A party added on the case page: the registration row, and for whom a representative
+    or relative acts."""
+
+    on_behalf_of = forms.ModelChoiceField(
+        label=_("On behalf of (a representative or relative)"),
+        queryset=Party.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on_behalf_of"].queryset = case_parties(case)
+
+
+class CorrectPartyForm(forms.Form):
+    """Correct a party: its role, and a person's names, identity category, country, time
+    zone, language and contact details. ID documents are not corrected here."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Party.Role.choices)
+
+    def __init__(self, *args, party: Party, **kwargs) -> None:
+        person = party.person
+        initial = {"role": party.role}
+        super().__init__(*args, initial=initial, **kwargs)
+        if person is None:
+            return
+        self.fields.update(fields_for_model(Person, fields=CORRECTABLE_PERSON_FIELDS))
+        self.fields["time_zone"] = zone_field(_("Time zone"), person.time_zone)
+        self.fields["preferred_language"] = language_field(_("Preferred language"))
+        self.initial.update(model_to_dict(person, fields=CORRECTABLE_PERSON_FIELDS))
+        # A zone or language that is the country's own shows as "from the country", so
+        # correcting the country alone brings the country's zone and language with it.
+        zone, language = defaults_for(person.residence_country)
+        self.initial["time_zone"] = "" if str(person.time_zone) == zone else str(person.time_zone)
+        if person.preferred_language == language:
+            self.initial["preferred_language"] = ""
+
+    def clean(self):
+        data = super().clean()
+        if "name_zh" in self.fields and not (data.get("name_zh") or data.get("name_latin")):
+            raise forms.ValidationError(_("Give a Chinese or a Latin-script name."))
+        return data
 
 
 class BasePartyFormSet(forms.BaseFormSet):

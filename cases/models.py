@@ -16,7 +16,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from timezone_field import TimeZoneField
 
@@ -55,6 +55,13 @@ class Organisation(models.Model):
         BAR_ASSOCIATION = "bar_association", _("Bar association")
         LAW_FIRM = "law_firm", _("Law firm")
         MEDIATION_COMMITTEE = "mediation_committee", _("Mediation committee")
+        # Bodies that are parties to cases (see cases.parties): they have no users.
+        VILLAGE_COMMITTEE = (
+            "village_committee",
+            _("Villagers' or residents' committee (村（居）民委员会)"),
+        )
+        COMPANY = "company", _("Company (企业)")
+        OTHER_BODY = "other_body", _("Other body")
 
     class Level(models.TextChoices):
         PROVINCE = "province", _("Province")
@@ -65,7 +72,8 @@ class Organisation(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    # Blank only for a body that is a party and has no place in the hierarchy (a company).
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, blank=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent organisation"),
@@ -94,6 +102,11 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        party_bodies = (self.Kind.VILLAGE_COMMITTEE, self.Kind.COMPANY, self.Kind.OTHER_BODY)
+        if not self.level and self.kind not in party_bodies:
+            raise ValidationError({"level": _("Give the level of the organisation.")})
 
     def descendants(self) -> list[Organisation]:
         """Every unit below, nearest first (the tree is a few dozen units deep at most)."""
@@ -151,6 +164,21 @@ class Membership(models.Model):
         return f"{self.user} · {self.organisation} · {self.get_role_display()}"
 
 
+class Language(models.TextChoices):
+    """The languages a party may read their documents in, each in its own name."""
+
+    ZH_HANS = "zh-hans", "中文（简体）"
+    ZH_HANT = "zh-hant", "中文（繁體）"
+    EN = "en", "English"
+    MS = "ms", "Bahasa Melayu"
+    ID = "id", "Bahasa Indonesia"
+    TH = "th", "ไทย"
+    VI = "vi", "Tiếng Việt"
+    FR = "fr", "Français"
+    ES = "es", "Español"
+    PT = "pt", "Português"
+
+
 class Identity(models.TextChoices):
     """Overseas-Chinese identity: it decides which law applies, and it is sensitive data."""
 
@@ -197,8 +225,8 @@ class Person(models.Model):
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=10,
-        default="zh-hans",
-        help_text=_("Language code, e.g. zh-hans, en, ms."),
+        choices=Language.choices,
+        default=Language.ZH_HANS,
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
@@ -299,6 +327,12 @@ def require_reason(reason: str) -> str:
     if not reason:
         raise ValidationError(_("A reason is required for this step."), code="reason_required")
     return reason
+
+
+def refuse_future(on: datetime.date | None) -> None:
+    """A step dated to a day (``on``) cannot be dated in the future."""
+    if on and on > timezone.localdate():
+        raise ValidationError(_("A step cannot be dated in the future."), code="future_step")
 
 
 def has_claimant(case: Case) -> bool:
@@ -521,7 +555,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         status,
         ACTIVE_STATUSES,
         S.WITHDRAWN,
-        permission="cases.handle_case",
+        permission="cases.withdraw_case",
         custom=label(_("Withdraw")),
     )
     def withdraw(self, reason: str = "") -> None:
@@ -531,21 +565,25 @@ class Case(ConcurrentTransitionMixin, models.Model):
         status,
         ACTIVE_STATUSES,
         S.SUSPENDED,
-        permission="cases.handle_case",
+        permission="cases.suspend_case",
         custom=label(_("Suspend")),
     )
-    def suspend(self, reason: str = "") -> None:
+    def suspend(self, reason: str = "", on: datetime.date | None = None) -> None:
+        """The case waits (a court ruling, a party abroad): its running clocks pause."""
         require_reason(reason)
+        refuse_future(on)
         self.suspended_from = self.status
 
     @transition(
         status,
         S.SUSPENDED,
         RETURN_VALUE(*ACTIVE_STATUSES),
-        permission="cases.handle_case",
+        permission="cases.suspend_case",
         custom=label(_("Resume")),
     )
-    def resume(self, reason: str = "") -> str:
+    def resume(self, reason: str = "", on: datetime.date | None = None) -> str:
+        """Back where it was suspended; its clocks go on, extended by the pause."""
+        refuse_future(on)
         target, self.suspended_from = self.suspended_from, ""
         return target
 
@@ -565,7 +603,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         status,
         [S.CLOSED, S.WITHDRAWN, S.DECLINED],
         S.SCREENING,
-        permission="cases.approve_closure",
+        permission="cases.reopen_case",
         custom=label(_("Reopen")),
     )
     def reopen(self, reason: str = "") -> None:
@@ -579,7 +617,9 @@ def transition_label(name: str) -> str:
 
 
 class Party(models.Model):
-    """当事人 / 代理人 / 亲属: a Person or an Association in a case, with a role."""
+    """当事人 / 代理人 / 亲属: a Person, an Association or a body (an Organisation: a
+    township office, a village committee, a company) in a case, with a role. An association
+    or a body acts through people who are parties on its behalf (its contact person)."""
 
     class Role(models.TextChoices):
         CLAIMANT = "claimant", _("Claimant")
@@ -608,6 +648,14 @@ class Party(models.Model):
         blank=True,
         related_name="parties",
     )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("body"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parties",
+    )
     # A representative or relative acts for another party, e.g. for a clan association.
     on_behalf_of = models.ForeignKey(
         "self",
@@ -626,23 +674,35 @@ class Party(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(person__isnull=False, association__isnull=True)
+                    & models.Q(organisation__isnull=True)
                     | models.Q(person__isnull=True, association__isnull=False)
+                    & models.Q(organisation__isnull=True)
+                    | models.Q(person__isnull=True, association__isnull=True)
+                    & models.Q(organisation__isnull=False)
                 ),
-                name="party_is_person_or_association",
+                name="party_is_person_association_or_body",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.subject}"
 
+    def clean(self) -> None:
+        if self.on_behalf_of_id and self.on_behalf_of.case_id != self.case_id:
+            raise ValidationError(
+                {"on_behalf_of": _("A party acts only for another party of the same case.")}
+            )
+
     @property
-    def subject(self) -> Person | Association:
-        return self.person or self.association
+    def subject(self) -> Person | Association | Organisation:
+        return self.person or self.association or self.organisation
 
     @property
     def country(self):  # django_countries.Country
         if self.association_id:
             return self.association.country
+        if self.organisation_id:
+            return Country("CN")  # the bodies of the hierarchy are Chinese
         return self.person.residence_country
 
 
@@ -664,6 +724,7 @@ class CaseEvent(models.Model):
         COMMUNICATION = "communication", _("Communication")
         DEADLINE = "deadline", _("Deadline")
         ASSIGNMENT = "assignment", _("Assignment")
+        PARTIES = "parties", _("Parties")
         HIERARCHY = "hierarchy", _("Reported up or sent down")
 
     class Channel(models.TextChoices):
@@ -724,6 +785,7 @@ class Deadline(models.Model):
         HANDLING = "handling", _("Handling")
         MEDIATION = "mediation", _("Mediation")
         JUDICIAL_CONFIRMATION = "judicial_confirmation", _("Judicial confirmation window")
+        REFERRAL_OBJECTION = "referral_objection", _("Referral objection window")
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="deadlines"
@@ -734,6 +796,12 @@ class Deadline(models.Model):
     extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
     extension_reason = models.TextField(_("reason for extension"), blank=True)
     stopped_on = models.DateField(_("stopped on"), null=True, blank=True)
+    # While its case is suspended a clock waits (it is neither running nor stopped); on
+    # resume the working days it waited are added to it (see ``cases.deadlines``).
+    suspended_on = models.DateField(_("suspended on"), null=True, blank=True)
+    suspended_working_days = models.PositiveSmallIntegerField(
+        _("working days suspended"), default=0
+    )
     # Set once each, so a reminder or an escalation goes out once however often beat runs.
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
@@ -762,7 +830,79 @@ class Deadline(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.stopped_on is None
+        return self.stopped_on is None and self.suspended_on is None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.stopped_on is None and self.suspended_on is not None
+
+
+class Withdrawal(models.Model):
+    """撤回: the claimant withdraws the complaint; the officer records how it came."""
+
+    class Channel(models.TextChoices):
+        LETTER = "letter", _("Letter")
+        PHONE = "phone", _("Phone call")
+        IN_PERSON = "in_person", _("In person")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="withdrawals"
+    )
+    channel = models.CharField(_("how it came"), max_length=20, choices=Channel.choices)
+    statement = models.TextField(_("statement of withdrawal"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("withdrawal")
+        verbose_name_plural = _("withdrawals")
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} · {self.get_channel_display()}"
+
+
+class Suspension(models.Model):
+    """中止办理: a case waits, e.g. for a court ruling or a party abroad, until resumed."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="suspensions"
+    )
+    reason = models.TextField(_("reason"))
+    suspended_on = models.DateField(_("suspended on"))
+    expected_resume_on = models.DateField(_("expected to resume on"), null=True, blank=True)
+    suspended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("suspended by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resumed_on = models.DateField(_("resumed on"), null=True, blank=True)
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resumed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
+        ordering = ["-suspended_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(resumed_on__isnull=True),
+                name="one_open_suspension_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} · {self.suspended_on}"
 
 
 class CaseAccess(models.Model):

@@ -22,6 +22,7 @@ from .models import (
     Role,
     User,
 )
+from .parties import PARTY_BODY_KINDS, PUBLIC_BODY_KINDS
 
 
 def organisation_ids(user: User) -> set[int]:
@@ -68,6 +69,19 @@ def visible_people(user: User) -> QuerySet[Person]:
     )
 
 
+def visible_bodies(user: User) -> QuerySet[Organisation]:
+    """Bodies the user may pick as a party: public bodies (government departments, village
+    and residents' committees), and companies and other bodies that are parties to cases
+    the user can read. Never a 侨联, a court or a mediation committee."""
+    bodies = Organisation.objects.filter(kind__in=PARTY_BODY_KINDS)
+    if user.is_superuser:
+        return bodies
+    return bodies.filter(
+        Q(kind__in=PUBLIC_BODY_KINDS)
+        | Q(pk__in=Party.objects.filter(case__in=visible_cases(user)).values("organisation"))
+    )
+
+
 def invitable_users(case: Case, relation: str) -> QuerySet[User]:
     """Who can be named on a case: a legal adviser of the committee of the handling
     organisation or a level above it, or a mediator of a mediation committee."""
@@ -99,10 +113,15 @@ def referral_targets(case: Case) -> QuerySet[Organisation]:
     侨胞之家 below the handling organisation; not a court, law firm or mediation committee."""
     handling = case.handling_organisation
     Kind = Organisation.Kind
-    return Organisation.objects.filter(
-        Q(kind__in=[Kind.DEPARTMENT, Kind.FEDERATION])
-        | Q(pk__in=[o.pk for o in handling.descendants()])
-    ).exclude(pk=handling.pk)
+    return (
+        Organisation.objects.filter(
+            Q(kind__in=[Kind.DEPARTMENT, Kind.FEDERATION])
+            | Q(pk__in=[o.pk for o in handling.descendants()])
+        )
+        .exclude(pk=handling.pk)
+        # Never a body that is only a party (a village committee, a company).
+        .exclude(kind__in=PARTY_BODY_KINDS - {Kind.DEPARTMENT})
+    )
 
 
 def case_list(user: User, *, query: str = "", status: str = "", category: str = ""):
@@ -114,6 +133,7 @@ def case_list(user: User, *, query: str = "", status: str = "", category: str = 
             | Q(parties__person__name_zh__icontains=query)
             | Q(parties__person__name_latin__icontains=query)
             | Q(parties__association__name__icontains=query)
+            | Q(parties__organisation__name__icontains=query)
         ).distinct()
     if status:
         cases = cases.filter(status=status)
@@ -123,7 +143,14 @@ def case_list(user: User, *, query: str = "", status: str = "", category: str = 
 
 
 def case_parties(case: Case):
-    return case.parties.select_related("person", "association", "on_behalf_of")
+    return case.parties.select_related(
+        "person",
+        "association",
+        "organisation",
+        "on_behalf_of__person",
+        "on_behalf_of__association",
+        "on_behalf_of__organisation",
+    )
 
 
 def case_timeline(case: Case) -> QuerySet[CaseEvent]:

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -27,6 +27,7 @@ from .models import (
     CaseAccess,
     CaseEvent,
     CaseParticipant,
+    CaseStatus,
     Deadline,
     Organisation,
     Party,
@@ -35,11 +36,19 @@ from .models import (
     require_reason,
     transition_label,
 )
+from .parties import (
+    CORRECTABLE_PERSON_FIELDS,
+    NEW_BODY_KINDS,
+    PARTY_BODY_KINDS,
+    contact_details,
+    with_defaults,
+)
 from .selectors import (
     invitable_departments,
     invitable_users,
     referral_targets,
     require,
+    visible_bodies,
     visible_people,
 )
 from .validators import check_occurred_at, check_received_on
@@ -66,6 +75,7 @@ STOPS: dict[str, list[str] | None] = {
     "start_follow_up": [DK.JUDICIAL_CONFIRMATION],
     "close": None,
     "withdraw": None,
+    "return_referral": [DK.REFERRAL_OBJECTION],
 }
 
 
@@ -75,18 +85,25 @@ def _started_clock(case: Case, name: str, today: datetime.date) -> tuple[str, da
         "start_mediation": (DK.MEDIATION, today),
         "settle": (DK.JUDICIAL_CONFIRMATION, case.settled_on),
         "reopen": (DK.ACCEPTANCE, today),
+        "refer": (DK.REFERRAL_OBJECTION, today),
     }.get(name)
 
 
 @dataclass
 class PartyInput:
-    """One party of a case being registered: an existing person or association, or the
-    details of a new person."""
+    """One party of a case: an existing person, association or body, or the details of a
+    new person or of a new body."""
 
     role: str
     person: Person | None = None
     association: Association | None = None
+    organisation: Organisation | None = None  # a body: a township office, a company
+    # Person fields; a time zone or language left empty comes from the country.
     new_person: dict = field(default_factory=dict)
+    # {"name": …, "kind": one of cases.parties.NEW_BODY_KINDS}
+    new_body: dict = field(default_factory=dict)
+    # The body's contact person, a representative acting for it: {"name": …, "phone": …}
+    contact: dict = field(default_factory=dict)
     on_behalf_of: Party | None = None
 
 
@@ -151,32 +168,164 @@ def create_case(
 
 
 def _refuse_unseen_people(actor: User, parties: list[PartyInput]) -> None:
-    """A person already known may be picked only by someone who may see them."""
+    """A person or body already known may be picked only by someone who may see them."""
     picked = {item.person.pk for item in parties if item.person is not None}
     if picked - set(visible_people(actor).filter(pk__in=picked).values_list("pk", flat=True)):
         raise PermissionDenied(_("You may not pick that person."))
+    bodies = {item.organisation.pk for item in parties if item.organisation is not None}
+    if bodies - set(visible_bodies(actor).filter(pk__in=bodies).values_list("pk", flat=True)):
+        raise PermissionDenied(_("You may not pick that body."))
 
 
 def add_party(*, case: Case, actor: User, item: PartyInput, record: bool = True) -> Party:
-    """Link a person or association to a case; creates the person when new details are
-    given, in the registry of the organisation handling the case."""
+    """Link a person, association or body to a case. New details create the person (in
+    the registry of the organisation handling the case, with the time zone and language
+    of their country unless given: ``cases.parties.defaults_for``) or the body, and a
+    body's contact person acting on its behalf."""
     with transaction.atomic():
         person = item.person
         if item.new_person:
-            person = Person(**item.new_person, registered_by=case.handling_organisation)
-            person.full_clean()
-            person.save()
+            person = _new_person(case, item.new_person)
+        organisation = item.organisation
+        if item.new_body:
+            organisation = _new_body(item.new_body)
         party = Party(
             case=case,
             role=item.role,
             person=person,
             association=item.association,
+            organisation=organisation,
             on_behalf_of=item.on_behalf_of,
         )
         party.full_clean()
         party.save()
+        added = [party]
+        if item.contact:
+            if organisation is None:
+                raise ValidationError(_("Only a body has a contact person here."), code="contact")
+            contact = Party(
+                case=case,
+                role=Party.Role.REPRESENTATIVE,
+                person=_new_person(case, contact_details(**item.contact)),
+                on_behalf_of=party,
+            )
+            contact.full_clean()
+            contact.save()
+            added.append(contact)
         if record:
-            _record(case, actor, CaseEvent.Kind.NOTE, summary=_("Party added: %s") % party)
+            _record(
+                case,
+                actor,
+                CaseEvent.Kind.PARTIES,
+                transition="add_party",
+                summary="\n".join(_("Party added: %s") % p for p in added),
+            )
+    return party
+
+
+def _new_person(case: Case, details: dict) -> Person:
+    person = Person(**with_defaults(details), registered_by=case.handling_organisation)
+    person.full_clean()
+    person.save()
+    return person
+
+
+def _new_body(details: dict) -> Organisation:
+    """The body of that name, or a new one: names of organisations are unique, so a company
+    named at one case is the same company at the next."""
+    name, kind = (details.get("name") or "").strip(), details.get("kind")
+    body = Organisation.objects.filter(name=name).first() if name else None
+    if body is None:
+        if kind not in NEW_BODY_KINDS:
+            raise ValidationError(
+                _(
+                    "A new body is a village or residents' committee, a company or another "
+                    "body; government departments are kept by the administrators."
+                ),
+                code="body_kind",
+            )
+        body = Organisation(
+            name=name,
+            kind=kind,
+            level=Organisation.Level.VILLAGE if kind == Organisation.Kind.VILLAGE_COMMITTEE else "",
+        )
+        body.full_clean()
+        try:
+            with transaction.atomic():
+                body.save()
+        except IntegrityError:  # the same name, typed at the same moment elsewhere
+            body = Organisation.objects.get(name=name)
+    if body.kind not in PARTY_BODY_KINDS:
+        raise ValidationError(
+            _("%s is not a body that can be a party to a case.") % body, code="not_a_body"
+        )
+    return body
+
+
+@transaction.atomic
+def add_case_party(*, case: Case, actor: User, item: PartyInput) -> Party:
+    """Add a party to a registered case from its page (the same row as at registration)."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    require(actor, "cases.edit_parties", locked)
+    if locked.is_finished:
+        raise ValidationError(_("A finished case takes no new parties."), code="finished")
+    _refuse_unseen_people(actor, [item])
+    return add_party(case=locked, actor=actor, item=item)
+
+
+@transaction.atomic
+def correct_party(*, case: Case, actor: User, party: Party, role: str, **details) -> Party:
+    """Correct a party of the case: its role and, for a person, the details in
+    ``cases.parties.CORRECTABLE_PERSON_FIELDS`` (a time zone or language left empty comes
+    from the country). A person is one record for every case they are a party to, so the
+    correction holds for each. The timeline names the fields that changed, never their
+    values: an address or an identity category is sensitive."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    require(actor, "cases.edit_parties", locked)
+    party = Party.objects.select_for_update().filter(case=locked, pk=party.pk).first()
+    if party is None:
+        raise ValidationError(_("That is not a party of this case."), code="not_a_party")
+    unknown = set(details) - set(CORRECTABLE_PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"correct_party() does not correct {sorted(unknown)}")
+    changed = []
+    if role != party.role:
+        others = locked.parties.filter(role=Party.Role.CLAIMANT).exclude(pk=party.pk)
+        if party.role == Party.Role.CLAIMANT and not others.exists():
+            raise ValidationError(_("A case needs at least one claimant."), code="no_claimant")
+        party.role = role
+        party.full_clean()
+        party.save(update_fields=["role"])
+        changed.append(Party._meta.get_field("role").verbose_name)
+    if details:
+        if party.person_id is None:
+            raise ValidationError(
+                _("Only the role of an association or a body is corrected here."),
+                code="not_a_person",
+            )
+        person = Person.objects.select_for_update().get(pk=party.person_id)
+        current = {name: getattr(person, name) for name in CORRECTABLE_PERSON_FIELDS}
+        wanted = with_defaults({**current, **details})
+        fields = [n for n in CORRECTABLE_PERSON_FIELDS if str(wanted[n]) != str(current[n])]
+        if fields:
+            for name in fields:
+                setattr(person, name, wanted[name])
+            person.full_clean()
+            person.save(update_fields=fields)
+            party.person = person
+            changed += [Person._meta.get_field(name).verbose_name for name in fields]
+    if not changed:
+        raise ValidationError(
+            _("Nothing to correct: the details are as they were."), code="unchanged"
+        )
+    _record(
+        locked,
+        actor,
+        CaseEvent.Kind.PARTIES,
+        transition="correct_party",
+        summary=_("Party corrected: %(party)s (%(fields)s).")
+        % {"party": party.subject, "fields": _(", ").join(str(f) for f in changed)},
+    )
     return party
 
 
@@ -234,9 +383,94 @@ def _move_clocks(case: Case, name: str, today: datetime.date) -> None:
     if name in STOPS:
         kinds = STOPS[name]
         (running if kinds is None else running.filter(kind__in=kinds)).update(stopped_on=today)
+    if name == "suspend":
+        # Running clocks wait while the case is suspended; resume sets them going again.
+        running.filter(suspended_on__isnull=True).update(suspended_on=today)
+    elif name == "resume":
+        _resume_clocks(case, today)
     started = _started_clock(case, name, today)
     if started:
         _start_clock(case, *started, WorkingCalendar.load())
+
+
+def _resume_clocks(case: Case, today: datetime.date) -> None:
+    """Each clock that waited goes on, due later by the working days it waited; its
+    reminder and escalation are due again for the new date."""
+    calendar = WorkingCalendar.load()
+    waiting = case.deadlines.select_for_update().filter(
+        stopped_on__isnull=True, suspended_on__isnull=False
+    )
+    moved, waited = [], 0
+    for clock in waiting:
+        waited = deadlines.resume(clock, today, calendar)
+        if waited:
+            clock.reminded_at = clock.escalated_at = None
+            moved.append(clock)
+        clock.save(
+            update_fields=[
+                "suspended_on",
+                "suspended_working_days",
+                "due_on",
+                "reminded_at",
+                "escalated_at",
+            ]
+        )
+    if moved:  # every clock of the case waited from the same day, so the same days
+        _record(
+            case,
+            None,
+            CaseEvent.Kind.DEADLINE,
+            transition="resume_clocks",
+            summary=_("Suspended for %(days)d working days; the clocks go on: %(clocks)s.")
+            % {
+                "days": waited,
+                "clocks": "; ".join(
+                    _("%(clock)s due on %(due)s")
+                    % {"clock": c.get_kind_display(), "due": c.due_on.isoformat()}
+                    for c in moved
+                ),
+            },
+        )
+
+
+@transaction.atomic
+def take_referral(*, case: Case, actor: User | None, on: datetime.date | None = None) -> Case:
+    """The referral stands: the organisation the case was referred to takes it, or, with no
+    actor, no objection came before its objection clock ran out (the clocks that fire in
+    ``workflows.services`` call it). The objection clock stops; the timeline says which."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if actor is not None:
+        require(actor, "cases.respond_to_referral", locked)
+    if locked.status != CaseStatus.REFERRED:
+        raise ValidationError(
+            _("The case is not waiting for an answer to a referral."), code="wrong_state"
+        )
+    on = on or timezone.localdate()
+    locked.deadlines.filter(kind=DK.REFERRAL_OBJECTION, stopped_on__isnull=True).update(
+        stopped_on=on
+    )
+    if actor is None:
+        rule = deadlines.RULES[DK.REFERRAL_OBJECTION]
+        _record(
+            locked,
+            None,
+            CaseEvent.Kind.DEADLINE,
+            transition="referral_lapsed",
+            summary=_(
+                "No objection came within %(days)d working days (%(source)s): the referral "
+                "to %(receiver)s stands."
+            )
+            % {"days": rule.amount, "source": rule.source, "receiver": locked.referred_to},
+        )
+    else:
+        _record(
+            locked,
+            actor,
+            CaseEvent.Kind.ASSIGNMENT,
+            transition="take_referral",
+            summary=_("%s takes the referred case.") % locked.referred_to,
+        )
+    return locked
 
 
 @transaction.atomic
@@ -305,7 +539,7 @@ def extend_handling_deadline(*, case: Case, actor: User, days: int, reason: str)
             _("The handling deadline has already been extended once."), code="extended_once"
         )
     clock.extension_days, clock.extension_reason = days, reason
-    clock.due_on = deadlines.due_date(clock.kind, clock.starts_on, WorkingCalendar.load(), days)
+    clock.due_on = deadlines.due_date_of(clock, WorkingCalendar.load())
     clock.save(update_fields=["extension_days", "extension_reason", "due_on"])
     _record(
         locked,
@@ -433,7 +667,7 @@ def recompute_running_deadlines() -> int:
     calendar = WorkingCalendar.load()
     changed = 0
     for clock in Deadline.objects.select_for_update().filter(stopped_on__isnull=True):
-        due = deadlines.due_date(clock.kind, clock.starts_on, calendar, clock.extension_days)
+        due = deadlines.due_date_of(clock, calendar)
         if due != clock.due_on:
             clock.due_on = due
             clock.save(update_fields=["due_on"])

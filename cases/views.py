@@ -2,13 +2,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import selectors, services
 from .forms import (
+    AddPartyForm,
     CommunicationForm,
+    CorrectPartyForm,
     InviteForm,
     NoteForm,
     PreferencesForm,
@@ -96,6 +98,53 @@ def invite(request, pk: int):
         lambda data, case: InviteForm(data, case=case),
         services.invite_participant,
         _("Added to the case."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def add_party(request, pk: int):
+    """Add a party to a registered case: the registration screen's row, and for whom a
+    representative or relative acts."""
+    case = selectors.case_for(request.user, pk, "cases.edit_parties")
+    form = AddPartyForm(
+        request.POST or None,
+        case=case,
+        people=selectors.visible_people(request.user),
+        bodies=selectors.visible_bodies(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_case_party(case=case, actor=request.user, item=form.party_input())
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Party added."))
+            return redirect(case)
+    return render(
+        request, "cases/party_form.html", {"case": case, "form": form, "title": _("Add a party")}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def correct_party(request, pk: int, party_pk: int):
+    """Correct a party's role, or a person's details; the timeline names what changed."""
+    case = selectors.case_for(request.user, pk, "cases.edit_parties")
+    party = get_object_or_404(selectors.case_parties(case), pk=party_pk)
+    form = CorrectPartyForm(request.POST or None, party=party)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.correct_party(case=case, actor=request.user, party=party, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Saved to the timeline."))
+            return redirect(case)
+    return render(
+        request,
+        "cases/party_form.html",
+        {"case": case, "form": form, "party": party, "title": _("Correct a party")},
     )
 
 

@@ -42,7 +42,7 @@ SLOTS = [
     Slot("9 履行凭证", (), (E.PERFORMANCE,)),
     Slot("10 回访记录", (), (E.FOLLOW_UP,)),
     Slot("11 司法确认材料", (), (E.JUDICIAL_CONFIRMATION,)),
-    Slot("延期及结案文书", (K.EXTENSION_NOTICE, K.CLOSING_REPORT)),
+    Slot("中止、延期及结案文书", (K.SUSPENSION_NOTICE, K.EXTENSION_NOTICE, K.CLOSING_REPORT)),
 ]
 # Items 12 (卷宗情况说明) and 13 (封底) are the generated back cover.
 

@@ -30,6 +30,7 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(K.REFUSAL_NOTICE, "不予受理告知书", "Notice of non-acceptance", "notice", True),
         KindSpec(K.REFERRAL_LETTER, "转办函", "Letter of referral", "letter", False),
         KindSpec(K.EXTENSION_NOTICE, "延期告知书", "Notice of extension", "notice", True),
+        KindSpec(K.SUSPENSION_NOTICE, "中止办理告知书", "Notice of suspension", "notice", True),
         KindSpec(K.CLOSING_REPORT, "结案报告", "Closing report", None, False),
         KindSpec(K.MEETING_MINUTES, "会议纪要", "Minutes", "minutes", False),
         KindSpec(K.CASE_FILE, "卷宗", "Case file", None, False),
@@ -43,5 +44,6 @@ STEP_DOCUMENTS: dict[str, list[str]] = {
     "decline": [K.REFUSAL_NOTICE],
     "refer": [K.REFERRAL_LETTER],
     "extend_handling": [K.EXTENSION_NOTICE],
+    "suspend": [K.SUSPENSION_NOTICE],
     "close": [K.CLOSING_REPORT],
 }

@@ -36,6 +36,7 @@ class DocumentKind(models.TextChoices):
     REFUSAL_NOTICE = "refusal_notice", _("Refusal notice (不予受理告知书)")
     REFERRAL_LETTER = "referral_letter", _("Referral letter (转办函)")
     EXTENSION_NOTICE = "extension_notice", _("Extension notice (延期告知书)")
+    SUSPENSION_NOTICE = "suspension_notice", _("Suspension notice (中止办理告知书)")
     CLOSING_REPORT = "closing_report", _("Closing report (结案报告)")
     MEETING_MINUTES = "meeting_minutes", _("Meeting minutes (纪要)")
     CASE_FILE = "case_file", _("Case file (卷宗)")

@@ -19,9 +19,6 @@ from cases.models import Case, CaseEvent, Deadline, Organisation, Party, transit
 
 from .kinds import KindSpec
 
-# Receiving bodies may object to a wrong referral within 5 working days (《信访工作条例》 Art. 23).
-REFERRAL_OBJECTION_WORKING_DAYS = 5
-
 
 def zh_date(day: datetime.date) -> str:
     """GB/T 9704-2012 writes the date with Arabic numerals: 2026年11月24日."""
@@ -40,6 +37,15 @@ def organisation_date(moment: datetime.datetime) -> datetime.date:
 
 def _party(party: Party) -> dict:
     subject = party.subject
+    if party.organisation_id:
+        return {
+            "role": party.get_role_display(),
+            "name": subject.name,
+            "name_en": subject.name_en or subject.name,
+            "country": party.country.name,
+            "contact": " ".join(filter(None, [subject.phone, subject.address])),
+            "identity": subject.get_kind_display(),
+        }
     if party.association_id:
         return {
             "role": party.get_role_display(),
@@ -62,6 +68,8 @@ def _party(party: Party) -> dict:
 def _reads_no_chinese(party: Party) -> bool:
     if party.association_id:
         people = list(party.association.representatives.all())
+    elif party.organisation_id:  # a body reads through its contact people on the case
+        people = [agent.person for agent in party.agents.all() if agent.person_id]
     else:
         people = [party.person]
     return any(not p.preferred_language.lower().startswith("zh") for p in people)
@@ -74,7 +82,7 @@ def _organisation(org: Organisation) -> dict:
 def base_snapshot(
     case: Case, spec: KindSpec, number: str, issued_on: datetime.date, version: int = 1
 ) -> dict:
-    parties = list(case.parties.select_related("person", "association"))
+    parties = list(case.parties.select_related("person", "association", "organisation"))
     claimants = [p for p in parties if p.role == Party.Role.CLAIMANT]
     org = case.handling_organisation
     bilingual = spec.to_party and any(_reads_no_chinese(p) for p in claimants)
@@ -135,25 +143,44 @@ def refusal_extra(case: Case, issued_on: datetime.date) -> dict:
 
 def referral_extra(case: Case, issued_on: datetime.date) -> dict:
     event = _last_transition(case, "refer")
-    objection_due = WorkingCalendar.load().add_working_days(
-        issued_on, REFERRAL_OBJECTION_WORKING_DAYS
-    )
+    # The receiver's window to object (《信访工作条例》 Art. 23) is the clock the referral
+    # started: the date the letter gives is the one the clocks enforce.
+    window = _deadline(case, Deadline.Kind.REFERRAL_OBJECTION)
     return {
         "reason": event.reason if event else "",
         "receiver": _organisation(case.referred_to) if case.referred_to else {},
-        "objection_due": zh_date(objection_due),
+        "objection_due": zh_date(window.due_on) if window else "",
     }
 
 
 def extension_extra(case: Case, issued_on: datetime.date) -> dict:
     handling = _deadline(case, Deadline.Kind.HANDLING)
-    original = deadlines.due_date(handling.kind, handling.starts_on, WorkingCalendar.load())
+    original = deadlines.due_date(
+        handling.kind,
+        handling.starts_on,
+        WorkingCalendar.load(),
+        suspended_working_days=handling.suspended_working_days,
+    )
     return {
         "extension_days": handling.extension_days,
         "reason": handling.extension_reason,
         "original_due": zh_date(original),
         "new_due": zh_date(handling.due_on),
         "new_due_en": en_date(handling.due_on),
+    }
+
+
+def suspension_extra(case: Case, issued_on: datetime.date) -> dict:
+    suspension = case.suspensions.order_by("-suspended_on", "-id").first()
+    if suspension is None:
+        return {"reason": ""}
+    expected = suspension.expected_resume_on
+    return {
+        "reason": suspension.reason,
+        "suspended_on": zh_date(suspension.suspended_on),
+        "suspended_on_en": en_date(suspension.suspended_on),
+        "expected_resume_on": zh_date(expected) if expected else "",
+        "expected_resume_on_en": en_date(expected) if expected else "",
     }
 
 
@@ -178,6 +205,7 @@ EXTRAS = {
     "refusal_notice": refusal_extra,
     "referral_letter": referral_extra,
     "extension_notice": extension_extra,
+    "suspension_notice": suspension_extra,
     "closing_report": closing_extra,
 }
 

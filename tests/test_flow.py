@@ -269,18 +269,18 @@ def test_it_reports_up_and_hands_the_open_tasks_to_the_higher_level(township, ci
     assert case.status == "screening"
 
 
-def test_it_refuses_a_late_objection(intake, do, other_city, monkeypatch):
+def test_it_refuses_a_late_objection(intake, do, other_city):
     from django.utils import timezone
 
     from cases.calendar import add_working_days
-    from workflows import steps
 
     receiver = officer_of(other_city, "receiver")
     case = do(intake(), "screen", {"notes": "属外市"})
     case = do(case, "decide", {"decision": "refer", "reason": "属梅州", "refer_to": other_city})
-    assert steps.objection_deadline(case) == add_working_days(timezone.localdate(), 5)
+    window = case.deadlines.filter(kind="referral_objection")
+    assert window.get().due_on == add_working_days(timezone.localdate(), 5)
 
-    monkeypatch.setattr(steps, "objection_deadline", lambda case: date(2026, 1, 5))
+    window.update(due_on=date(2026, 1, 5))  # the window the referral started has run out
     with pytest.raises(ValidationError) as error:
         do(case, "referral_response", {"response": "object", "reason": "不属我市"}, user=receiver)
     assert error.value.code == "objection_late"

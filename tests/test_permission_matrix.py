@@ -21,7 +21,7 @@ from viewflow.workflow.models import Task
 
 from cases import capabilities
 from cases import services as case_services
-from cases.models import CaseEvent, CaseParticipant, Role
+from cases.models import CaseEvent, CaseParticipant, Party, Role
 from documents.models import Document, Evidence
 from documents.services import render_document
 
@@ -145,6 +145,25 @@ def _owner_only(refusal: int) -> Callable:
 
 def _staff_site(world: World, subject: str):
     return "ok" if subject == "admin" else "admin_login"
+
+
+def _claimant(world: World):
+    return world.case.parties.order_by("id").first()
+
+
+def _correction(world: World) -> dict:
+    """The claimant's details as they are, with a new phone number."""
+    person = _claimant(world).person
+    return {
+        "role": "claimant",
+        "name_zh": person.name_zh,
+        "name_latin": person.name_latin,
+        "identity": person.identity,
+        "residence_country": str(person.residence_country),
+        "time_zone": str(person.time_zone),
+        "preferred_language": person.preferred_language,
+        "phone": "+60 12-987 6543",
+    }
 
 
 REGISTRATION = {
@@ -272,6 +291,29 @@ ROUTES: dict[str, Route] = {
             )
         },
     ),
+    "cases:add_party": Route(
+        _case("cases:add_party"),
+        {
+            "GET": Method(read=READ, act="cases.edit_parties"),
+            "POST": Method(
+                read=READ,
+                act="cases.edit_parties",
+                data=lambda w: {
+                    "role": "third_party",
+                    "new_name_zh": "谭第三",
+                    "new_identity": "qiaojuan",
+                    "new_residence_country": "CN",
+                },
+            ),
+        },
+    ),
+    "cases:correct_party": Route(
+        lambda w: reverse("cases:correct_party", args=[w.case.pk, _claimant(w).pk]),
+        {
+            "GET": Method(read=READ, act="cases.edit_parties"),
+            "POST": Method(read=READ, act="cases.edit_parties", data=lambda w: _correction(w)),
+        },
+    ),
     "workflows:extend_deadline": Route(
         _case("workflows:extend_deadline"),
         {
@@ -281,6 +323,35 @@ ROUTES: dict[str, Route] = {
                 data=lambda w: {"days": 10, "reason": "案情复杂"},
             )
         },
+    ),
+    # The lifecycle panel. The world's case is registered: withdrawing and suspending
+    # take effect; resuming and reopening are refused with a message (the status machine
+    # does not allow them now), after the same capability checks.
+    "workflows:withdraw": Route(
+        _case("workflows:withdraw"),
+        {
+            "POST": Method(
+                read=READ,
+                act="cases.withdraw_case",
+                data=lambda w: {"channel": "letter", "statement": "当事人来函撤回"},
+            )
+        },
+    ),
+    "workflows:suspend": Route(
+        _case("workflows:suspend"),
+        {
+            "POST": Method(
+                read=READ, act="cases.suspend_case", data=lambda w: {"reason": "等待法院判决"}
+            )
+        },
+    ),
+    "workflows:resume": Route(
+        _case("workflows:resume"),
+        {"POST": Method(read=READ, act="cases.suspend_case", data=lambda w: {"reason": ""})},
+    ),
+    "workflows:reopen": Route(
+        _case("workflows:reopen"),
+        {"POST": Method(read=READ, act="cases.reopen_case", data=lambda w: {"reason": "新事实"})},
     ),
     "documents:download": Route(
         lambda w: reverse("documents:download", args=[w.document.pk]), {"GET": Method(read=READ)}
@@ -356,6 +427,7 @@ def _stored(world: World) -> tuple:
         Document.objects.filter(case=case).count(),
         Evidence.objects.filter(case=case).count(),
         CaseParticipant.objects.filter(case=case).count(),
+        list(Party.objects.filter(case=case).values_list("role", "person__phone")),
         list(Task.objects.filter(pk=world.task.pk).values_list("status", "owner_id")),
     )
 

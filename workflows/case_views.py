@@ -1,5 +1,6 @@
 """The screens composed from every layer: the case page (its panels, see ``panels``),
-registration (intake) and the supervisor's extension."""
+registration (intake), the supervisor's extension, and the lifecycle steps of the case
+page's lifecycle panel (withdraw, suspend, resume, reopen: ``lifecycle``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -10,10 +11,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cases import capabilities, selectors
 from cases.forms import CaseForm, ExtensionForm, PartyFormSet
-from cases.services import PartyInput
 from cases.views import post_case_form
 
-from . import panels, services
+from . import lifecycle, panels, services
+from .forms import ReopenForm, ResumeForm, SuspendForm, WithdrawForm
 
 
 @login_required
@@ -37,19 +38,13 @@ def case_register(request):
     party_forms = PartyFormSet(
         request.POST or None,
         prefix="party",
-        form_kwargs={"people": selectors.visible_people(request.user)},
+        form_kwargs={
+            "people": selectors.visible_people(request.user),
+            "bodies": selectors.visible_bodies(request.user),
+        },
     )
     if request.method == "POST" and form.is_valid() and party_forms.is_valid():
-        parties = [
-            PartyInput(
-                role=f.cleaned_data["role"],
-                person=f.cleaned_data["person"],
-                association=f.cleaned_data["association"],
-                new_person=f.new_person(),
-            )
-            for f in party_forms
-            if f.cleaned_data
-        ]
+        parties = [f.party_input() for f in party_forms if f.cleaned_data]
         try:
             case = services.register_case(actor=request.user, parties=parties, **form.cleaned_data)
         except ValidationError as error:
@@ -74,4 +69,61 @@ def extend_deadline(request, pk: int):
         lambda data, case: ExtensionForm(data),
         services.extend_handling_deadline,
         _("Saved to the timeline."),
+    )
+
+
+# The lifecycle panel's steps. Who may post is checked first (post_case_form): a person who
+# may not read the case gets 404, one who may read it but not take the step 403; a step
+# the case's status does not allow, or bad input, comes back as a message.
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    return post_case_form(
+        request,
+        pk,
+        "cases.withdraw_case",
+        lambda data, case: WithdrawForm(data),
+        lifecycle.withdraw_case,
+        _("The withdrawal is recorded and the case is closed as withdrawn."),
+    )
+
+
+@login_required
+@require_POST
+def suspend(request, pk: int):
+    return post_case_form(
+        request,
+        pk,
+        "cases.suspend_case",
+        lambda data, case: SuspendForm(data),
+        lifecycle.suspend_case,
+        _("The case is suspended; its clocks wait until it resumes."),
+    )
+
+
+@login_required
+@require_POST
+def resume(request, pk: int):
+    return post_case_form(
+        request,
+        pk,
+        "cases.suspend_case",
+        lambda data, case: ResumeForm(data),
+        lifecycle.resume_case,
+        _("The case is resumed."),
+    )
+
+
+@login_required
+@require_POST
+def reopen(request, pk: int):
+    return post_case_form(
+        request,
+        pk,
+        "cases.reopen_case",
+        lambda data, case: ReopenForm(data),
+        lifecycle.reopen_case,
+        _("The case is reopened and goes back to screening."),
     )

@@ -1,5 +1,6 @@
 """The dispute flow: intake → screening → decision → legal review → route → coordination /
-mediation → outcome → follow-up → closure approved by the supervisor.
+mediation → outcome → follow-up → closure approved by the supervisor. A case reopened by
+its supervisor runs the flow again from a second start: re-screening, then the decision.
 
 Human tasks are ``CaseTask`` nodes: each names its form, its completion function (in
 ``steps``), the permission it needs and the organisation that answers for it. A task is
@@ -10,9 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock, nodes
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.signals import task_started
+from viewflow.workflow.status import STATUS
 
 from cases.capabilities import may_as
 from cases.models import Case, Organisation
@@ -49,8 +54,28 @@ def receiving_organisation(case: Case) -> Organisation:
     return case.referred_to
 
 
+class CaseTaskActivation(nodes.ViewActivation):
+    """A person's task, plus one path for the system.
+
+    viewflow starts a human task only from ASSIGNED (``start``), and assigning needs a
+    user: a task is someone's before it is done. A few tasks are done by the rules
+    themselves, nobody's hand: a referral nobody objected to within its window is taken
+    (``workflows.services.fire_clocks``). Rather than pretend a person did it (a made-up
+    "system" user would hold roles, appear in queues and answer permission checks), the
+    task is started here straight from NEW or ASSIGNED with no owner, then completed and
+    the flow moved on by viewflow's own ``execute``. Only services call it, inside the
+    process lock; no screen offers it."""
+
+    @Activation.status.transition(source=[STATUS.NEW, STATUS.ASSIGNED], target=STATUS.STARTED)
+    def start_unattended(self) -> None:
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        self.task.started = now()
+
+
 class CaseTask(nodes.View):
     """A person's task on a case, done through this project's own task screen."""
+
+    activation_class = CaseTaskActivation
 
     def __init__(
         self,
@@ -112,10 +137,16 @@ class DisputeFlow(flow.Flow):
     lock_impl = lock.SelectForUpdateLock(nowait=False)
 
     start = flow.StartHandle(this.start_case).Next(this.screen)
+    # A reopened case (workflows.lifecycle.reopen_case): the same case runs a new process.
+    # Reopening already moved it to screening, so this run re-screens without a transition.
+    reopen = flow.StartHandle(this.start_case).Next(this.rescreen)
 
     screen = CaseTask(_("Screening"), steps.ScreenForm, steps.screen, "cases.handle_case").Next(
         this.decide
     )
+    rescreen = CaseTask(
+        _("Screening again"), steps.ScreenForm, steps.rescreen, "cases.handle_case"
+    ).Next(this.decide)
     decide = CaseTask(
         _("Acceptance decision"), steps.DecideForm, steps.decide, "cases.decide_acceptance"
     ).Next(this.after_decision)

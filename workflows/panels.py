@@ -61,6 +61,12 @@ def _tasks(case: Case, user: User, can: dict) -> dict:
     }
 
 
+def _lifecycle(case: Case, user: User, can: dict) -> dict | None:
+    from . import lifecycle
+
+    return lifecycle.panel(case, user, can)
+
+
 def _summary(case: Case, user: User, can: dict) -> dict:
     return {
         "clocks": selectors.case_clocks(case),
@@ -93,6 +99,7 @@ def _record(case: Case, user: User, can: dict) -> dict | None:
 
 for _panel in (
     Panel("tasks", "workflows/panels/tasks.html", _tasks, 10),
+    Panel("lifecycle", "workflows/panels/lifecycle.html", _lifecycle, 15),
     Panel("summary", "cases/panels/summary.html", _summary, 20),
     Panel(
         "parties",

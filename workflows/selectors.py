@@ -41,7 +41,9 @@ class QueueFilters:
 
 def _next_due() -> Subquery:
     running = Deadline.objects.filter(
-        case=OuterRef("process__caseprocess__case"), stopped_on__isnull=True
+        case=OuterRef("process__caseprocess__case"),
+        stopped_on__isnull=True,
+        suspended_on__isnull=True,
     ).order_by("due_on")
     return Subquery(running.values("due_on")[:1])
 
@@ -93,6 +95,7 @@ def queue(user: User, filters: QueueFilters, today: datetime.date | None = None)
             Q(person__name_zh__contains=filters.query)
             | Q(person__name_latin__icontains=filters.query)
             | Q(association__name__contains=filters.query)
+            | Q(organisation__name__contains=filters.query)
         )
         tasks = tasks.filter(
             Q(**{f"{case}number__contains": filters.query})
@@ -133,7 +136,9 @@ def rows(tasks: list[Task], today: datetime.date | None = None) -> list[QueueRow
     today = today or timezone.localdate()
     calendar = WorkingCalendar.load()
     cases = [t.process.caseprocess.case for t in tasks]
-    parties = Party.objects.filter(case__in=cases).select_related("person", "association")
+    parties = Party.objects.filter(case__in=cases).select_related(
+        "person", "association", "organisation"
+    )
     countries: dict[int, list[str]] = {}
     for party in parties:
         name = str(party.country.name) if party.country else ""

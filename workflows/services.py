@@ -1,7 +1,9 @@
 """The case process: starting it at intake, claiming, releasing and completing tasks; and
 the clocks that fire (reminders before a deadline, escalation to the supervisor after it,
-the daily digest). Each reminder and escalation is claimed with a conditional update, so it
-goes out once even when the beat job runs twice or two workers run it at once."""
+a referral taken when no objection came in time, the daily digest). Each of these is
+claimed with a conditional update, so it happens once even when the beat job runs twice or
+two workers run it at once. The rest of a case's life (withdraw, suspend, resume, reopen)
+is in ``workflows.lifecycle``."""
 
 from __future__ import annotations
 
@@ -19,10 +21,11 @@ from cases import services as case_services
 from cases.calendar import WorkingCalendar
 from cases.capabilities import CAPABILITIES, Relation, may_as
 from cases.deadlines import REMINDER_WORKING_DAYS, clock_views
-from cases.models import Case, CaseEvent, Deadline, Organisation, User
+from cases.models import Case, CaseEvent, CaseStatus, Deadline, Organisation, User
 from documents.services import allocate_number, issue_step_documents
 
 from .flows import DisputeFlow
+from .models import CaseProcess
 from .notifications import notify, officers_of, site_url, supervisors_of
 
 
@@ -133,10 +136,24 @@ def _refuse_strangers(task: Task, user: User) -> None:
 
 
 def _refuse_finished(task: Task) -> None:
-    if task.status in (STATUS.DONE, STATUS.CANCELED):
+    if task.status == STATUS.CANCELED:
+        raise ValidationError(_("This task was cancelled."), code="cancelled")
+    if task.status == STATUS.DONE:
         raise ValidationError(
             _("This task has already been completed by %s.") % (task.owner or _("someone")),
             code="done",
+        )
+
+
+def _refuse_suspended(task: Task) -> None:
+    """A suspended case waits: nobody takes up or completes its tasks until it resumes.
+    The case row is locked (after the process, as a step takes them): a suspension made
+    at the same moment comes either wholly before the task or after it."""
+    case_id = CaseProcess.objects.values_list("case_id", flat=True).get(pk=task.process_id)
+    case = Case.objects.select_for_update().only("status").get(pk=case_id)
+    if case.status == CaseStatus.SUSPENDED:
+        raise ValidationError(
+            _("The case is suspended: its tasks wait until it is resumed."), code="suspended"
         )
 
 
@@ -149,6 +166,7 @@ def claim_task(*, task_id: int, user: User) -> Task:
         _refuse_finished(task)
         if task.owner_id and task.owner_id != user.pk:
             raise ValidationError(_("%s has already taken this task.") % task.owner, code="taken")
+        _refuse_suspended(task)
         if task.owner_id is None:
             if not task.flow_task.can_assign(user, task):
                 raise PermissionDenied(_("This task is not for you to take."))
@@ -176,6 +194,7 @@ def complete_task(*, task_id: int, user: User, data: dict) -> Task:
     with task.activation() as activation:
         _refuse_strangers(task, user)
         _refuse_finished(task)
+        _refuse_suspended(task)
         node = task.flow_task
         if task.owner_id is None:
             if not node.can_assign(user, task):
@@ -197,6 +216,9 @@ ESCALATED_KINDS = [
     Deadline.Kind.HANDLING,
     Deadline.Kind.MEDIATION,
 ]
+# The referral-objection window is the receiver's to use, and the sender has nothing to do
+# about it: no reminder; when it runs out unanswered the referral stands (see below).
+REMINDED_KINDS = [k for k in Deadline.Kind.values if k != Deadline.Kind.REFERRAL_OBJECTION]
 
 
 def _claim(deadline: Deadline, field: str) -> bool:
@@ -260,21 +282,63 @@ def _alert(kind: str, deadline: Deadline, today: datetime.date, calendar: Workin
     return True
 
 
+@transaction.atomic
+def _take_unanswered_referral(deadline: Deadline, today: datetime.date) -> bool:
+    """A referral left unanswered past its objection window is taken as accepted: the
+    receiver's "referral_response" task is completed by the system as "taken", which ends
+    the process as a taken referral does. Claimed once (``escalated_at``: the one thing
+    done about this clock once it passed); True if it was done now."""
+    if not _claim(deadline, "escalated_at"):
+        return False
+    waiting = [STATUS.NEW, STATUS.ASSIGNED]
+    task = (
+        Task.objects.filter(
+            process__caseprocess__case=deadline.case_id,
+            flow_task=DisputeFlow.referral_response,
+            status__in=waiting,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if task is None:  # the receiver answered meanwhile: nothing is left to take
+        return False
+    # The process lock first, then the case row (take_referral), as a person's answer does.
+    with task.activation() as activation:
+        if activation.task.status not in waiting:
+            return False  # the receiver answered while we waited for the lock
+        # See flows.CaseTaskActivation: started with no owner, by nobody's hand.
+        activation.start_unattended()
+        case_services.take_referral(case=deadline.case, actor=None, on=today)
+        activation.execute()
+    return True
+
+
 def fire_clocks(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Send the reminders and escalations that are due today."""
+    """Send the reminders and escalations that are due today, and take the referrals that
+    nobody objected to in time. The clocks of a suspended case wait, and fire nothing."""
     today = today or timezone.localdate()
     calendar = WorkingCalendar.load()
-    running = Deadline.objects.filter(stopped_on__isnull=True).select_related(
-        "case__handling_organisation", "case__officer"
-    )
+    running = Deadline.objects.filter(
+        stopped_on__isnull=True, suspended_on__isnull=True
+    ).select_related("case__handling_organisation", "case__officer", "case__referred_to")
     reminder_horizon = calendar.add_working_days(today, REMINDER_WORKING_DAYS)
     due_soon = running.filter(
-        reminded_at__isnull=True, due_on__gte=today, due_on__lte=reminder_horizon
+        reminded_at__isnull=True,
+        due_on__gte=today,
+        due_on__lte=reminder_horizon,
+        kind__in=REMINDED_KINDS,
     )
     overdue = running.filter(escalated_at__isnull=True, due_on__lt=today, kind__in=ESCALATED_KINDS)
+    unanswered = running.filter(
+        escalated_at__isnull=True,
+        due_on__lt=today,
+        kind=Deadline.Kind.REFERRAL_OBJECTION,
+        case__status=CaseStatus.REFERRED,
+    )
     return {
         "reminders": sum(_alert("reminder", d, today, calendar) for d in due_soon),
         "escalations": sum(_alert("escalation", d, today, calendar) for d in overdue),
+        "referrals_taken": sum(_take_unanswered_referral(d, today) for d in unanswered),
     }
 
 
@@ -287,7 +351,10 @@ def send_daily_digests(*, today: datetime.date | None = None) -> int:
     for user in User.objects.filter(is_active=True, cases__deadlines__isnull=False).distinct():
         deadlines = list(
             Deadline.objects.filter(
-                case__officer=user, stopped_on__isnull=True, due_on__lte=horizon
+                case__officer=user,
+                stopped_on__isnull=True,
+                suspended_on__isnull=True,
+                due_on__lte=horizon,
             )
             .select_related("case")
             .order_by("due_on")

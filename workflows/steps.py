@@ -16,11 +16,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.calendar import WorkingCalendar
-from cases.models import Case, Organisation, User
+from cases import deadlines
+from cases.models import Case, Deadline, Organisation, User
 from cases.selectors import referral_targets
-from cases.services import add_note
-from documents.snapshots import REFERRAL_OBJECTION_WORKING_DAYS
+from cases.services import add_note, take_referral
 
 from .models import CaseProcess
 
@@ -167,6 +166,12 @@ def screen(case, actor, data, process: CaseProcess) -> None:
     _note(case, actor, "受理审查意见", data["notes"])
 
 
+def rescreen(case, actor, data, process: CaseProcess) -> None:
+    """Screening of a reopened case: the new facts are examined; the case is already in
+    screening (reopening put it there), so only the notes are recorded."""
+    _note(case, actor, "重新受理审查意见", data["notes"])
+
+
 def decide(case, actor, data, process: CaseProcess) -> None:
     decision = data["decision"]
     params = {"to": data["refer_to"]} if decision == "refer" else {}
@@ -227,20 +232,18 @@ def close(case, actor, data, process) -> None:
     _step(case, actor, "close", reason=data["reason"])
 
 
-def objection_deadline(case: Case) -> datetime.date:
-    """5 working days from the referral (《信访工作条例》 Art. 23), the date the letter gives."""
-    referred = case.events.filter(transition="refer").order_by("-id").first()
-    referred_on = timezone.localdate(referred.occurred_at) if referred else timezone.localdate()
-    return WorkingCalendar.load().add_working_days(referred_on, REFERRAL_OBJECTION_WORKING_DAYS)
-
-
 def respond_to_referral(case, actor, data, process: CaseProcess) -> None:
-    if data["response"] == "object" and timezone.localdate() > objection_deadline(case):
-        raise ValidationError(
-            _("The 5 working days for an objection ended on %s; the referral stands.")
-            % objection_deadline(case).isoformat(),
-            code="objection_late",
-        )
+    """The receiver objects (the case comes back) or takes the case (the referral stands
+    and the process ends). The window to object is the referral's objection clock
+    (《信访工作条例》 Art. 23), the same date the referral letter gives."""
     if data["response"] == "object":
+        window = deadlines.current(case, Deadline.Kind.REFERRAL_OBJECTION)
+        if window and timezone.localdate() > window.due_on:
+            raise ValidationError(
+                _("The 5 working days for an objection ended on %s; the referral stands.")
+                % window.due_on.isoformat(),
+                code="objection_late",
+            )
         _step(case, actor, "return_referral", reason=data["reason"])
-    # Taking the case needs no change to it: the referral stands and the process ends.
+    else:
+        take_referral(case=case, actor=actor)

@@ -13,4 +13,8 @@ urlpatterns = [
     path("cases/new/", case_views.case_register, name="register"),
     path("cases/<int:pk>/", case_views.case_detail, name="case"),
     path("cases/<int:pk>/extension/", case_views.extend_deadline, name="extend_deadline"),
+    path("cases/<int:pk>/withdraw/", case_views.withdraw, name="withdraw"),
+    path("cases/<int:pk>/suspend/", case_views.suspend, name="suspend"),
+    path("cases/<int:pk>/resume/", case_views.resume, name="resume"),
+    path("cases/<int:pk>/reopen/", case_views.reopen, name="reopen"),
 ]
