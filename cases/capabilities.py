@@ -249,5 +249,11 @@ def _rule(action: str):
     return check
 
 
-for _action in CAPABILITIES:
-    rules.add_perm(_action, _rule(_action))
+def register(action: str, table: dict[Relation, frozenset[str]]) -> None:
+    """A stage adds an action to the table (and to `rules`), e.g. to review a case."""
+    CAPABILITIES[action] = table
+    rules.set_perm(action, _rule(action))
+
+
+for _action in list(CAPABILITIES):
+    register(_action, CAPABILITIES[_action])

@@ -15,10 +15,18 @@ class KindSpec:
     title_en: str
     number_kind: str | None  # a key of numbering.KIND_MARKS, or None for no 文号
     to_party: bool  # sent to the claimant: rendered bilingual when they read no Chinese
+    # How screens name it, in the reader's language (a lazy translation); by default the
+    # printed title with the English one for readers of English.
+    label: object = None
 
     @property
     def template(self) -> str:
+        """A stage ships its print template under this name in its own templates folder."""
         return f"documents/print/{self.kind}.html"
+
+    @property
+    def display(self) -> str:
+        return str(self.label) if self.label is not None else self.title
 
 
 KINDS: dict[str, KindSpec] = {
@@ -37,6 +45,9 @@ KINDS: dict[str, KindSpec] = {
     )
 }
 
+for _kind, _spec in list(KINDS.items()):
+    KINDS[_kind] = KindSpec(**{**_spec.__dict__, "label": K(_kind).label})
+
 # The step of a case (a transition name, or "register" / "extend_handling") → documents.
 STEP_DOCUMENTS: dict[str, list[str]] = {
     "register": [K.REGISTRATION_FORM],
@@ -47,3 +58,11 @@ STEP_DOCUMENTS: dict[str, list[str]] = {
     "suspend": [K.SUSPENSION_NOTICE],
     "close": [K.CLOSING_REPORT],
 }
+
+
+def register_kind(spec: KindSpec, *, issued_at: tuple[str, ...] = ()) -> None:
+    """A stage adds a document kind (and, optionally, the steps of the case that issue
+    it); documents of any kind are issued with ``documents.services.issue_document``."""
+    KINDS[spec.kind] = spec
+    for step in issued_at:
+        STEP_DOCUMENTS.setdefault(step, []).append(spec.kind)

@@ -67,7 +67,8 @@ class Document(ConcurrentTransitionMixin, models.Model):
     case = models.ForeignKey(
         "cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="documents"
     )
-    kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
+    # No fixed choices: a stage registers kinds of its own (documents.kinds.register_kind).
+    kind = models.CharField(_("kind"), max_length=30)
     number = models.CharField(_("document number"), max_length=60, blank=True)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     replaces = models.OneToOneField(
@@ -120,6 +121,12 @@ class Document(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}".strip()
+
+    def get_kind_display(self) -> str:
+        from .kinds import KINDS  # kinds import this module
+
+        spec = KINDS.get(self.kind)
+        return spec.display if spec else self.kind
 
     @transition(status, Status.FINAL, Status.SUPERSEDED)
     def supersede(self) -> None:
