@@ -3,15 +3,27 @@
 An officer registers the Zijin letter with the clan association as claimant, screens it, the
 supervisor accepts it, the acceptance notice is ready, the officer sends it to legal
 review, and the supervisor approves an extension. Screenshots land in test-artifacts/.
+
+A township officer registers a 华侨 in Canada against the township government, suspends the
+case while a court decides and resumes it, screens it; the township's head declines it (the
+refusal notice carries English for the claimant) and, on new facts, reopens it.
 """
 
+import datetime
+import io
+import re
+import zoneinfo
+from urllib.parse import unquote
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
+from pypdf import PdfReader
 
 from workflows.demo import DEMO_PASSWORD
 
 from .conftest import ARTEFACTS, CHROMIUM
-from .factories import AssociationFactory, PersonFactory, officer_of
+from .factories import AssociationFactory, OrganisationFactory, PersonFactory, officer_of
 
 ARGS = [
     "--no-sandbox",
@@ -117,3 +129,149 @@ def test_an_officer_takes_the_zijin_letter_to_legal_review(live_server, browser_
     expect(page.locator(".timeline")).to_contain_text("涉及多个部门现场核查，情况复杂")
     expect(page.locator("#documents")).to_contain_text("延期告知书")
     shot(page, "07-extended")
+
+
+# [Q5] A party abroad: suspended, declined, reopened --------------------------------------
+
+
+@pytest.fixture
+def yirong(township):
+    """The Yirong 侨胞之家's officer and head, and the township government on the
+    administrators' list of departments."""
+    officer = officer_of(township, "officer")
+    head = officer_of(township, "yirong_head", "supervisor")
+    for user in (officer, head):
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    OrganisationFactory(
+        name="紫金县义容镇人民政府",
+        kind="department",
+        level="township",
+        number_prefix="",
+        name_en="People's Government of Yirong Township",
+    )
+    return officer, head
+
+
+def local_times(zone: str) -> set[str]:
+    """The clock time a page rendered now shows in the zone (a minute may pass)."""
+    now = timezone.now()
+    return {
+        (now + datetime.timedelta(minutes=m)).astimezone(zoneinfo.ZoneInfo(zone)).strftime("%H:%M")
+        for m in (0, 1)
+    }
+
+
+def lifecycle_step(page, label, step, reason):
+    """Open a control of the lifecycle panel, give the reason and send it."""
+    page.click(f"#lifecycle summary:text-is('{label}')")
+    page.fill(f"#id_{step}_reason", reason)
+    page.click(f"#lifecycle form[action$='/{step}/'] button.primary")
+
+
+def test_a_huaqiao_in_canada_is_suspended_declined_and_reopened(live_server, browser_page, yirong):
+    page, base = browser_page, live_server.url
+    received = (timezone.localdate() - datetime.timedelta(days=3)).isoformat()
+    status = page.locator(".case-head .status")
+    documents = page.locator("#documents")
+
+    # 1. The officer registers the claimant abroad and the township government.
+    log_in(page, base, "officer")
+    page.click("text=登记案件")
+    page.fill("#id_title", "加拿大华侨黄伟明反映义容镇祖屋被拆除")
+    page.select_option("#id_category", "houses")
+    page.select_option("#id_channel", "online")
+    page.fill("#id_received_on", received)
+    page.fill("#id_location", "广东省河源市紫金县义容镇上村")
+    page.fill("#id_summary", "黄伟明在线投诉：其祖屋在镇村道路改造中未经告知被拆除。")
+    page.fill("#id_claims", "依法补偿，恢复祖屋原貌或另行安置。")
+    page.select_option("#id_party-0-role", "claimant")
+    page.fill("#id_party-0-new_name_zh", "黄伟明")
+    page.fill("#id_party-0-new_name_latin", "Wong Wai Ming")
+    page.select_option("#id_party-0-new_identity", "huaqiao")
+    page.select_option("#id_party-0-new_residence_country", "CA")
+    page.fill("#id_party-0-new_phone", "+1 604 555 0182")
+    page.fill("#id_party-0-new_email", "wm.wong@example.ca")
+    page.fill("#id_party-0-new_address", "1234 Main Street, Vancouver BC V5V 3N6, Canada")
+    page.select_option("#id_party-1-role", "respondent")
+    page.select_option("#id_party-1-organisation", label="紫金县义容镇人民政府")
+    page.fill("#id_party-1-contact_name", "李建国")
+    page.fill("#id_party-1-contact_phone", "0762-7800123")
+    shot(page, "q5-01-register")
+    page.click("button.primary")
+    expect(page.locator(".messages")).to_contain_text("已登记")
+    case_url = page.url
+    claimant = page.locator("#parties tr:has-text('黄伟明')")
+    expect(claimant).to_contain_text("华侨")
+    expect(claimant).to_contain_text("加拿大")
+    expect(claimant).to_contain_text("English")
+    expect(claimant).to_contain_text("wm.wong@example.ca")
+    cell = claimant.locator(".local-time")  # the zone is in the text or on hovering
+    shown = f"{cell.inner_text()} {cell.get_attribute('title') or ''}"
+    assert "America/Vancouver" in shown, shown
+    assert any(local in shown for local in local_times("America/Vancouver")), shown
+    expect(page.locator("#parties tr:has-text('紫金县义容镇人民政府')").first).to_contain_text(
+        "政府部门"
+    )
+    expect(page.locator("#parties tr:has-text('李建国')")).to_contain_text("紫金县义容镇人民政府")
+    shot(page, "q5-02-registered")
+
+    # 2. The case waits for a court, then goes on.
+    lifecycle_step(page, "中止", "suspend", "等待法院判决：相关土地权属纠纷已诉至紫金县人民法院。")
+    expect(status).to_have_text("已中止")
+    expect(page.locator("#lifecycle")).to_contain_text("等待法院判决")
+    expect(page.locator(".card:has(h2:text-is('办理时限'))")).to_contain_text("中止办理")
+    expect(documents.locator("tr:has-text('中止办理告知书') .render")).to_have_text("已生成")
+    expect(page.locator(".card:has(h2:text-is('待办任务'))")).to_contain_text("须待恢复办理")
+    shot(page, "q5-03-suspended")
+    lifecycle_step(page, "恢复办理", "resume", "法院已作出判决。")
+    expect(page.locator(".messages")).to_contain_text("案件已恢复办理")
+    expect(status).to_have_text("已登记")
+    expect(page.locator(".card:has(h2:text-is('办理时限'))")).not_to_contain_text("暂停")
+    shot(page, "q5-04-resumed")
+
+    # 3. Screened by the officer, declined by the township's head.
+    page.click("a.button.primary:has-text('受理审查')")
+    page.fill("textarea[name=notes]", "该祖屋拆除事项已由法院判决，属司法程序处理范围。")
+    page.click("text=完成此任务")
+    expect(status).to_have_text("受理审查")
+
+    log_in(page, base, "yirong_head")
+    page.click("text=待领取")
+    expect(page.locator("table.queue")).to_contain_text("受理决定")
+    page.click("button:has-text('领取')")
+    page.click("text=我的任务")
+    page.click("a.button.primary:has-text('办理')")
+    page.check("input[name=decision][value=decline]")
+    page.fill("textarea[name=reason]", "该事项已经人民法院判决，不属本会受理范围。")
+    shot(page, "q5-05-decide")
+    page.click("text=完成此任务")
+    expect(status).to_have_text("不予受理")
+    refusal = documents.locator("tr:has-text('不予受理告知书')")
+    expect(refusal.locator(".render")).to_have_text("已生成")
+    shot(page, "q5-06-declined")
+    # The link opens the PDF inline (chromium's viewer, no download event): fetch what it
+    # points to with the page's own session.
+    response = page.context.request.get(base + refusal.locator("a").get_attribute("href"))
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    assert "不予受理告知书" in unquote(response.headers["content-disposition"])
+    (SHOTS / "q5-refusal-notice.pdf").write_bytes(response.body())  # to read it
+    reader = PdfReader(io.BytesIO(response.body()))
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
+    assert "不予受理告知书" in text and "不属本会受理范围" in text
+    assert "Noticeofnon-acceptance" in text and "ToWongWaiMing" in text
+
+    # 4. New facts: the head reopens it; the officer screens it again.
+    lifecycle_step(page, "重新办理", "reopen", "当事人提交新证据：拆除时未经任何补偿程序。")
+    expect(status).to_have_text("受理审查")
+    expect(page.locator("#lifecycle")).to_contain_text("办理流程记录")
+    declined = page.locator(".timeline li:has-text('不属本会受理范围')")
+    expect(declined).to_contain_text("不予受理")
+    expect(page.locator(".timeline")).to_contain_text("拆除时未经任何补偿程序")
+    shot(page, "q5-07-reopened")
+
+    log_in(page, base, "officer")
+    expect(page.locator("table.queue")).to_contain_text("重新受理审查")
+    page.goto(case_url)
+    expect(page.locator("a.button.primary:has-text('重新受理审查')")).to_be_visible()
+    shot(page, "q5-08-rescreening")
