@@ -172,6 +172,15 @@ def may_as(user: User, action: str, case: Case, organisation_id: int) -> bool:
     return allows(action, {(role, relation) for role in roles for relation in relations})
 
 
+def roles_allowed(action: str, case: Case, organisation_id: int) -> list[str]:
+    """The roles that may do the action for one organisation (a task's organisation), in
+    that organisation's relations to the case; in the order of ``Role``."""
+    relations = _relations_by_organisation(case).get(organisation_id, set())
+    table = CAPABILITIES[action]
+    allowed = {role for relation in relations for role in table.get(relation, ())}
+    return [role for role in Role.values if role in allowed]
+
+
 def registering_organisation_ids(user: User) -> set[int]:
     """The organisations the user may register cases for (and so handle)."""
     roles = CAPABILITIES["cases.register_case"][L.HANDLING]

@@ -3,7 +3,6 @@ from django.forms import formset_factory
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 from timezone_field import TimeZoneFormField
 
@@ -23,12 +22,13 @@ from .parties import (
     CORRECTABLE_PERSON_FIELDS,
     FROM_THE_COUNTRY,
     NEW_BODY_KINDS,
+    country_choices,
     defaults_for,
-    offered_zones,
 )
 from .selectors import case_parties, invitable_departments, invitable_users
 from .services import PartyInput
 from .validators import check_occurred_at, check_received_on, validate_phone
+from .zones import zone_choices
 
 # A note, or the summary of a call or visit: a few pages at most. A longer text belongs in
 # an uploaded document; a megabyte typed into a text box is a mistake or a probe.
@@ -81,15 +81,15 @@ class CaseForm(forms.ModelForm):
         return received_on
 
 
-def zone_field(label, current=None) -> TimeZoneFormField:
-    """A time zone, validated; empty means "from the country of residence"."""
-    zones = list(offered_zones())
-    if current and str(current) not in zones:
-        zones.append(str(current))  # a zone set before, outside the list: kept as it is
+def zone_field(label, current=None, required=False) -> TimeZoneFormField:
+    """A time zone, validated, by its city, region and offset, the common ones first
+    (``cases.zones``); a zone set before, outside the list, is kept. Not required: empty
+    means "from the country of residence"."""
+    choices = zone_choices(current)
     return TimeZoneFormField(
         label=label,
-        required=False,
-        choices=[("", FROM_THE_COUNTRY), *((z, z.replace("_", " ")) for z in zones)],
+        required=required,
+        choices=choices if required else [("", FROM_THE_COUNTRY), *choices],
     )
 
 
@@ -130,7 +130,7 @@ class PartyForm(forms.Form):
     )
     new_residence_country = LazyTypedChoiceField(
         label=_("Country or region of residence"),
-        choices=[("", "---------"), *countries],
+        choices=country_choices,  # per request: the reader's language
         required=False,
     )
     new_phone = forms.CharField(
@@ -287,6 +287,7 @@ class CorrectPartyForm(forms.Form):
         if person is None:
             return
         self.fields.update(fields_for_model(Person, fields=CORRECTABLE_PERSON_FIELDS))
+        self.fields["residence_country"].choices = country_choices
         self.fields["time_zone"] = zone_field(_("Time zone"), person.time_zone)
         self.fields["preferred_language"] = language_field(_("Preferred language"))
         self.initial.update(model_to_dict(person, fields=CORRECTABLE_PERSON_FIELDS))
@@ -381,3 +382,10 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "email", "language", "time_zone"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Readable zones, the common ones first; no aliases such as "Zulu" or "localtime".
+        self.fields["time_zone"] = zone_field(
+            _("Time zone"), self.instance.time_zone, required=True
+        )

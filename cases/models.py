@@ -20,6 +20,7 @@ from django_countries.fields import Country, CountryField
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from timezone_field import TimeZoneField
 
+from .timeline import text_of
 from .validators import validate_phone
 
 
@@ -754,6 +755,9 @@ class CaseEvent(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
     counterpart = models.CharField(_("with whom"), max_length=200, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    # What the system wrote, as msgids and parameters (cases.timeline): shown in the
+    # reader's language. Empty for what a person typed, and for rows from before.
+    message = models.JSONField(_("message"), default=list, blank=True)
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -775,6 +779,11 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The case timeline is append-only.")
+
+    @property
+    def text(self) -> str:
+        """The summary in the reader's language (see ``cases.timeline``)."""
+        return text_of(self.message, self.summary)
 
 
 class Deadline(models.Model):

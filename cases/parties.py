@@ -29,7 +29,9 @@ from importlib import resources
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from .models import Language, Organisation
 
@@ -122,6 +124,24 @@ def offered_zones() -> tuple[str, ...]:
         zoneinfo.available_timezones()
     )
     return tuple(sorted(zones or zoneinfo.available_timezones()))
+
+
+def _chinese_order(name: str) -> bytes:
+    """GB 18030 keeps GB 2312's order, whose common characters run in pinyin order."""
+    return name.strip().encode("gb18030", errors="replace")
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """The countries a form offers, in the reader's language: those parties usually live
+    in first (``settings.COUNTRIES_FIRST``, then a line), the others by name (in Chinese,
+    by pinyin). A callable, so each request gets its own language's list."""
+    ordered = [(country.code, country.name) for country in countries]
+    first = set(settings.COUNTRIES_FIRST) | {""}
+    split = next((i for i, (code, _name) in enumerate(ordered) if code not in first), 0)
+    head, rest = ordered[:split], ordered[split:]
+    if (get_language() or "").startswith("zh"):
+        rest.sort(key=lambda choice: _chinese_order(choice[1]))
+    return [("", "---------"), *head, *rest]
 
 
 def defaults_for(country) -> tuple[str, str]:

@@ -51,6 +51,8 @@ from .selectors import (
     visible_bodies,
     visible_people,
 )
+from .timeline import fields as said
+from .timeline import line, listing
 from .validators import check_occurred_at, check_received_on
 
 # Transitions a caller may ask for by name; anything else is refused before lookup.
@@ -218,9 +220,18 @@ def add_party(*, case: Case, actor: User, item: PartyInput, record: bool = True)
                 actor,
                 CaseEvent.Kind.PARTIES,
                 transition="add_party",
-                summary="\n".join(_("Party added: %s") % p for p in added),
+                **said(*(line(gettext_noop("Party added: %s"), _party_words(p)) for p in added)),
             )
     return party
+
+
+def _party_words(party: Party) -> dict:
+    """A party as "Claimant: 谭永康", the role in the reader's language."""
+    return line(
+        gettext_noop("%(role)s: %(subject)s"),
+        role=Party.Role(party.role).label,
+        subject=party.subject,
+    )
 
 
 def _new_person(case: Case, details: dict) -> Person:
@@ -323,8 +334,13 @@ def correct_party(*, case: Case, actor: User, party: Party, role: str, **details
         actor,
         CaseEvent.Kind.PARTIES,
         transition="correct_party",
-        summary=_("Party corrected: %(party)s (%(fields)s).")
-        % {"party": party.subject, "fields": _(", ").join(str(f) for f in changed)},
+        **said(
+            line(
+                gettext_noop("Party corrected: %(party)s (%(fields)s)."),
+                party=party.subject,
+                fields=listing(changed),
+            )
+        ),
     )
     return party
 
@@ -421,15 +437,22 @@ def _resume_clocks(case: Case, today: datetime.date) -> None:
             None,
             CaseEvent.Kind.DEADLINE,
             transition="resume_clocks",
-            summary=_("Suspended for %(days)d working days; the clocks go on: %(clocks)s.")
-            % {
-                "days": waited,
-                "clocks": "; ".join(
-                    _("%(clock)s due on %(due)s")
-                    % {"clock": c.get_kind_display(), "due": c.due_on.isoformat()}
-                    for c in moved
-                ),
-            },
+            **said(
+                line(
+                    gettext_noop(
+                        "Suspended for %(days)d working days; the clocks go on: %(clocks)s."
+                    ),
+                    days=waited,
+                    clocks=listing(
+                        line(
+                            gettext_noop("%(clock)s due on %(due)s"),
+                            clock=Deadline.Kind(c.kind).label,
+                            due=c.due_on,
+                        )
+                        for c in moved
+                    ),
+                )
+            ),
         )
 
 
@@ -456,11 +479,17 @@ def take_referral(*, case: Case, actor: User | None, on: datetime.date | None = 
             None,
             CaseEvent.Kind.DEADLINE,
             transition="referral_lapsed",
-            summary=_(
-                "No objection came within %(days)d working days (%(source)s): the referral "
-                "to %(receiver)s stands."
-            )
-            % {"days": rule.amount, "source": rule.source, "receiver": locked.referred_to},
+            **said(
+                line(
+                    gettext_noop(
+                        "No objection came within %(days)d working days (%(source)s): the "
+                        "referral to %(receiver)s stands."
+                    ),
+                    days=rule.amount,
+                    source=rule.source,
+                    receiver=locked.referred_to,
+                )
+            ),
         )
     else:
         _record(
@@ -468,7 +497,7 @@ def take_referral(*, case: Case, actor: User | None, on: datetime.date | None = 
             actor,
             CaseEvent.Kind.ASSIGNMENT,
             transition="take_referral",
-            summary=_("%s takes the referred case.") % locked.referred_to,
+            **said(line(gettext_noop("%s takes the referred case."), locked.referred_to)),
         )
     return locked
 
@@ -500,7 +529,13 @@ def move_up(*, case: Case, actor: User, reason: str) -> Case:
         CaseEvent.Kind.HIERARCHY,
         transition="report_up",
         reason=reason,
-        summary=_("Reported up from %(lower)s to %(higher)s.") % {"lower": lower, "higher": higher},
+        **said(
+            line(
+                gettext_noop("Reported up from %(lower)s to %(higher)s."),
+                lower=lower,
+                higher=higher,
+            )
+        ),
     )
     return locked
 
@@ -547,8 +582,13 @@ def extend_handling_deadline(*, case: Case, actor: User, days: int, reason: str)
         CaseEvent.Kind.DEADLINE,
         transition="extend_handling",
         reason=reason,
-        summary=_("Handling deadline extended by %(days)d days to %(due)s.")
-        % {"days": days, "due": clock.due_on.isoformat()},
+        **said(
+            line(
+                gettext_noop("Handling deadline extended by %(days)d days to %(due)s."),
+                days=days,
+                due=clock.due_on,
+            )
+        ),
     )
     return clock
 
@@ -627,11 +667,13 @@ def invite_participant(
             actor,
             CaseEvent.Kind.ASSIGNMENT,
             transition="invite",
-            summary=_("%(who)s takes part as %(relation)s.")
-            % {
-                "who": participant.user or participant.organisation,
-                "relation": participant.get_relation_display(),
-            },
+            **said(
+                line(
+                    gettext_noop("%(who)s takes part as %(relation)s."),
+                    who=participant.user or participant.organisation,
+                    relation=CaseParticipant.Relation(participant.relation).label,
+                )
+            ),
         )
     return participant
 

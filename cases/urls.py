@@ -5,6 +5,7 @@ from . import views
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("export.xlsx", views.case_list_export, name="export"),
     path("my-settings/", views.preferences, name="preferences"),
     path("<int:pk>/communications/", views.add_communication, name="add_communication"),
     path("<int:pk>/notes/", views.add_note, name="add_note"),

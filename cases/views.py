@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     AddPartyForm,
     CommunicationForm,
@@ -21,32 +21,49 @@ from .params import choice_param, search_text
 PAGE_SIZE = 25
 
 
+def _list_filters(request) -> dict[str, str]:
+    """The case list's filters in the address; a status or category the screen does not
+    offer counts as no filter."""
+    return {
+        "query": search_text(request.GET.get("q")),
+        "status": choice_param(request.GET.get("status"), CaseStatus.values),
+        "category": choice_param(request.GET.get("category"), Case.Category.values),
+    }
+
+
 @login_required
 @require_safe
 def case_list(request):
-    # A status or category the screen does not offer counts as no filter.
-    query = search_text(request.GET.get("q"))
-    status = choice_param(request.GET.get("status"), CaseStatus.values)
-    category = choice_param(request.GET.get("category"), Case.Category.values)
-    cases = selectors.case_list(request.user, query=query, status=status, category=category)
+    filters = _list_filters(request)
+    cases = selectors.case_list(request.user, **filters)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "cases/case_list.html",
         {
             "page": page,
-            "q": query,
-            "status": status,
-            "category": category,
+            "q": filters["query"],
+            "status": filters["status"],
+            "category": filters["category"],
             "statuses": CaseStatus.choices,
             "categories": Case.Category.choices,
         },
     )
 
 
-def post_case_form(request, pk: int, action: str, make_form, write, done: str) -> object:
+@login_required
+@require_safe
+def case_list_export(request):
+    """The case list as an Excel file: every case (not one page) for the list's filters."""
+    cases = selectors.case_list(request.user, **_list_filters(request))
+    return exports.xlsx_response(exports.case_list_workbook(cases), _("Cases"), "cases")
+
+
+def post_case_form(request, pk: int, action: str, make_form, write, done) -> object:
     """Validate a small form posted from the case page and hand it to a service. Who may
-    post it is checked first, so a refusal is a refusal whatever was posted."""
+    post it is checked first, so a refusal is a refusal whatever was posted. ``done``: the
+    message on success, or a function of the case that makes it once the step is taken
+    (a stage adds what happens next)."""
     case = selectors.case_for(request.user, pk, action)
     form = make_form(request.POST, case)
     if form.is_valid():
@@ -55,7 +72,7 @@ def post_case_form(request, pk: int, action: str, make_form, write, done: str) -
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, done)
+            messages.success(request, done(case) if callable(done) else done)
     else:
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))

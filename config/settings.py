@@ -168,6 +168,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Country lists (django-countries) in the reader's language, the countries parties
+# usually live in first: Malaysia, Indonesia, Singapore, Thailand, the Philippines, the
+# United States, Canada, Australia, the United Kingdom; a line, then the others by name.
+COUNTRIES_FIRST = ["MY", "ID", "SG", "TH", "PH", "US", "CA", "AU", "GB"]
+COUNTRIES_FIRST_BREAK = "──────────"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader, PdfWriter
 
 from .kinds import KINDS
@@ -45,6 +46,29 @@ SLOTS = [
     Slot("中止、延期及结案文书", (K.SUSPENSION_NOTICE, K.EXTENSION_NOTICE, K.CLOSING_REPORT)),
 ]
 # Items 12 (卷宗情况说明) and 13 (封底) are the generated back cover.
+
+# A slot as the case page names it, in the reader's language (the case file itself is in
+# Chinese and uses the label).
+SLOT_NAMES = {
+    "1 申请书或受理登记表": _("1 Application or registration form"),
+    "受理、不予受理及转办文书": _("Acceptance, non-acceptance and referral documents"),
+    "2 权利义务告知书": _("2 Notice of rights and obligations"),
+    "3 身份证明": _("3 Proof of identity"),
+    "4 授权委托书": _("4 Power of attorney"),
+    "5 调查记录": _("5 Investigation record"),
+    "6 证据材料": _("6 Evidence"),
+    "7 调解记录": _("7 Mediation record"),
+    "8 调解协议书": _("8 Mediation agreement"),
+    "9 履行凭证": _("9 Proof of performance"),
+    "10 回访记录": _("10 Follow-up record"),
+    "11 司法确认材料": _("11 Judicial confirmation"),
+    "中止、延期及结案文书": _("Suspension, extension and closing documents"),
+}
+
+
+def slot_name(label: str) -> str:
+    """The slot's name in the reader's language (its Chinese label if it has none)."""
+    return str(SLOT_NAMES.get(label, label))
 
 
 @dataclass

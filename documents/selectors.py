@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 
 from cases.selectors import visible_cases
 
-from .casefile import contents
+from .casefile import contents, slot_name
 from .models import Document
 
 
@@ -16,4 +16,5 @@ def case_documents(case) -> QuerySet[Document]:
 
 
 def missing_case_file_items(case) -> list[str]:
-    return contents(case).missing
+    """The required items the case file still lacks, named in the reader's language."""
+    return [slot_name(label) for label in contents(case).missing]

@@ -212,6 +212,8 @@ ROUTES: dict[str, Route] = {
         True,
     ),
     "workflows:queue": Route(lambda w: reverse("workflows:queue"), {"GET": Method()}),
+    # Everyone logged in downloads their own queue or case list, scoped as the page is.
+    "workflows:queue_export": Route(lambda w: reverse("workflows:queue_export"), {"GET": Method()}),
     "workflows:task": Route(
         _task("workflows:task"),
         {
@@ -242,6 +244,7 @@ ROUTES: dict[str, Route] = {
         {"POST": Method(read=READ, act="cases.report_up", data=lambda w: {"reason": "涉外"})},
     ),
     "cases:list": Route(lambda w: reverse("cases:list"), {"GET": Method()}),
+    "cases:export": Route(lambda w: reverse("cases:export"), {"GET": Method()}),
     "workflows:register": Route(
         lambda w: reverse("workflows:register"),
         {
@@ -262,6 +265,11 @@ ROUTES: dict[str, Route] = {
         },
     ),
     "workflows:case": Route(_case("workflows:case"), {"GET": Method(read=READ)}),
+    # One panel of the case page alone (the documents panel refreshes itself with it).
+    "workflows:case_panel": Route(
+        lambda w: reverse("workflows:case_panel", args=[w.case.pk, "documents"]),
+        {"GET": Method(read=READ)},
+    ),
     "cases:add_communication": Route(
         _case("cases:add_communication"),
         {

@@ -1,15 +1,19 @@
 """The officers' queue and the case page's tasks: scoping, filters, search, fixed queries."""
 
-from datetime import date
+import re
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from viewflow.workflow.models import Task
 
+from cases.calendar import WorkingCalendar
 from cases.models import Case
-from workflows import services
+from workflows import lifecycle, services
 from workflows.selectors import OPEN
 
 from .conftest import at_once
@@ -57,14 +61,14 @@ def test_it_shows_the_countries_the_parties_live_in(client, intake, officer, cit
     in_malaysia = intake()  # the fixtures' claimant lives in Malaysia
     client.force_login(officer)
     page = _queue(client)
-    assert "<td>日本</td>" in _row(page, in_japan)
-    assert "<td>马来西亚</td>" in _row(page, in_malaysia)
+    assert ">日本</td>" in _row(page, in_japan)
+    assert ">马来西亚</td>" in _row(page, in_malaysia)
     assert "日本" not in _row(page, in_malaysia)
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = _queue(client)
-    assert "<td>Japan</td>" in _row(page, in_japan)
-    assert "<td>Malaysia</td>" in _row(page, in_malaysia)
+    assert ">Japan</td>" in _row(page, in_japan)
+    assert ">Malaysia</td>" in _row(page, in_malaysia)
     assert "Japan" not in _row(page, in_malaysia)
 
 
@@ -224,3 +228,74 @@ def test_it_lets_one_of_two_simultaneous_people_through(intake, city, action):
         assert case.status == "screening"
         assert case.events.filter(transition="start_screening").count() == 1
         assert Task.objects.filter(status__in=OPEN).count() == 1  # one decision task
+
+
+# Sort, the finished tab and the tab counts ([Q5b]) -------------------------------------
+
+
+def _numbers(client, **params) -> list[str]:
+    """The case numbers of the queue's rows, top to bottom."""
+    response = client.get(reverse("workflows:queue"), params)
+    return [row.case.number for row in response.context["rows"]]
+
+
+def test_it_lists_tasks_without_a_due_date_last(client, intake, officer):
+    waiting = intake(title="中止案件")  # registered first: the older task
+    lifecycle.suspend_case(case=waiting, actor=officer, reason="等待法院判决")
+    soon_on = WorkingCalendar.load().add_working_days(date.today(), 2)
+    soon = intake(title="临期案件", received_on=soon_on - timedelta(days=15))
+    client.force_login(officer)
+
+    assert _numbers(client, view="mine") == [soon.number, waiting.number]
+    page = _queue(client, view="mine")
+    assert "—" in _row(page, waiting)  # a suspended case's clocks wait: no due date
+    assert soon_on.isoformat() in _row(page, soon)
+    assert page.index(soon.number) < page.index(waiting.number)
+
+
+def test_it_shows_when_and_by_whom_a_task_was_finished(client, intake, do, officer):
+    officer.time_zone = "America/Vancouver"
+    officer.display_name = "陈办理"
+    officer.save()
+    case = do(intake(), "screen", {"notes": "可受理"})
+    [screening] = Task.objects.filter(process__caseprocess__case=case, flow_task__endswith="screen")
+    client.force_login(officer)
+
+    page = _queue(client, view="finished")
+    row = _row(page, case)
+    local = timezone.localtime(screening.finished, ZoneInfo("America/Vancouver"))
+    assert local.strftime("%Y-%m-%d %H:%M") in row
+    assert "陈办理" in row and "受理审查" in row
+    head = page.split("<thead>")[1].split("</thead>")[0]
+    assert "办结时间" in head and "办理人" in head
+    for due in ("届满日期", "当前任务", "工作日"):
+        assert due not in head and due not in row
+    assert "overdue" not in row and "due-soon" not in row
+
+
+def _tab_counts(page: str) -> dict[str, int]:
+    tabs = page.split('<nav class="tabs"')[1].split("</nav>")[0]
+    return {
+        view: int(count)
+        for view, count in re.findall(
+            r'href="\?view=(\w+)".*?<span class="count">(\d+)</span>', tabs
+        )
+    }
+
+
+def test_it_counts_the_tasks_of_each_tab(
+    client, intake, do, officer, supervisor, outsider, other_city
+):
+    first, second = intake(title="第一案"), intake(title="第二案")
+    do(first, "screen", {"notes": "可受理"})  # the decision waits for a supervisor
+    intake(  # another city's case counts for nobody here
+        actor=outsider,
+        handling_organisation=other_city,
+        person=PersonFactory(registered_by=other_city),
+    )
+    client.force_login(officer)
+    counts = _tab_counts(_queue(client, view="team", q=second.number))  # filters do not count
+    assert counts == {"mine": 1, "team": 0, "watching": 1, "finished": 1}
+    client.force_login(supervisor)
+    assert _tab_counts(_queue(client)) == {"mine": 0, "team": 1, "watching": 1, "finished": 0}
+    assert first.number in _queue(client, view="team")

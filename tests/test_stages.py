@@ -15,9 +15,10 @@ ACTION = "cases.review_demo"
 
 @pytest.fixture
 def demo_stage(settings):
-    settings.TEMPLATES[0]["DIRS"] = [
-        *settings.TEMPLATES[0]["DIRS"],
-        settings.BASE_DIR / "tests" / "templates",
+    # A stage ships its panel template in its own app; this one lives with the test.
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [
+        {**engine, "DIRS": [*engine["DIRS"], settings.BASE_DIR / "tests" / "templates"]}
     ]
     stage = stages.Stage(
         name="demo",

@@ -5,7 +5,9 @@ page's lifecycle panel (withdraw, suspend, resume, reopen: ``lifecycle``)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -13,7 +15,7 @@ from cases import capabilities, selectors
 from cases.forms import CaseForm, ExtensionForm, PartyFormSet
 from cases.views import post_case_form
 
-from . import lifecycle, panels, services
+from . import lifecycle, panels, progress, services
 from .forms import ReopenForm, ResumeForm, SuspendForm, WithdrawForm
 
 
@@ -28,6 +30,21 @@ def case_detail(request, pk: int):
         "workflows/case_detail.html",
         {"case": case, "can": can, "panels": templates, **context},
     )
+
+
+@login_required
+@require_safe
+def case_panel(request, pk: int, name: str):
+    """One panel of the case page alone, for the page to refresh it in place while it
+    waits for work done elsewhere (static/js/panels.js): the same checks as the case
+    page, and 404 for a panel this person does not see there."""
+    case = selectors.case_for(request.user, pk)
+    can = capabilities.allowed_actions(request.user, case)
+    found = panels.one_panel(case, request.user, can, name)
+    if found is None:
+        raise Http404
+    template, context = found
+    return render(request, template, {"case": case, "can": can, **context})
 
 
 @login_required
@@ -74,7 +91,16 @@ def extend_deadline(request, pk: int):
 
 # The lifecycle panel's steps. Who may post is checked first (post_case_form): a person who
 # may not read the case gets 404, one who may read it but not take the step 403; a step
-# the case's status does not allow, or bad input, comes back as a message.
+# the case's status does not allow, or bad input, comes back as a message. A step taken
+# is said with what happens next on the case.
+
+
+def _then_next_step(request, done: str):
+    def said(case) -> str:
+        step = progress.next_step_of(case.pk, request.user)
+        return format_html("{} {}", done, step.as_html())
+
+    return said
 
 
 @login_required
@@ -86,7 +112,9 @@ def withdraw(request, pk: int):
         "cases.withdraw_case",
         lambda data, case: WithdrawForm(data),
         lifecycle.withdraw_case,
-        _("The withdrawal is recorded and the case is closed as withdrawn."),
+        _then_next_step(
+            request, _("The withdrawal is recorded and the case is closed as withdrawn.")
+        ),
     )
 
 
@@ -99,7 +127,7 @@ def suspend(request, pk: int):
         "cases.suspend_case",
         lambda data, case: SuspendForm(data),
         lifecycle.suspend_case,
-        _("The case is suspended; its clocks wait until it resumes."),
+        _then_next_step(request, _("The case is suspended; its clocks wait until it resumes.")),
     )
 
 
@@ -112,7 +140,7 @@ def resume(request, pk: int):
         "cases.suspend_case",
         lambda data, case: ResumeForm(data),
         lifecycle.resume_case,
-        _("The case is resumed."),
+        _then_next_step(request, _("The case is resumed.")),
     )
 
 
@@ -125,5 +153,5 @@ def reopen(request, pk: int):
         "cases.reopen_case",
         lambda data, case: ReopenForm(data),
         lifecycle.reopen_case,
-        _("The case is reopened and goes back to screening."),
+        _then_next_step(request, _("The case is reopened and goes back to screening.")),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from cases import selectors
@@ -36,6 +37,14 @@ def register(panel: Panel) -> None:
     PANELS[panel.name] = panel
 
 
+def one_panel(case: Case, user: User, can: dict[str, bool], name: str) -> tuple[str, dict] | None:
+    """The template and context of one panel the user sees on the case page (to refresh
+    it alone), or None."""
+    panel = PANELS.get(name)
+    found = panel.context(case, user, can) if panel else None
+    return None if found is None else (panel.template, found)
+
+
 def case_page(case: Case, user: User, can: dict[str, bool]) -> tuple[list[str], dict]:
     """The templates of the panels this user sees, in order, and their joint context."""
     templates, context = [], {}
@@ -51,10 +60,13 @@ def case_page(case: Case, user: User, can: dict[str, bool]) -> tuple[list[str], 
 
 
 def _tasks(case: Case, user: User, can: dict) -> dict:
+    from . import progress
     from . import selectors as workflow_selectors
 
     return {
         "actions": workflow_selectors.case_actions(case, user),
+        # What happens next: who does the open task and by when, or why the process ended.
+        "next_step": progress.next_step(case, user),
         "lower_units": case.handling_organisation.descendants() if can["send_down"] else [],
         # SVG made by viewflow from the flow definition: node names, no user data.
         "flow_chart": mark_safe(workflow_selectors.flow_chart(case)),
@@ -78,8 +90,10 @@ def _documents(case: Case, user: User, can: dict) -> dict:
     documents = list(document_selectors.case_documents(case))
     return {
         "documents": documents,
-        # The page reloads itself until every document has been rendered.
+        # Until every document has been rendered the panel refreshes itself in place
+        # (static/js/panels.js fetches it from this URL), so nothing typed is lost.
         "rendering_pending": any(d.rendering == "pending" for d in documents),
+        "documents_panel_url": reverse("workflows:case_panel", args=[case.pk, "documents"]),
         "missing_items": document_selectors.missing_case_file_items(case),
         "evidence": case.evidence.all(),
         "evidence_form": EvidenceForm(),

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -20,11 +20,20 @@ from cases.selectors import visible_cases
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 VIEWS = ("mine", "team", "watching", "finished")
+# Each order ends on the task's key, so a page and the Excel download list rows alike.
 SORTS = {
-    "due": ("due_on", "created"),
-    "number": ("process__caseprocess__case__number",),
-    "received": ("-process__caseprocess__case__received_on",),
+    # A task whose case has no running clock comes after every dated one.
+    "due": (F("due_on").asc(nulls_last=True), "created", "pk"),
+    "number": ("process__caseprocess__case__number", "pk"),
+    "received": ("-process__caseprocess__case__received_on", "pk"),
+    "finished": (F("finished").desc(nulls_last=True), "-pk"),
 }
+
+
+def sorts_of(view: str) -> tuple[str, ...]:
+    """The orders a tab offers, its default first: what is finished has no due date left."""
+    first = "finished" if view == "finished" else "due"
+    return (first, "received", "number")
 
 
 @dataclass(frozen=True)
@@ -66,22 +75,32 @@ def _team_scope(user: User) -> Q:
     )
 
 
-def queue(user: User, filters: QueueFilters, today: datetime.date | None = None) -> QuerySet:
-    today = today or timezone.localdate()
+def _tab(user: User, view: str) -> QuerySet:
+    """The tasks of one tab, before any filter."""
     tasks = Task.objects.filter(flow_task_type="HUMAN")
-    if filters.view == "mine":
-        tasks = tasks.filter(owner=user, status__in=OPEN)
-    elif filters.view == "team":
-        tasks = tasks.filter(_team_scope(user))
-    elif filters.view == "watching":
+    if view == "mine":
+        return tasks.filter(owner=user, status__in=OPEN)
+    if view == "team":
+        return tasks.filter(_team_scope(user))
+    if view == "watching":
         # Open tasks on cases the user can see, held by or waiting for someone else.
-        tasks = (
+        return (
             tasks.filter(status__in=OPEN, process__caseprocess__case__in=visible_cases(user))
             .exclude(owner=user)
             .exclude(_team_scope(user))
         )
-    else:
-        tasks = tasks.filter(owner=user, status=STATUS.DONE)
+    return tasks.filter(owner=user, status=STATUS.DONE)
+
+
+def tab_counts(user: User) -> dict[str, int]:
+    """How many tasks each tab holds without filters (what its link opens): one count per
+    tab, whatever the page."""
+    return {view: _tab(user, view).count() for view in VIEWS}
+
+
+def queue(user: User, filters: QueueFilters, today: datetime.date | None = None) -> QuerySet:
+    today = today or timezone.localdate()
+    tasks = _tab(user, filters.view)
 
     case = "process__caseprocess__case__"
     if filters.stage:
@@ -110,7 +129,12 @@ def queue(user: User, filters: QueueFilters, today: datetime.date | None = None)
         tasks = tasks.filter(due_on__gte=today, due_on__lte=horizon)
     return tasks.select_related(
         "owner", "process__caseprocess__case__handling_organisation"
-    ).order_by(*SORTS.get(filters.sort, SORTS["due"]))
+    ).order_by(*SORTS[_sort(filters)])
+
+
+def _sort(filters: QueueFilters) -> str:
+    offered = sorts_of(filters.view)
+    return filters.sort if filters.sort in offered else offered[0]
 
 
 @dataclass

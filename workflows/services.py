@@ -22,6 +22,8 @@ from cases.calendar import WorkingCalendar
 from cases.capabilities import CAPABILITIES, Relation, may_as
 from cases.deadlines import REMINDER_WORKING_DAYS, clock_views
 from cases.models import Case, CaseEvent, CaseStatus, Deadline, Organisation, User
+from cases.timeline import fields as said
+from cases.timeline import line
 from documents.services import allocate_number, issue_step_documents
 
 from .flows import DisputeFlow
@@ -119,8 +121,13 @@ def send_task_down(*, task_id: int, actor: User, organisation: Organisation) -> 
             actor=actor,
             kind=CaseEvent.Kind.HIERARCHY,
             transition="send_down",
-            summary=_("“%(task)s” sent down to %(unit)s.")
-            % {"task": task.flow_task.label, "unit": organisation},
+            **said(
+                line(
+                    gettext_noop("“%(task)s” sent down to %(unit)s."),
+                    task=task.flow_task.label,
+                    unit=organisation,
+                )
+            ),
         )
     return task
 
@@ -277,7 +284,10 @@ def _alert(kind: str, deadline: Deadline, today: datetime.date, calendar: Workin
     for user in recipients(case):
         notify(user, kind, context)
     CaseEvent.objects.create(
-        case=case, kind=CaseEvent.Kind.DEADLINE, transition=kind, summary=_(summary) % context
+        case=case,
+        kind=CaseEvent.Kind.DEADLINE,
+        transition=kind,
+        **said(line(summary, clock=context["clock"], due=context["due"])),
     )
     return True
 
