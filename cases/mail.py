@@ -9,7 +9,6 @@ growing pauses, then marked failed; the officer sees which on the case page.
 
 from __future__ import annotations
 
-import datetime
 import smtplib
 
 from django.conf import settings
@@ -18,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Case, Message, User
-from .queueing import wake, wake_after_commit
+from .queueing import wake_after_commit, wake_stale
 
 # Pauses before each new try (seconds): from ten seconds to an hour, about a day in all.
 RETRY_PAUSES = [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 3600, 3600, 3600]
@@ -82,15 +81,7 @@ def retry_pause(message: Message) -> int:
 
 
 def send_pending_messages() -> int:
-    """Queue again every message still pending PENDING_WORK_GRACE_SECONDS after it was
-    last queued: its wake-up was lost (broker down at commit) or its worker died."""
+    """Queue again the messages a lost wake-up or a dead worker left pending."""
     from .tasks import send_message
 
-    stale = timezone.now() - datetime.timedelta(seconds=settings.PENDING_WORK_GRACE_SECONDS)
-    queued = 0
-    for pk in Message.objects.filter(
-        status=Message.Status.PENDING, queued_at__lt=stale
-    ).values_list("pk", flat=True):
-        Message.objects.filter(pk=pk).update(queued_at=timezone.now())
-        queued += wake(send_message, pk)
-    return queued
+    return wake_stale(Message.objects.filter(status=Message.Status.PENDING), send_message)

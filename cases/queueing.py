@@ -8,9 +8,12 @@ queues the work again once the broker is back (see PENDING_WORK_GRACE_SECONDS).
 
 from __future__ import annotations
 
+import datetime
 import logging
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -30,3 +33,15 @@ def wake(task, *args) -> bool:
         )
         return False
     return True
+
+
+def wake_stale(pending, task) -> int:
+    """Queue ``task(pk)`` again for every row of ``pending`` (a queryset of work with a
+    ``queued_at``) queued more than PENDING_WORK_GRACE_SECONDS ago: its wake-up was lost
+    (broker down at commit) or its worker died. Returns how many were queued."""
+    stale = timezone.now() - datetime.timedelta(seconds=settings.PENDING_WORK_GRACE_SECONDS)
+    queued = 0
+    for pk in pending.filter(queued_at__lt=stale).values_list("pk", flat=True):
+        pending.model.objects.filter(pk=pk).update(queued_at=timezone.now())
+        queued += wake(task, pk)
+    return queued

@@ -3,14 +3,12 @@ evidence uploads."""
 
 from __future__ import annotations
 
-import datetime
 import gc
 import hashlib
 import io
 from dataclasses import asdict
 
 import pikepdf
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -19,7 +17,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from cases.queueing import wake, wake_after_commit
+from cases.queueing import wake_after_commit, wake_stale
 from cases.selectors import require
 
 from . import snapshots
@@ -124,19 +122,12 @@ MAX_RENDER_ATTEMPTS = 5
 
 
 def render_pending_documents() -> int:
-    """Queue again every document still pending PENDING_WORK_GRACE_SECONDS after it was
-    queued: its wake-up was lost (broker down at commit) or its worker died. Returns how
-    many were queued."""
+    """Queue again the documents a lost wake-up or a dead worker left pending."""
     from .tasks import render_document
 
-    stale = timezone.now() - datetime.timedelta(seconds=settings.PENDING_WORK_GRACE_SECONDS)
-    queued = 0
-    for pk in Document.objects.filter(
-        rendering=Document.Rendering.PENDING, queued_at__lt=stale
-    ).values_list("pk", flat=True):
-        Document.objects.filter(pk=pk).update(queued_at=timezone.now())
-        queued += wake(render_document, pk)
-    return queued
+    return wake_stale(
+        Document.objects.filter(rendering=Document.Rendering.PENDING), render_document
+    )
 
 
 def begin_render(*, document_id: int) -> bool:

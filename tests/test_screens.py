@@ -27,16 +27,9 @@ from workflows import demo
 from workflows import services as workflow_services
 from workflows.selectors import open_tasks_of
 
-from .conftest import ARTEFACTS, CHROMIUM
+from .conftest import CHROMIUM
+from .test_browser import ARGS, SHOTS
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-SHOTS = ARTEFACTS / "browser"
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 768}}
 # Pages whose screenshots a person looks at (see the module docstring).
 SHOT_PAGES = {"queue", "queue-watching", "case", "register", "task"}
