@@ -177,6 +177,9 @@ def test_it_suspends_the_case_and_holds_its_tasks(client, screening, officer, su
     assert Task.objects.get(pk=decide.pk).status == STATUS.NEW
 
     client.force_login(supervisor)
+    case_page = client.get(case.get_absolute_url()).content.decode()
+    assert reverse("workflows:claim", args=[decide.pk]) not in case_page  # nothing to take
+    assert '<span class="button">受理决定' in case_page  # shown, not offered
     task_page = client.get(reverse("workflows:task", args=[decide.pk]))
     assert page_says(task_page, "The case is suspended: its tasks wait until it is resumed.")
     answer = client.post(

@@ -15,7 +15,7 @@ from viewflow.workflow.status import STATUS
 from cases.calendar import WorkingCalendar
 from cases.capabilities import memberships, task_actions_of
 from cases.deadlines import REMINDER_WORKING_DAYS
-from cases.models import Case, Deadline, Organisation, Party, User
+from cases.models import Case, CaseStatus, Deadline, Organisation, Party, User
 from cases.selectors import visible_cases
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
@@ -205,13 +205,15 @@ class TaskAction:
 
 
 def case_actions(case: Case, user: User) -> list[TaskAction]:
-    """The open tasks of a case with what this user may do about each."""
+    """The open tasks of a case with what this user may do about each. A suspended case's
+    tasks wait: nothing is offered to do or take until it resumes."""
+    waiting = case.status == CaseStatus.SUSPENDED
     actions = []
     for task in open_tasks_of(case):
         node = task.flow_task
         mine = node.can_execute(user, task)
-        claimable = node.can_assign(user, task)
-        actions.append(TaskAction(task, mine or claimable, claimable, mine))
+        claimable = node.can_assign(user, task) and not waiting
+        actions.append(TaskAction(task, (mine or claimable) and not waiting, claimable, mine))
     return actions
 
 
