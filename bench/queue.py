@@ -96,8 +96,8 @@ def generate() -> None:
         sql.execute(
             """
             INSERT INTO cases_deadline (case_id, kind, starts_on, due_on, extension_days,
-                extension_reason)
-            SELECT id, 'handling', received_on, received_on + 60, 0, ''
+                extension_reason, suspended_working_days)
+            SELECT id, 'handling', received_on, received_on + 60, 0, '', 0
             FROM cases_case WHERE number LIKE '基准案%'
             """
         )
