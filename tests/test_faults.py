@@ -235,10 +235,11 @@ def _big_pdf(pages: int) -> SimpleUploadedFile:
     return SimpleUploadedFile("卷内证据.pdf", out.getvalue(), content_type="application/pdf")
 
 
-def _active_render():
+def _active_render(of: set[int]):
+    """A render of one of these documents under way in a pool child, if there is one."""
     for tasks in (app.control.inspect(timeout=0.5).active() or {}).values():
         for task in tasks:
-            if task["name"] == "documents.tasks.render_document":
+            if task["name"] == "documents.tasks.render_document" and task["args"][0] in of:
                 return task
     return None
 
@@ -255,7 +256,8 @@ def test_it_renders_every_document_after_a_pool_child_is_killed(intake, officer,
         issued = [document_services.export_case_file(case=case, actor=officer) for _ in range(5)]
     documents = [case.documents.filter(kind="registration_form").get(), *issued]
 
-    task = wait_for(_active_render, timeout=60)
+    # A case file takes seconds to render, so the kill lands mid-render.
+    task = wait_for(lambda: _active_render({d.pk for d in issued}), timeout=60)
     os.kill(task["worker_pid"], signal.SIGKILL)
     killed = task["args"][0]
     started = time.monotonic()
