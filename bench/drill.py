@@ -835,7 +835,7 @@ def drill_mail_down(report: Report, stack: Stack, world: World) -> Report:
 
     from cases.mail import RETRY_PAUSES
     from cases.models import Message
-    from workflows.notifications import notify, site_url
+    from cases.notifications import notify, site_url
 
     stack.mail.stop()
     report.did("stopped the SMTP server (connections to 127.0.0.1:2599 are refused)")

@@ -47,6 +47,9 @@ RULES: dict[str, ClockRule] = {
         # Art. 23: the receiving body may object to a wrong referral within 5 working days;
         # without an objection by then the referral stands.
         ClockRule(Kind.REFERRAL_OBJECTION, 5, Unit.WORKING_DAYS, "《信访工作条例》第二十三条"),
+        # A legal adviser's review: 5 working days unless the officer sets another period
+        # (the committee's own rule; an organisation may set its default).
+        ClockRule(Kind.LEGAL_REVIEW, 5, Unit.WORKING_DAYS, "法顾委工作规则"),
     )
 }
 
@@ -60,11 +63,15 @@ def due_date(
     calendar: WorkingCalendar,
     extension_days: int = 0,
     suspended_working_days: int = 0,
+    period_working_days: int | None = None,
 ) -> datetime.date:
-    """The clock's due date: its rule from ``starts_on``, plus an approved extension (in
-    the rule's unit), plus the working days its case was suspended."""
+    """The clock's due date: its rule (or the period set for it) from ``starts_on``, plus
+    an approved extension (in the rule's unit), plus the working days it waited (its case
+    suspended, or a question of its holder's open)."""
     rule = RULES[kind]
-    if rule.unit is Unit.WORKING_DAYS:
+    if period_working_days is not None:
+        due = calendar.add_working_days(starts_on, period_working_days + extension_days)
+    elif rule.unit is Unit.WORKING_DAYS:
         due = calendar.add_working_days(starts_on, rule.amount + extension_days)
     else:
         if rule.unit is Unit.MONTHS:
@@ -83,6 +90,7 @@ def due_date_of(clock: Deadline, calendar: WorkingCalendar) -> datetime.date:
         calendar,
         clock.extension_days,
         clock.suspended_working_days,
+        clock.period_working_days,
     )
 
 
@@ -119,7 +127,9 @@ class ClockView:
 
     @property
     def label(self) -> str:
-        return self.deadline.get_kind_display()
+        holder = self.deadline.holder
+        kind = self.deadline.get_kind_display()
+        return f"{kind} · {holder}" if holder else kind
 
     @property
     def is_overdue(self) -> bool:

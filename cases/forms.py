@@ -343,23 +343,26 @@ class CommunicationForm(forms.Form):
         return occurred_at
 
 
-class InviteForm(forms.Form):
-    """Name a legal adviser or mediator on the case, or invite a department."""
+INVITABLE_RELATIONS = [
+    (value, label)
+    for value, label in CaseParticipant.Relation.choices
+    if value != CaseParticipant.Relation.ADVISER
+]
 
-    relation = forms.ChoiceField(label=_("Takes part as"), choices=CaseParticipant.Relation.choices)
-    user = forms.ModelChoiceField(
-        label=_("Adviser or mediator"), queryset=User.objects.none(), required=False
-    )
+
+class InviteForm(forms.Form):
+    """Name a mediator on the case, or invite a department. (Legal advisers come in
+    through the legal review, having declared that they have no conflict.)"""
+
+    relation = forms.ChoiceField(label=_("Takes part as"), choices=INVITABLE_RELATIONS)
+    user = forms.ModelChoiceField(label=_("Mediator"), queryset=User.objects.none(), required=False)
     organisation = forms.ModelChoiceField(
         label=_("Department"), queryset=Organisation.objects.none(), required=False
     )
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        Relation = CaseParticipant.Relation
-        self.fields["user"].queryset = invitable_users(case, Relation.ADVISER) | invitable_users(
-            case, Relation.MEDIATOR
-        )
+        self.fields["user"].queryset = invitable_users(case, CaseParticipant.Relation.MEDIATOR)
         self.fields["organisation"].queryset = invitable_departments()
 
 

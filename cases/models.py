@@ -318,6 +318,20 @@ FINISHED_STATUSES = [S.DECLINED, S.REFERRED, S.CLOSED, S.WITHDRAWN]
 WORK_STAGES = [S.LEGAL_REVIEW, S.COORDINATING, S.MEDIATING]
 
 
+class Route(models.TextChoices):
+    """办理路径: how a case goes on after its legal review. The committee recommends one;
+    the officer chooses (``workflows``), and another only with a reason."""
+
+    COORDINATION = "coordination", _("Coordination meeting")
+    MEDIATION = "mediation", _("Mediation")
+    BOTH = "both", _("Coordination meeting, then mediation")
+    ADVICE = "advice", _("Direct written advice")
+    LITIGATION = "litigation", _("Guide to litigation")
+    RECONSIDERATION = "reconsideration", _("Administrative reconsideration")
+    PETITION = "petition", _("Petition channel (信访)")
+    CLOSE = "close", _("No further action: close the case")
+
+
 def label(text) -> dict:
     """Shown on the action's button and in messages about it."""
     return {"label": text}
@@ -795,9 +809,27 @@ class Deadline(models.Model):
         MEDIATION = "mediation", _("Mediation")
         JUDICIAL_CONFIRMATION = "judicial_confirmation", _("Judicial confirmation window")
         REFERRAL_OBJECTION = "referral_objection", _("Referral objection window")
+        LEGAL_REVIEW = "legal_review", _("Legal review")
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="deadlines"
+    )
+    # A person's own clock on the case (a legal adviser's review), reminded to them; the
+    # case's clocks have none.
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("whose clock"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # A holder's clock waiting on someone else (an adviser's question to the officer): only
+    # the answer sets it going again, not the case resuming from a suspension.
+    held_for_holder = models.BooleanField(_("waiting for an answer"), default=False)
+    # A period the officer set for this clock, in working days, in place of its rule's.
+    period_working_days = models.PositiveSmallIntegerField(
+        _("period set (working days)"), null=True, blank=True
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     starts_on = models.DateField(_("starts on"))
@@ -822,9 +854,14 @@ class Deadline(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "kind"],
-                condition=models.Q(stopped_on__isnull=True),
+                condition=models.Q(stopped_on__isnull=True, holder__isnull=True),
                 name="one_running_deadline_per_kind",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["case", "kind", "holder"],
+                condition=models.Q(stopped_on__isnull=True, holder__isnull=False),
+                name="one_running_deadline_per_kind_and_holder",
+            ),
         ]
         indexes = [
             models.Index(

@@ -83,16 +83,14 @@ def visible_bodies(user: User) -> QuerySet[Organisation]:
 
 
 def invitable_users(case: Case, relation: str) -> QuerySet[User]:
-    """Who can be named on a case: a legal adviser of the committee of the handling
-    organisation or a level above it, or a mediator of a mediation committee."""
-    if relation == CaseParticipant.Relation.ADVISER:
-        line = [case.handling_organisation, *case.handling_organisation.ancestors()]
-        memberships = Q(memberships__role=Role.LEGAL_ADVISER, memberships__organisation__in=line)
-    else:
-        memberships = Q(
-            memberships__role=Role.MEDIATOR,
-            memberships__organisation__kind=Organisation.Kind.MEDIATION_COMMITTEE,
-        )
+    """Who can be named on a case from its page: a mediator of a mediation committee.
+    (Advisers are named by the legal review: ``workflows.review``.)"""
+    if relation != CaseParticipant.Relation.MEDIATOR:
+        return User.objects.none()
+    memberships = Q(
+        memberships__role=Role.MEDIATOR,
+        memberships__organisation__kind=Organisation.Kind.MEDIATION_COMMITTEE,
+    )
     return User.objects.filter(memberships, is_active=True).distinct().order_by("username")
 
 
@@ -159,7 +157,9 @@ def case_timeline(case: Case) -> QuerySet[CaseEvent]:
 
 def case_clocks(case: Case) -> list[deadlines.ClockView]:
     """Running clocks first, each with the working days left from today."""
-    clocks = sorted(case.deadlines.all(), key=lambda d: (not d.is_running, d.due_on))
+    clocks = sorted(
+        case.deadlines.select_related("holder"), key=lambda d: (not d.is_running, d.due_on)
+    )
     return deadlines.clock_views(clocks, timezone.localdate(), WorkingCalendar.load())
 
 

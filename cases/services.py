@@ -413,8 +413,9 @@ def _resume_clocks(case: Case, today: datetime.date) -> None:
     """Each clock that waited goes on, due later by the working days it waited; its
     reminder and escalation are due again for the new date."""
     calendar = WorkingCalendar.load()
+    # A holder's clock waiting for an answer waits on (``resume_holder_clock``).
     waiting = case.deadlines.select_for_update().filter(
-        stopped_on__isnull=True, suspended_on__isnull=False
+        stopped_on__isnull=True, suspended_on__isnull=False, held_for_holder=False
     )
     moved, waited = [], 0
     for clock in waiting:
@@ -645,6 +646,11 @@ def invite_participant(
     require(actor, "cases.invite_participant", locked)
     if locked.is_finished:
         raise ValidationError(_("A finished case takes no new participants."), code="finished")
+    if relation == CaseParticipant.Relation.ADVISER:
+        raise ValidationError(
+            _("A legal adviser comes in through the legal review, after declaring any conflict."),
+            code="via_review",
+        )
     is_department = relation == CaseParticipant.Relation.DEPARTMENT
     allowed = (
         invitable_departments().filter(pk=getattr(organisation, "pk", None))
@@ -676,6 +682,90 @@ def invite_participant(
             ),
         )
     return participant
+
+
+# A person's own clock on a case (a legal adviser's review): started for a period the
+# officer set, waiting while the holder waits on the officer, stopped when their part is
+# done. Reminded to the holder and escalated to the officer (``workflows.services``).
+
+
+def start_holder_clock(
+    *, case: Case, kind: str, holder: User, due_on: datetime.date, today: datetime.date
+) -> Deadline:
+    """A due date on a day off moves to the next working day."""
+    calendar = WorkingCalendar.load()
+    period = max(1, calendar.working_days_between(today, calendar.on_or_after(due_on)))
+    return Deadline.objects.create(
+        case=case,
+        kind=kind,
+        holder=holder,
+        starts_on=today,
+        period_working_days=period,
+        due_on=deadlines.due_date(kind, today, calendar, period_working_days=period),
+    )
+
+
+def _holder_clock(case: Case, kind: str, holder: User) -> Deadline | None:
+    return (
+        case.deadlines.select_for_update()
+        .filter(kind=kind, holder=holder, stopped_on__isnull=True)
+        .first()
+    )
+
+
+def pause_holder_clock(*, case: Case, kind: str, holder: User, on: datetime.date) -> None:
+    """The holder waits on someone else: their clock waits too (from today, or from the
+    day their case was suspended if it is) until ``resume_holder_clock``."""
+    clock = _holder_clock(case, kind, holder)
+    if clock is None:
+        return
+    clock.suspended_on = clock.suspended_on or on
+    clock.held_for_holder = True
+    clock.save(update_fields=["suspended_on", "held_for_holder"])
+
+
+def resume_holder_clock(
+    *, case: Case, kind: str, holder: User, on: datetime.date
+) -> Deadline | None:
+    """The wait is over: the clock goes on, due later by the working days it waited, its
+    reminder and escalation due again for the new date. While the case is suspended it
+    keeps waiting, and the case's resumption sets it going."""
+    clock = _holder_clock(case, kind, holder)
+    if clock is None or clock.suspended_on is None:
+        return clock
+    clock.held_for_holder = False
+    if case.status != CaseStatus.SUSPENDED and deadlines.resume(clock, on, WorkingCalendar.load()):
+        clock.reminded_at = clock.escalated_at = None
+    clock.save(
+        update_fields=[
+            "held_for_holder",
+            "suspended_on",
+            "suspended_working_days",
+            "due_on",
+            "reminded_at",
+            "escalated_at",
+        ]
+    )
+    return clock
+
+
+def stop_holder_clock(*, case: Case, kind: str, holder: User, on: datetime.date) -> None:
+    case.deadlines.filter(kind=kind, holder=holder, stopped_on__isnull=True).update(stopped_on=on)
+
+
+def name_participant(*, case: Case, user: User, relation: str, added_by: User) -> None:
+    """Name a person on the case (an adviser who took up a review): they may then read
+    it. The stage that names them checks who may, and records why on the timeline."""
+    CaseParticipant.objects.get_or_create(
+        case=case, relation=relation, user=user, defaults={"added_by": added_by}
+    )
+    capabilities.forget(case)
+
+
+def unname_participant(*, case: Case, user: User, relation: str) -> None:
+    """The person no longer takes part (an adviser released for a conflict)."""
+    CaseParticipant.objects.filter(case=case, relation=relation, user=user).delete()
+    capabilities.forget(case)
 
 
 @transaction.atomic

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "workflows",
+    "workflows.review",
     "mediation",
     "axes",
 ]

@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/", include("cases.urls")),
     path("documents/", include("documents.urls")),
+    path("review/", include("workflows.review.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,7 @@ the case that issues it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .models import DocumentKind as K
@@ -18,6 +19,11 @@ class KindSpec:
     # How screens name it, in the reader's language (a lazy translation); by default the
     # printed title with the English one for readers of English.
     label: object = None
+    # A stage's kind adds its own data to the snapshot: (case, issued_on) -> dict.
+    extra: Callable | None = None
+    # Who issues it (its letterhead and its 文号): (case) -> Organisation; by default the
+    # handling organisation (the committee of a 侨联 above it issues a 法律意见书).
+    issued_by: Callable | None = None
 
     @property
     def template(self) -> str:

@@ -15,6 +15,7 @@ KIND_MARKS: dict[str, str] = {
     "notice": "",
     "letter": "函",
     "minutes": "纪",
+    "opinion": "法意",
 }
 
 

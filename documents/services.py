@@ -57,7 +57,7 @@ def issue_document(*, case, kind: str, actor=None) -> Document:
     if spec.number_kind:
         number = str(
             allocate_number(
-                organisation_prefix=case.handling_organisation.number_prefix,
+                organisation_prefix=snapshots.issuer(case, spec).number_prefix,
                 kind=spec.number_kind,
                 year=today.year,
             )

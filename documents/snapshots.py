@@ -75,6 +75,10 @@ def _reads_no_chinese(party: Party) -> bool:
     return any(not p.preferred_language.lower().startswith("zh") for p in people)
 
 
+def issuer(case: Case, spec: KindSpec) -> Organisation:
+    return spec.issued_by(case) if spec.issued_by else case.handling_organisation
+
+
 def _organisation(org: Organisation) -> dict:
     return {"name": org.name, "name_en": org.name_en or org.name, "phone": org.phone}
 
@@ -84,7 +88,7 @@ def base_snapshot(
 ) -> dict:
     parties = list(case.parties.select_related("person", "association", "organisation"))
     claimants = [p for p in parties if p.role == Party.Role.CLAIMANT]
-    org = case.handling_organisation
+    org = issuer(case, spec)
     bilingual = spec.to_party and any(_reads_no_chinese(p) for p in claimants)
     return {
         "kind": spec.kind,
@@ -214,7 +218,7 @@ def build(case: Case, spec: KindSpec, number: str, issued_on: datetime.date) -> 
     # Official documents are in Chinese whatever language the officer's screen is in.
     with translation.override("zh-hans"):
         snapshot = base_snapshot(case, spec, number, issued_on)
-        extra = EXTRAS.get(spec.kind)
+        extra = spec.extra or EXTRAS.get(spec.kind)
         if extra:
             snapshot.update(extra(case, issued_on))
     return snapshot

@@ -15,11 +15,20 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
+from cases.calendar import WorkingCalendar
 from cases.models import Party, Role
 from cases.services import PartyInput
 
-from .factories import AssociationFactory, OrganisationFactory, PersonFactory, officer_of
+from .factories import (
+    AssociationFactory,
+    OrganisationFactory,
+    PersonFactory,
+    adviser_of,
+    officer_of,
+    opinion_data,
+)
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 SERVICE_MARKERS = {"postgres", "celery", "browser"}
@@ -168,13 +177,51 @@ def do(officer, supervisor):
     from cases.models import Case
     from workflows.services import complete_task
 
-    def complete(case, name, data=None, user=None):
+    def complete(case, name, data=None, user=None, form=False):
+        """``form``: the data goes through the task's form first, as the screen sends it
+        (for tasks whose completion takes the form's cleaned data, e.g. chosen objects)."""
         [task] = [t for t in open_tasks(case) if t.flow_task.name == name]
         actor = user or (supervisor if name in ("decide", "close_approval") else officer)
-        complete_task(task_id=task.pk, user=actor, data=data or {})
+        data = data or {}
+        if form:
+            bound = task.flow_task.form_class(data, case=case, user=actor)
+            assert bound.is_valid(), bound.errors
+            data = bound.cleaned_data
+        complete_task(task_id=task.pk, user=actor, data=data)
         return Case.objects.get(pk=case.pk)
 
     return complete
+
+
+@pytest.fixture
+def lawyer(city, township):
+    """The committee's graves expert, linked to the township: first in any ranking."""
+    return adviser_of(
+        city, "lawyer", expertise=("ancestral_graves", "neighbouring_relations"), linked=(township,)
+    )
+
+
+@pytest.fixture
+def lawyer2(city):
+    return adviser_of(city, "lawyer2", expertise=("inheritance_law",), employer="河源市司法局")
+
+
+@pytest.fixture
+def legal_review(do, lawyer):
+    """Take an accepted case through the legal review as the screens do: the officer seats
+    one adviser as lead, who declares no conflict, submits an opinion and signs off the
+    committee's; the case then waits for the officer's route."""
+    from workflows.review import selectors, services
+
+    def review(case, route: str = "coordination"):
+        due = selectors.default_due_on(case, timezone.localdate(), WorkingCalendar.load())
+        case = do(case, "send_to_review", {"lead": lawyer.pk, f"due_{lawyer.pk}": due}, form=True)
+        seat = selectors.seat_in(case, lawyer)
+        services.declare(seat_pk=seat.pk, actor=lawyer, has_conflict=False)
+        case = do(case, "review", opinion_data(route), user=lawyer, form=True)
+        return do(case, "consolidate", opinion_data(route), user=lawyer, form=True)
+
+    return review
 
 
 @pytest.fixture

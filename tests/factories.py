@@ -54,3 +54,44 @@ class AssociationFactory(DjangoModelFactory):
 
 def officer_of(organisation: Organisation, username: str, role: str = Role.CASE_OFFICER) -> User:
     return UserFactory(username=username, roles=[(organisation, role)])
+
+
+def adviser_of(
+    committee: Organisation,
+    username: str,
+    *,
+    expertise: tuple[str, ...] = (),
+    linked: tuple[Organisation, ...] = (),
+    employer: str = "广东某律师事务所",
+) -> User:
+    """A member of the committee's 法顾委: a legal-adviser login with an adviser's profile
+    (areas of expertise by code, linked grassroots units)."""
+    from workflows.review.models import Adviser, ExpertiseArea
+
+    user = UserFactory(
+        username=username,
+        display_name=username,
+        email=f"{username}@example.org",
+        roles=[(committee, Role.LEGAL_ADVISER)],
+    )
+    adviser, _created = Adviser.objects.get_or_create(
+        user=user,
+        defaults={"committee": committee, "employer_kind": "law_firm", "employer": employer},
+    )
+    adviser.expertise.set(ExpertiseArea.objects.filter(code__in=expertise))
+    adviser.linked_units.set(linked)
+    return user
+
+
+def opinion_data(route: str = "coordination", **fields) -> dict:
+    """A complete opinion, as the review screen sends it."""
+    return {
+        "facts": "祖坟位于义容镇某村山地，宗亲会持有1950年代照片。",
+        "issues": "墓地是否被占用；迁移是否经批准。",
+        "laws": [],
+        "analysis": "依《民法典》相邻关系规定，应协商解决。",
+        "route": route,
+        "risk": "medium",
+        "questions": "",
+        **fields,
+    }

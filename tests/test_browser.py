@@ -1,8 +1,12 @@
 """A person at the keyboard: Debian's chromium driven by Playwright against the live site.
 
 An officer registers the Zijin letter with the clan association as claimant, screens it, the
-supervisor accepts it, the acceptance notice is ready, the officer sends it to legal
-review, and the supervisor approves an extension. Screenshots land in test-artifacts/.
+supervisor accepts it, the acceptance notice is ready, the officer adds a photo and sends
+the case to two advisers of the committee; the lead lawyer finds it in their queue,
+declares no conflict, reads the photo in the page, writes a draft that survives a reload,
+and submits; the lead signs off the committee's opinion with the other's dissent; the
+officer sees the recommended route chosen on the route screen; the supervisor approves an
+extension. Screenshots land in test-artifacts/.
 
 A township officer registers a 华侨 in Canada against the township government, suspends the
 case while a court decides and resumes it, screens it; the township's head declines it (the
@@ -15,15 +19,23 @@ import re
 import zoneinfo
 from urllib.parse import unquote
 
+import pikepdf
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 from pypdf import PdfReader
 
 from workflows.demo import DEMO_PASSWORD
+from workflows.review.services import seed_catalogue
 
 from .conftest import ARTEFACTS, CHROMIUM
-from .factories import AssociationFactory, OrganisationFactory, PersonFactory, officer_of
+from .factories import (
+    AssociationFactory,
+    OrganisationFactory,
+    PersonFactory,
+    adviser_of,
+    officer_of,
+)
 
 ARGS = [
     "--no-sandbox",
@@ -73,8 +85,37 @@ def shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_an_officer_takes_the_zijin_letter_to_legal_review(live_server, browser_page, people):
+def _evidence_pdf() -> dict:
+    """A one-page PDF with some text, as a scanned photo's caption would be."""
+    pdf, out = pikepdf.new(), io.BytesIO()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.Contents = pdf.make_stream(b"0 0 1 rg 100 600 300 150 re f")
+    pdf.save(out)
+    return {"name": "photos.pdf", "mimeType": "application/pdf", "buffer": out.getvalue()}
+
+
+def _submit_as(case_url: str, adviser) -> None:
+    from cases.models import Case
+    from workflows.review import selectors, services
+    from workflows.services import complete_task
+
+    from .factories import opinion_data
+
+    case = Case.objects.get(pk=int(case_url.rstrip("/").rsplit("/", 1)[1]))
+    seat = selectors.seat_in(case, adviser)
+    services.declare(seat_pk=seat.pk, actor=adviser, has_conflict=False)
+    complete_task(task_id=seat.task_id, user=adviser, data=opinion_data("mediation"))
+
+
+def test_an_officer_takes_the_zijin_letter_to_legal_review(live_server, browser_page, people, city):
     page, base = browser_page, live_server.url
+    seed_catalogue()  # a live-server test starts from an emptied database
+    lawyer = adviser_of(city, "lawyer", expertise=("ancestral_graves",))
+    lawyer2 = adviser_of(city, "lawyer2", expertise=("inheritance_law",))
+    for user, name in ((lawyer, "李律师"), (lawyer2, "张律师")):
+        user.display_name = name
+        user.set_password(DEMO_PASSWORD)
+        user.save()
 
     log_in(page, base, "city_officer")
     shot(page, "01-queue")
@@ -111,12 +152,72 @@ def test_an_officer_takes_the_zijin_letter_to_legal_review(live_server, browser_
     expect(page.locator("#documents tr:has-text('受理通知书') .render")).to_have_text("已生成")
     shot(page, "05-accepted")
 
+    # The officer adds a piece of evidence and sends the case to two advisers, the graves
+    # expert ranked first, as lead.
     log_in(page, base, "city_officer")
     page.goto(case_url)
+    page.select_option("#id_item", "06")
+    page.fill("#id_title", "祖坟现状照片")
+    page.set_input_files("#id_upload", files=[_evidence_pdf()])
+    page.click("text=上传PDF材料")
+    expect(page.locator("#documents")).to_contain_text("祖坟现状照片")
     page.click("a.button.primary:has-text('提交法律审查')")
+    expect(page.locator("table.ranking tbody tr").first).to_contain_text("李律师")
+    expect(page.locator("table.ranking tbody tr").first).to_contain_text("擅长")
+    page.check(f"#lead-{lawyer.pk}")
+    page.check(f"#member-{lawyer2.pk}")
+    shot(page, "q6-01-assign")
     page.click("text=完成此任务")
     expect(page.locator(".case-head .status")).to_have_text("法律审查")
+    expect(page.locator("#legal-review")).to_contain_text("李律师")
     shot(page, "06-legal-review")
+
+    # The lawyer finds the case in their queue, declares no conflict, reads the evidence
+    # in the page, writes, reloads (the draft is there), and submits.
+    log_in(page, base, "lawyer")
+    page.click("table.queue tr:has-text('法律审查') a.button.primary")
+    expect(page.locator("h1")).to_contain_text("声明")
+    page.check("input[name=has_conflict][value=no]")
+    shot(page, "q6-02-declare")
+    page.click("button:has-text('提交声明')")
+    expect(page.locator("#opinion-form")).to_be_visible()
+    page.click("#file-viewer >> xpath=.. >> a:has-text('祖坟现状照片')")
+    expect(page.locator("#file-viewer img").first).to_be_visible()
+    page.fill("#id_facts", "祖坟位于村集体山地，周边土地被扩建果园占用。")
+    page.fill("#id_issues", "占用是否妨碍祭扫；修缮须经何部门批准。")
+    expect(page.locator("[data-draft-status]")).to_contain_text("草稿已于", timeout=10_000)
+    page.reload()
+    expect(page.locator("#id_facts")).to_have_value("祖坟位于村集体山地，周边土地被扩建果园占用。")
+    page.fill("[data-law-filter]", "二百八十八")
+    page.locator("label:has-text('第二百八十八条') input").check()
+    page.fill("#id_analysis", "依相邻关系规定应提供通行便利，宜先协调后调解。")
+    page.select_option("#id_route", "both")
+    page.select_option("#id_risk", "medium")
+    shot(page, "q6-03-review")
+    page.click("button:has-text('提交我的意见')")
+    expect(page.locator(".messages")).to_contain_text("完成")
+
+    # The second reviewer submits too (through the services, as their screen would).
+    _submit_as(case_url, lawyer2)
+
+    # The lead sees both opinions side by side, writes the committee's and signs it off.
+    page.goto(f"{base}/queue/")
+    page.click("table.queue tr:has-text('法顾委法律意见') a.button.primary")
+    expect(page.locator(".opinion-column")).to_have_count(2)
+    shot(page, "q6-04-consolidate")
+    page.fill(f"#id_dissent_{lawyer2.pk}", "可直接调解。")
+    page.click("button:has-text('签发法律意见书')")
+    expect(page.locator(".messages")).to_contain_text("完成")
+
+    # The officer sees the recommendation, chosen already on the route screen.
+    log_in(page, base, "city_officer")
+    page.goto(case_url)
+    expect(page.locator("#legal-review")).to_contain_text("先召开协调会，再调解")
+    expect(page.locator("#documents")).to_contain_text("法律意见书")
+    page.click("a.button.primary:has-text('确定办理路径')")
+    expect(page.locator("input[name=route][value=both]")).to_be_checked()
+    expect(page.locator("form.task-form")).to_contain_text("法顾委建议")
+    shot(page, "q6-05-route")
 
     log_in(page, base, "supervisor")
     page.goto(case_url)
@@ -248,7 +349,9 @@ def test_a_huaqiao_in_canada_is_suspended_declined_and_reopened(live_server, bro
     shot(page, "q5-06-declined")
     # The link opens the PDF inline (chromium's viewer, no download event): fetch what it
     # points to with the page's own session.
-    response = page.context.request.get(base + refusal.locator("a").get_attribute("href"))
+    response = page.context.request.get(
+        base + refusal.locator("a[href$='/pdf/']").get_attribute("href")
+    )
     assert response.ok and response.headers["content-type"] == "application/pdf"
     assert "不予受理告知书" in unquote(response.headers["content-disposition"])
     (SHOTS / "q5-refusal-notice.pdf").write_bytes(response.body())  # to read it

@@ -12,7 +12,7 @@ from cases.models import Case, CaseEvent, CaseParticipant, Party, Role
 from cases.services import PartyInput
 from workflows import services
 
-from .factories import OrganisationFactory, PersonFactory, officer_of
+from .factories import OrganisationFactory, PersonFactory, adviser_of, officer_of
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED]
 
@@ -28,7 +28,21 @@ def open_task(case, name: str) -> Task:
 @pytest.fixture
 def adviser(city):
     """A legal adviser who is a member of the city 侨联 (the handling organisation)."""
-    return officer_of(city, "adviser", Role.LEGAL_ADVISER)
+    return adviser_of(city, "adviser")
+
+
+def seated(case, do, adviser) -> Case:
+    """Accept the case and seat the adviser in its legal review, who declares no conflict:
+    the one way an adviser comes to be named on a case."""
+    from workflows.review import selectors
+    from workflows.review import services as review_services
+
+    case = do(case, "screen", {"notes": "可受理"})
+    case = do(case, "decide", {"decision": "accept", "reason": ""})
+    case = do(case, "send_to_review", {"lead": adviser.pk}, form=True)
+    seat = selectors.seat_in(case, adviser)
+    review_services.declare(seat_pk=seat.pk, actor=adviser, has_conflict=False)
+    return case
 
 
 @pytest.fixture
@@ -119,12 +133,12 @@ def test_it_offers_only_competent_organisations_for_a_referral(
     ],
 )
 def test_it_lets_an_assigned_adviser_read_but_not_write(
-    client, intake, officer, adviser, route, data
+    client, intake, do, officer, adviser, route, data
 ):
-    case = intake()
-    case_services.invite_participant(
-        case=case, actor=officer, relation=CaseParticipant.Relation.ADVISER, user=adviser
-    )
+    case = seated(intake(), do, adviser)
+    assert case.participants.filter(
+        user=adviser, relation=CaseParticipant.Relation.ADVISER
+    ).exists()
     client.force_login(adviser)
     events = CaseEvent.objects.filter(case=case).count()
 
@@ -133,6 +147,16 @@ def test_it_lets_an_assigned_adviser_read_but_not_write(
     assert CaseEvent.objects.filter(case=case).count() == events
     case.refresh_from_db()
     assert case.officer == officer  # reporting up would have cleared the officer
+
+
+def test_it_names_an_adviser_only_through_the_legal_review(intake, officer, adviser):
+    case = intake()
+    with pytest.raises(ValidationError) as error:
+        case_services.invite_participant(
+            case=case, actor=officer, relation=CaseParticipant.Relation.ADVISER, user=adviser
+        )
+    assert error.value.code == "via_review"
+    assert not case.participants.filter(user=adviser).exists()
 
 
 def test_it_hides_a_case_from_an_adviser_not_assigned_to_it(client, intake, adviser):

@@ -67,14 +67,13 @@ def step(do, other_city):
 
 
 @pytest.fixture
-def closed_case(case, step, do, supervisor):
+def closed_case(case, step, do, supervisor, legal_review):
     """A case that has passed every step that issues a document."""
     case = step(step(case, "start_screening"), "accept")
     workflow_services.extend_handling_deadline(
         case=case, actor=supervisor, days=20, reason="需要多个部门现场核查"
     )
-    case = do(case, "send_to_review", {"notes": ""})
-    case = do(case, "legal_review", {"opinion": "宜书面答复"})
+    case = legal_review(case, "close")
     case = do(case, "route", {"route": "close", "notes": ""})
     return do(case, "close_approval", {"reason": "经法顾委出具书面意见，当事人表示接受。"})
 
@@ -86,11 +85,13 @@ def test_it_issues_the_documents_of_each_step(closed_case):
         "acceptance_notice",
         "rights_notice",
         "extension_notice",
+        "legal_opinion",
         "closing_report",
     ]
     numbers = dict(closed_case.documents.values_list("kind", "number"))
     assert numbers["acceptance_notice"] == "河侨维〔2026〕1号"
     assert numbers["extension_notice"] == "河侨维〔2026〕2号"
+    assert numbers["legal_opinion"] == "河侨维法意〔2026〕1号"  # the committee's own series
     assert numbers["rights_notice"] == ""
 
 
@@ -320,6 +321,7 @@ def test_it_exports_the_case_file_with_catalogue_and_missing_items(closed_case, 
         "受理登记表",
         "受理通知书 河侨维〔2026〕1号",
         "权利义务告知书",
+        "法律意见书 河侨维法意〔2026〕1号",
         "延期告知书 河侨维〔2026〕2号",
         "结案报告",
     ]

@@ -20,10 +20,10 @@ from django.urls import reverse
 
 from cases import mail
 from cases.models import Case, Message
+from cases.notifications import notify
 from config.celery import app
 from documents import services as document_services
 from documents.models import Document
-from workflows.notifications import notify
 
 from .conftest import wait_for
 

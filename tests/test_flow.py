@@ -26,9 +26,10 @@ def accepted(case, do):
     return do(case, "decide", {"decision": "accept", "reason": ""})
 
 
-def in_review(case, do):
-    case = do(accepted(case, do), "send_to_review", {"notes": ""})
-    return do(case, "legal_review", {"opinion": "建议先协调再调解"})
+def in_review(case, do, legal_review, route="coordination"):
+    """Accepted and through the legal review: the committee recommends ``route`` and the
+    case waits for the officer's choice of route."""
+    return legal_review(accepted(case, do), route)
 
 
 def test_it_starts_the_process_at_intake_with_screening(intake):
@@ -39,16 +40,23 @@ def test_it_starts_the_process_at_intake_with_screening(intake):
     assert case.status == "registered"
 
 
-def test_it_takes_a_case_from_intake_to_legal_review(intake, do):
+def test_it_takes_a_case_from_intake_to_legal_review(intake, do, lawyer, lawyer2):
     case = accepted(intake(), do)
     assert case.status == "accepted"
     assert set(case.documents.values_list("kind", flat=True)) >= {
         "acceptance_notice",
         "rights_notice",
     }
-    case = do(case, "send_to_review", {"notes": "请法顾委审查"})
+    assert open_task_names(case) == ["send_to_review"]
+    case = do(
+        case,
+        "send_to_review",
+        {"lead": lawyer.pk, "members": [lawyer2.pk], "notes": "请法顾委审查"},
+        form=True,
+    )
     assert case.status == "legal_review"
-    assert open_task_names(case) == ["legal_review"]
+    assert open_task_names(case) == ["review", "review"]  # one task per adviser's seat
+    assert {t.owner for t in open_tasks(case)} == {lawyer, lawyer2}
 
 
 @pytest.mark.parametrize(
@@ -65,8 +73,11 @@ def test_it_takes_a_case_from_intake_to_legal_review(intake, do):
         ("advice", ["legal_review"], ["outcome"]),
     ],
 )
-def test_it_follows_each_route_to_closure(intake, do, route, stages, tasks):
-    case = do(in_review(intake(), do), "route", {"route": route, "notes": ""})
+def test_it_follows_each_route_to_closure(intake, do, legal_review, route, stages, tasks):
+    case = in_review(intake(), do, legal_review, route)
+    assert case.status == "legal_review"
+    assert open_task_names(case) == ["route"]
+    case = do(case, "route", {"route": route, "notes": ""})
     seen = [case.status]
     for name in tasks[:-1]:
         case = do(case, name, {"summary": "各方同意方案"})
@@ -91,8 +102,9 @@ def test_it_follows_each_route_to_closure(intake, do, route, stages, tasks):
     assert CaseProcess.objects.get(case=case).status == "DONE"
 
 
-def test_it_records_the_route_forward_when_unresolved(intake, do):
-    case = do(in_review(intake(), do), "route", {"route": "mediation", "notes": ""})
+def test_it_records_the_route_forward_when_unresolved(intake, do, legal_review):
+    case = in_review(intake(), do, legal_review, "mediation")
+    case = do(case, "route", {"route": "mediation", "notes": ""})
     case = do(case, "mediation", {"summary": "双方分歧较大"})
     case = do(
         case,
@@ -103,8 +115,9 @@ def test_it_records_the_route_forward_when_unresolved(intake, do):
     assert case.events.filter(transition="mark_unresolved").get().reason.startswith("申请仲裁")
 
 
-def test_it_refuses_an_agreement_dated_in_the_future(intake, do):
-    case = do(in_review(intake(), do), "route", {"route": "mediation", "notes": ""})
+def test_it_refuses_an_agreement_dated_in_the_future(intake, do, legal_review):
+    case = in_review(intake(), do, legal_review, "mediation")
+    case = do(case, "route", {"route": "mediation", "notes": ""})
     case = do(case, "mediation", {"summary": "达成协议"})
     tomorrow = date.today() + timedelta(days=1)
     with pytest.raises(ValidationError) as error:
@@ -114,8 +127,9 @@ def test_it_refuses_an_agreement_dated_in_the_future(intake, do):
     assert Case.objects.get(pk=case.pk).status == "mediating"
 
 
-def test_it_closes_directly_after_legal_review(intake, do):
-    case = do(in_review(intake(), do), "route", {"route": "close", "notes": "书面答复已足够"})
+def test_it_closes_directly_after_legal_review(intake, do, legal_review):
+    case = in_review(intake(), do, legal_review, "close")
+    case = do(case, "route", {"route": "close", "notes": "书面答复已足够"})
     case = do(case, "close_approval", {"reason": "已书面答复当事人"})
     assert case.status == "closed"
 

@@ -299,23 +299,24 @@ def test_it_refuses_to_resume_before_the_suspension(intake, officer):
 # Reopening ----------------------------------------------------------------------------
 
 
-def _declined(case, do):
+def _declined(case, do, legal_review=None):
     case = do(case, "screen", {"notes": "不属本会职责"})
     return do(case, "decide", {"decision": "decline", "reason": "属法院受理范围"})
 
 
-def _closed(case, do):
+def _closed(case, do, legal_review):
     case = do(case, "screen", {"notes": "可受理"})
     case = do(case, "decide", {"decision": "accept", "reason": ""})
-    case = do(case, "send_to_review", {"notes": ""})
-    case = do(case, "legal_review", {"opinion": "宜书面答复"})
+    case = legal_review(case, "close")
     case = do(case, "route", {"route": "close", "notes": ""})
     return do(case, "close_approval", {"reason": "已书面答复当事人"})
 
 
 @pytest.mark.parametrize("finish", [_declined, _closed])
-def test_it_reopens_with_a_new_run_from_screening(client, intake, do, supervisor, finish):
-    case = finish(intake(), do)
+def test_it_reopens_with_a_new_run_from_screening(
+    client, intake, do, supervisor, legal_review, finish
+):
+    case = finish(intake(), do, legal_review)
     finished = fresh(case).status
     [first] = CaseProcess.objects.filter(case=case)
     earlier_tasks = list(first.task_set.values_list("pk", "status"))

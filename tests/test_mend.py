@@ -76,14 +76,13 @@ def _complete(case: Case, name: str, user, data: dict) -> None:
 
 
 def test_it_dates_the_closing_reports_steps_in_the_organisations_time_zone(
-    intake, officer, supervisor
+    intake, officer, supervisor, legal_review
 ):
     with clock_at(LATE_EVENING_UTC):  # every step done at 01:30 on 26 November in Shanghai
         case = intake()
         _complete(case, "screen", officer, {"notes": "事实清楚"})
         _complete(case, "decide", supervisor, {"decision": "accept", "reason": ""})
-        _complete(case, "send_to_review", officer, {"notes": ""})
-        _complete(case, "legal_review", officer, {"opinion": "书面答复即可"})
+        legal_review(case, "close")
         _complete(case, "route", officer, {"route": "close", "notes": ""})
         _complete(case, "close_approval", supervisor, {"reason": "已书面答复当事人"})
     assert {e.occurred_at for e in case.events.all()} == {LATE_EVENING_UTC}

@@ -13,13 +13,17 @@ from datetime import date, timedelta
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django.utils import translation
 
+from cases.calendar import WorkingCalendar
 from cases.models import Case, Role
 from cases.services import PartyInput
+from workflows.flows import DisputeFlow
 from workflows.progress import next_running_clock
+from workflows.review.selectors import default_due_on, seat_in
 
 from .conftest import open_tasks
-from .factories import PersonFactory, officer_of
+from .factories import PersonFactory, officer_of, opinion_data
 
 RECEIVING = "梅州市侨联 的 承办人、分管领导或部门联络人"
 CITY_SUPERVISORS = "河源市侨联 的 分管领导"
@@ -96,8 +100,19 @@ ROUTES = {
 }
 
 
+def label_of(name: str) -> str:
+    """A task's label as the (Chinese) screens say it."""
+    with translation.override("zh-hans"):
+        return str(getattr(DisputeFlow, name).label)
+
+
+def due_for(case) -> str:
+    """The reviewers' default due date, as the send-to-review screen offers it."""
+    return default_due_on(case, date.today(), WorkingCalendar.load()).isoformat()
+
+
 @pytest.mark.parametrize("route", [*ROUTES, "close"])
-def test_it_names_the_next_step_after_each_task(intake, finish, officer, route):
+def test_it_names_the_next_step_after_each_task(client, intake, finish, officer, lawyer, route):
     case = intake()
     me = "officer（您）"
 
@@ -107,15 +122,29 @@ def test_it_names_the_next_step_after_each_task(intake, finish, officer, route):
     page = finish(case, "decide", {"decision": "accept", "reason": ""})
     next_is(page, case, "提交法律审查", "officer")  # the supervisor reads who holds it
 
-    page = finish(case, "send_to_review", {"notes": "请法顾委审查"})
-    next_is(page, case, "法律审查", me)
-    # The officer may open the task: the message links to it.
-    legal_review = task_named(case, "legal_review")
-    link = reverse("workflows:task", args=[legal_review.pk])
+    page = finish(
+        case,
+        "send_to_review",
+        {"lead": lawyer.pk, f"due_{lawyer.pk}": due_for(case), "notes": "请法顾委审查"},
+    )
+    next_is(page, case, "法律审查", "lawyer")  # the seat is the adviser's
+    # The officer may not open an adviser's seat: the message does not link to it.
+    review = task_named(case, "review")
+    link = reverse("workflows:task", args=[review.pk])
+    assert not any(link in str(m) for m in page.context["messages"])
+
+    client.force_login(lawyer)
+    seat = seat_in(case, lawyer)
+    client.post(reverse("review:declare", args=[seat.pk]), {"has_conflict": "no"})
+    page = finish(case, "review", opinion_data(route), user=lawyer)
+    next_is(page, case, label_of("consolidate"), "lawyer（您）")
+    # The lead may open the sign-off: the message links to it.
+    consolidate = task_named(case, "consolidate")
+    link = reverse("workflows:task", args=[consolidate.pk])
     assert any(link in str(m) for m in page.context["messages"])
 
-    page = finish(case, "legal_review", {"opinion": "建议先协调再调解"})
-    next_is(page, case, "确定办理路径", me)
+    page = finish(case, "consolidate", opinion_data(route), user=lawyer)
+    next_is(page, case, "确定办理路径", "officer")
 
     page = finish(case, "route", {"route": route, "notes": "依法律意见"})
     if route == "close":
@@ -292,7 +321,9 @@ def screen_of(client, case, name, user):
     return client.get(reverse("workflows:task", args=[task_named(case, name).pk]))
 
 
-def test_it_shows_what_the_steps_before_produced(client, intake, finish, officer, supervisor):
+def test_it_shows_what_the_steps_before_produced(
+    client, intake, finish, officer, supervisor, lawyer
+):
     case = intake()
     finish(case, "screen", {"notes": "事实清楚，属本会职责"})
     assert "受理审查意见：事实清楚，属本会职责" in earlier(
@@ -300,10 +331,25 @@ def test_it_shows_what_the_steps_before_produced(client, intake, finish, officer
     )
 
     finish(case, "decide", {"decision": "accept", "reason": ""})
-    finish(case, "send_to_review", {"notes": "请法顾委审查"})
-    finish(case, "legal_review", {"opinion": "建议先协调再调解"})
-    route = earlier(screen_of(client, case, "route", officer))
-    assert "法律审查意见：建议先协调再调解" in route
+    finish(
+        case,
+        "send_to_review",
+        {"lead": lawyer.pk, f"due_{lawyer.pk}": due_for(case), "notes": "请法顾委审查"},
+    )
+    client.force_login(lawyer)
+    client.post(reverse("review:declare", args=[seat_in(case, lawyer).pk]), {"has_conflict": "no"})
+    opinion = opinion_data("both", analysis="建议先协调再调解")
+    finish(case, "review", opinion, user=lawyer)
+    finish(case, "consolidate", opinion, user=lawyer)
+    page = screen_of(client, case, "route", officer)
+    route = earlier(page)
+    assert "请法顾委审查" in route  # the officer's notes for the reviewers
+    assert f"{label_of('consolidate')} lawyer" in route  # the lead's sign-off
+    # What the review produced: the committee's recommendation, chosen already.
+    markup = page.content.decode()
+    helptext = re.search(r'<div class="helptext" id="id_route_helptext">(.*?)</div>', markup)
+    assert "先召开协调会，再调解" in text(helptext.group(1))
+    assert re.search(r'<input type="radio" name="route" value="both"[^>]* checked>', markup)
 
     finish(case, "route", {"route": "both", "notes": ""})
     finish(case, "coordination", {"summary": "国土部门同意重新勘界"})
@@ -370,12 +416,11 @@ def test_it_marks_a_required_text_field_and_says_its_error_there(client, intake,
 
 
 @pytest.fixture
-def at_outcome(intake, finish):
+def at_outcome(intake, finish, legal_review):
     case = intake()
     finish(case, "screen", {"notes": "可受理"})
     finish(case, "decide", {"decision": "accept", "reason": ""})
-    finish(case, "send_to_review", {"notes": ""})
-    finish(case, "legal_review", {"opinion": "建议调解"})
+    legal_review(case, "mediation")
     finish(case, "route", {"route": "mediation", "notes": ""})
     finish(case, "mediation", {"summary": "达成协议"})
     return case

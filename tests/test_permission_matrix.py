@@ -9,6 +9,7 @@ a new screen cannot arrive without saying who may use it.
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,15 +18,17 @@ import pikepdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from cases import capabilities
 from cases import services as case_services
+from cases.calendar import WorkingCalendar
 from cases.models import CaseEvent, CaseParticipant, Party, Role
 from documents.models import Document, Evidence
 from documents.services import render_document
 
-from .factories import OrganisationFactory, PersonFactory, UserFactory, officer_of
+from .factories import OrganisationFactory, PersonFactory, UserFactory, adviser_of, officer_of
 
 SUBJECTS = [
     "anonymous",
@@ -49,10 +52,66 @@ class World:
     lower_unit: object
     department: object
     township: object
+    # A second case of the township's, at legal review: the adviser holds the lead's seat
+    # (declared no conflict, asked the officer a question), another adviser's seat is
+    # vacant (a conflict), a third adviser could take it.
+    review_case: object = None
+    seat: object = None
+    vacant: object = None
+    question: object = None
+    spare_adviser: object = None
+
+
+def _review(world: World, intake, do) -> None:
+    """The world's case at legal review, played through the process as the screens do."""
+    from workflows.review import selectors
+    from workflows.review import services as review
+
+    users = world.users
+    officer, head, adviser = users["handling_officer"], users["unit_head"], users["adviser"]
+    conflicted = adviser_of(world.case.handling_organisation.parent, "conflicted")
+    world.spare_adviser = adviser_of(world.case.handling_organisation.parent, "spare")
+    case = intake(
+        actor=officer,
+        handling_organisation=world.township,
+        person=PersonFactory(registered_by=world.township),
+        title="侨房纠纷",
+    )
+    case = do(case, "screen", {"notes": "事实清楚"}, user=officer)
+    case = do(case, "decide", {"decision": "accept"}, user=head)
+    due = selectors.default_due_on(case, timezone.localdate(), WorkingCalendar.load())
+    data = {"lead": adviser.pk, "members": [conflicted.pk], f"due_{adviser.pk}": due}
+    case = do(case, "send_to_review", {**data, f"due_{conflicted.pk}": due}, officer, form=True)
+    world.seat = selectors.seat_in(case, adviser)
+    review.declare(seat_pk=world.seat.pk, actor=adviser, has_conflict=False)
+    world.question = review.ask_question(
+        seat_pk=world.seat.pk, actor=adviser, text="请补充权属资料"
+    )
+    world.vacant = selectors.seat_in(case, conflicted)
+    review.declare(seat_pk=world.vacant.pk, actor=conflicted, has_conflict=True, relation="同学")
+    world.review_case = case
+
+
+def _seat_route(name: str) -> Route:
+    """A seat's own request: its holder's (the adviser) and nobody else's (404)."""
+    return Route(
+        lambda w: reverse(name, args=[w.seat.pk]),
+        {
+            "POST": Method(
+                expect=lambda w, s: "ok" if s == "adviser" else 404,
+                data=lambda w: {
+                    "has_conflict": "no",
+                    "text": "请补充村委会意见",
+                    "facts": "事实",
+                    "revision": w.seat.opinion.revision,
+                },
+            )
+        },
+    )
 
 
 @pytest.fixture
-def world(township, other_city, city, intake) -> World:
+def world(township, other_city, city, intake, do) -> World:
     department = OrganisationFactory(
         name="紫金县信访局", kind="department", level="county", number_prefix=""
     )
@@ -67,7 +126,7 @@ def world(township, other_city, city, intake) -> World:
         "other_officer": officer_of(other_city, "other_officer"),
         "unit_head": officer_of(township, "unit_head", Role.SUPERVISOR),
         "supervisor_above": officer_of(city, "supervisor_above", Role.SUPERVISOR),
-        "adviser": officer_of(city, "adviser", Role.LEGAL_ADVISER),
+        "adviser": adviser_of(city, "adviser", expertise=("houses",)),
         "liaison": officer_of(department, "liaison", Role.DEPARTMENT_LIAISON),
         "mediator": officer_of(committee, "mediator", Role.MEDIATOR),
         "admin": UserFactory(username="admin", is_staff=True, is_superuser=True),
@@ -79,17 +138,16 @@ def world(township, other_city, city, intake) -> World:
         person=PersonFactory(registered_by=township),
     )
     Relation = CaseParticipant.Relation
-    for relation, who in [(Relation.ADVISER, "adviser"), (Relation.MEDIATOR, "mediator")]:
-        case_services.invite_participant(
-            case=case, actor=officer, relation=relation, user=users[who]
-        )
+    case_services.invite_participant(
+        case=case, actor=officer, relation=Relation.MEDIATOR, user=users["mediator"]
+    )
     case_services.invite_participant(
         case=case, actor=officer, relation=Relation.DEPARTMENT, organisation=department
     )
     [task] = Task.objects.filter(process__caseprocess__case=case, flow_task_type="HUMAN")
     # The test transaction never commits, so render the 受理登记表 here, as the worker would.
     document = render_document(document_id=case.documents.get().pk)
-    return World(
+    found = World(
         users=users,
         case=case,
         task=task,
@@ -98,6 +156,8 @@ def world(township, other_city, city, intake) -> World:
         department=department,
         township=township,
     )
+    _review(found, intake, do)
+    return found
 
 
 def _pdf() -> SimpleUploadedFile:
@@ -125,6 +185,9 @@ class Route:
     url: Callable[[World], str]
     methods: dict[str, Method] = field(default_factory=dict)
     public: bool = False  # served to anonymous visitors too
+    # The case the route is about, whose capabilities decide (the review's routes: the
+    # case at legal review).
+    on: Callable[[World], object] = lambda w: w.case
 
 
 def _case(name: str) -> Callable[[World], str]:
@@ -182,6 +245,24 @@ REGISTRATION = {
     "party-0-new_name_zh": "谭新",
     "party-0-new_identity": "huaqiao",
 }
+
+
+def _evidence(world: World):
+    """An evidence item of the world's case (the world has none), uploaded once by the
+    handling officer. Taken by the data of each method too, which the test reads before
+    it counts what is stored, so a refused request is not blamed for this upload."""
+    if getattr(world, "evidence", None) is None:
+        from documents.services import add_evidence
+
+        world.evidence = add_evidence(
+            case=world.case,
+            actor=world.users["handling_officer"],
+            item="06",
+            title="现场照片",
+            upload=_pdf(),
+        )
+    return world.evidence
+
 
 ROUTES: dict[str, Route] = {
     # A redirect to the queue, whatever the method.
@@ -364,6 +445,29 @@ ROUTES: dict[str, Route] = {
     "documents:download": Route(
         lambda w: reverse("documents:download", args=[w.document.pk]), {"GET": Method(read=READ)}
     ),
+    # Viewing a PDF as page images: the viewer page and one page's PNG.
+    "documents:view_document": Route(
+        lambda w: reverse("documents:view_document", args=[w.document.pk]),
+        {"GET": Method(read=READ)},
+    ),
+    "documents:document_page": Route(
+        lambda w: reverse("documents:document_page", args=[w.document.pk, 1]),
+        {"GET": Method(read=READ)},
+    ),
+    "documents:view_evidence": Route(
+        lambda w: reverse("documents:view_evidence", args=[_evidence(w).pk]),
+        {
+            "GET": Method(read=READ, data=lambda w: _evidence(w) and {}),
+            "POST": Method(expect=lambda w, s: 405, data=lambda w: _evidence(w) and {}),
+        },
+    ),
+    "documents:evidence_page": Route(
+        lambda w: reverse("documents:evidence_page", args=[_evidence(w).pk, 1]),
+        {
+            "GET": Method(read=READ, data=lambda w: _evidence(w) and {}),
+            "POST": Method(expect=lambda w, s: 405, data=lambda w: _evidence(w) and {}),
+        },
+    ),
     "documents:export_case_file": Route(
         _case("documents:export_case_file"),
         {"POST": Method(read=READ, act="cases.export_case_file")},
@@ -375,6 +479,42 @@ ROUTES: dict[str, Route] = {
                 read=READ,
                 act="cases.upload_evidence",
                 data=lambda w: {"item": "06", "title": "现场照片", "upload": _pdf()},
+            )
+        },
+    ),
+    # The legal review (workflows.review): a seat's requests are its holder's; the
+    # officer answers questions and seats another adviser; supervisors see the committee.
+    "review:declare": _seat_route("review:declare"),
+    "review:save_draft": _seat_route("review:save_draft"),
+    "review:ask": _seat_route("review:ask"),
+    "review:replace": Route(
+        lambda w: reverse("review:replace", args=[w.vacant.pk]),
+        {
+            "POST": Method(
+                read=READ,
+                act="review.assign_reviewers",
+                data=lambda w: {
+                    "adviser": w.spare_adviser.pk,
+                    "due_on": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
+                },
+            )
+        },
+        on=lambda w: w.review_case,
+    ),
+    "review:answer": Route(
+        lambda w: reverse("review:answer", args=[w.question.pk]),
+        {
+            "POST": Method(
+                read=READ, act="review.answer_questions", data=lambda w: {"answer": "已补充"}
+            )
+        },
+        on=lambda w: w.review_case,
+    ),
+    "review:committee": Route(
+        lambda w: reverse("review:committee"),
+        {
+            "GET": Method(
+                expect=lambda w, s: "ok" if s in ("unit_head", "supervisor_above", "admin") else 403
             )
         },
     ),
@@ -417,26 +557,40 @@ def _expected(world: World, route: Route, method: str, subject: str):
     if spec is None:
         return 405
     user = world.users.get(subject)
-    if spec.read and not capabilities.may(user, spec.read, world.case):
+    case = route.on(world)
+    if spec.read and not capabilities.may(user, spec.read, case):
         return 404
     if spec.expect is not None:
         return spec.expect(world, subject)
     if spec.act == "cases.register_case":
         return "ok" if capabilities.may_register_for(user) else 403
-    if spec.act and not capabilities.may(user, spec.act, world.case):
+    if spec.act and not capabilities.may(user, spec.act, case):
         return 403
     return "ok"
 
 
 def _stored(world: World) -> tuple:
-    case = world.case
+    from workflows.review.models import Opinion, Question, Reviewer
+
+    cases = [world.case, world.review_case]
     return (
-        CaseEvent.objects.filter(case=case).count(),
-        Document.objects.filter(case=case).count(),
-        Evidence.objects.filter(case=case).count(),
-        CaseParticipant.objects.filter(case=case).count(),
-        list(Party.objects.filter(case=case).values_list("role", "person__phone")),
+        CaseEvent.objects.filter(case__in=cases).count(),
+        Document.objects.filter(case__in=cases).count(),
+        Evidence.objects.filter(case__in=cases).count(),
+        CaseParticipant.objects.filter(case__in=cases).count(),
+        list(Party.objects.filter(case=world.case).values_list("role", "person__phone")),
         list(Task.objects.filter(pk=world.task.pk).values_list("status", "owner_id")),
+        list(
+            Reviewer.objects.filter(review__case=world.review_case)
+            .order_by("pk")
+            .values_list("adviser", "status")
+        ),
+        list(
+            Opinion.objects.filter(reviewer__review__case=world.review_case).values_list("revision")
+        ),
+        list(
+            Question.objects.filter(reviewer__review__case=world.review_case).values_list("answer")
+        ),
     )
 
 

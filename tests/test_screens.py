@@ -2,8 +2,9 @@
 of person who uses them: no page scrolls sideways, no table runs out of its card, and
 axe-core finds nothing serious or critical (contrast, labels, names, landmarks).
 
-The records come from the demo data (played through intake and the process's tasks) with an
-adviser, a mediator and a department brought in on one case through the case services.
+The records come from the demo data (played through intake and the process's tasks) with a
+mediator and a department brought in through the case services on one case, whose legal
+review seated an adviser (an adviser is named on a case only through its review).
 One browser; one context per size; each person logs in once through the login form and
 their session is reused in both contexts. The officer's pages are walked again in English;
 on the officer's queue the first Tab stop is 跳到正文 and, on a phone, the 菜单 button opens
@@ -55,16 +56,17 @@ def _task_url(task) -> str:
 
 @pytest.fixture
 def world():
-    """The demo data, with an adviser, a mediator and a department brought in on the
-    Indonesian investment case, and the supervisor holding an acceptance decision."""
+    """The demo data, with a mediator and a department brought in on the Indonesian
+    investment case (reviewed by adviser2, who declared no conflict: named on it), and the
+    supervisor holding an acceptance decision."""
     users = demo.seed()
     city_officer, supervisor = users["city_officer"], users["supervisor"]
     case = Case.objects.get(title="印尼侨商投资合同纠纷")
     Relation = CaseParticipant.Relation
-    for relation, who in [(Relation.ADVISER, "adviser"), (Relation.MEDIATOR, "mediator")]:
-        case_services.invite_participant(
-            case=case, actor=city_officer, relation=relation, user=users[who]
-        )
+    assert case.participants.filter(user=users["adviser2"], relation=Relation.ADVISER).exists()
+    case_services.invite_participant(
+        case=case, actor=city_officer, relation=Relation.MEDIATOR, user=users["mediator"]
+    )
     case_services.invite_participant(
         case=case,
         actor=city_officer,
@@ -107,7 +109,7 @@ def world():
     return {
         "city_officer": [*common, *staff, Visit("task", _task_url(own))],
         "supervisor": [*common, *staff, Visit("task", _task_url(decide))],
-        "adviser": common,
+        "adviser2": common,
         "liaison": common,
         "mediator": common,
         "admin": [*common, Visit("admin", "/admin/")],

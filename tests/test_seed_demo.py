@@ -32,7 +32,7 @@ def test_it_is_idempotent(seeded):
 
 def test_it_registers_the_zijin_case_for_the_clan_association(seeded):
     case = Case.objects.get(title__contains="谭氏宗亲会")
-    assert case.status == "registered"
+    assert case.status == "legal_review"
     assert case.category == "ancestral_graves"
     assert case.handling_organisation.name == "紫金县义容镇侨胞之家"
     claimant = case.parties.get(role=Party.Role.CLAIMANT)
@@ -58,8 +58,11 @@ def test_it_has_cases_in_many_states_and_categories(seeded):
         ("city_officer", "cases.read_case", False),
         ("supervisor", "cases.read_case", True),  # the city supervises the township
         ("supervisor", "cases.add_note", False),
-        # Membership of the city 侨联 is no permission: nobody assigned them the case.
-        ("adviser", "cases.read_case", False),
+        # Membership of the city 侨联 is no permission: an adviser reads the cases they
+        # were seated on (adviser: the Zijin review's lead), not the others'.
+        ("adviser", "cases.read_case", True),
+        ("adviser3", "cases.read_case", False),
+        ("adviser", "cases.add_note", False),
         ("mediator", "cases.read_case", False),
         ("liaison", "cases.read_case", False),
     ],
@@ -79,3 +82,34 @@ def test_it_gives_the_officer_only_her_organisation_s_cases(seeded, client):
     page = client.get("/cases/").content.decode()
     assert "谭氏宗亲会" in page
     assert "侨商投资合同纠纷" not in page
+
+
+def test_it_takes_the_zijin_case_through_the_committee_s_review(seeded):
+    """Two advisers (adviser as lead, adviser2), a question answered, a signed 法律意见书;
+    the officer's route is next, the committee's recommendation chosen."""
+    from workflows.review.models import LegalReview, Question
+    from workflows.steps import RouteForm
+
+    from .conftest import open_tasks
+
+    case = Case.objects.get(title__contains="谭氏宗亲会")
+    review = LegalReview.objects.get(case=case)
+    assert review.status == "signed"
+    seats = {s.adviser.username: s for s in review.reviewers.all()}
+    assert seats.keys() == {"adviser", "adviser2"} and seats["adviser"].is_lead
+    question = Question.objects.get(reviewer__review=review)
+    assert question.reviewer.adviser.username == "adviser2" and question.answer
+    assert review.opinion.document.kind == "legal_opinion"
+    assert review.opinion.dissents.get().adviser.username == "adviser2"
+    [task] = open_tasks(case)
+    assert task.flow_task.name == "route"
+    form = RouteForm(case=case, user=case.officer)
+    assert form.fields["route"].initial == review.opinion.route == "both"
+
+
+def test_it_leaves_a_case_waiting_on_adviser3_with_a_draft(seeded):
+    from workflows.review.models import Reviewer
+
+    seat = Reviewer.objects.get(adviser__username="adviser3", status="reviewing")
+    assert seat.opinion.facts and not seat.opinion.submitted_at
+    assert seat.review.case.title == "归侨遗产继承公证受阻"

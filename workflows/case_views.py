@@ -17,11 +17,18 @@ from cases.views import post_case_form
 
 from . import lifecycle, panels, progress, services
 from .forms import ReopenForm, ResumeForm, SuspendForm, WithdrawForm
+from .review import selectors as review_selectors
 
 
 @login_required
 @require_safe
 def case_detail(request, pk: int):
+    # An adviser seated on the case who has not yet declared any conflict is taken to
+    # their declaration (the only part of the case they may see); anyone else who may not
+    # read it gets 404.
+    seat = review_selectors.undeclared_seat(pk, request.user)
+    if seat is not None:
+        return redirect("workflows:task", seat.task_id)
     case = selectors.case_for(request.user, pk)
     can = capabilities.allowed_actions(request.user, case)
     templates, context = panels.case_page(case, request.user, can)

@@ -18,6 +18,10 @@ from cases.models import Association, Case, Membership, Organisation, Person, Ro
 from cases.services import PartyInput
 
 from . import services as workflow_services
+from .review import selectors as review_selectors
+from .review import services as review_services
+from .review.forms import DraftForm
+from .review.models import Adviser, AwayPeriod, ExpertiseArea, LawArticle, Question
 from .selectors import open_tasks_of
 
 DEMO_PASSWORD = "qiaowei-demo"
@@ -143,8 +147,51 @@ USERS = [
     ("adviser", "李明律师（法顾委委员）", CITY, Role.LEGAL_ADVISER),
     ("adviser2", "张慧（法顾委委员，市司法局）", CITY, Role.LEGAL_ADVISER),
     ("adviser3", "王立新（法顾委委员，市中级法院）", CITY, Role.LEGAL_ADVISER),
+    ("adviser4", "何文静（法顾委委员，市律师协会）", CITY, Role.LEGAL_ADVISER),
     ("mediator", "周淑芬（人民调解员）", "紫金县人民调解委员会", Role.MEDIATOR),
     ("liaison", "钟伟（县自然资源局）", "紫金县自然资源局", Role.DEPARTMENT_LIAISON),
+]
+
+# The committee (法顾委) of the city 侨联: username, employer kind, employer, title, areas of
+# expertise (codes of workflows/review/catalogue.py), linked units (挂钩联系), days away
+# from today (start, end) or None.
+ADVISERS = [
+    (
+        "adviser",
+        "law_firm",
+        "广东河源公益律师事务所",
+        "律师",
+        ["ancestral_graves", "neighbouring_relations", "property_law", "burial_administration"],
+        [YIRONG],
+        None,
+    ),
+    (
+        "adviser2",
+        "justice_bureau",
+        "河源市司法局",
+        "公职律师",
+        ["petition_procedure", "mediation_law", "land", "overseas_chinese_policy"],
+        [COUNTY],
+        None,
+    ),
+    (
+        "adviser3",
+        "court",
+        "河源市中级人民法院",
+        "审判员",
+        ["inheritance", "inheritance_law", "civil_procedure", "family_law"],
+        [],
+        None,
+    ),
+    (
+        "adviser4",
+        "bar",
+        "河源市律师协会",
+        "律师",
+        ["ancestral_graves", "houses", "property_law"],
+        [YIRONG],
+        (-2, 10),
+    ),
 ]
 
 PEOPLE = [
@@ -243,8 +290,38 @@ PETITIONS = "紫金县信访局"
 CITY_OFFICER, SUPERVISOR = "city_officer", "supervisor"
 SCREEN = ("screen", CITY_OFFICER, {"notes": "事实基本清楚，属本会维权工作范围，建议受理。"})
 ACCEPT = ("decide", SUPERVISOR, {"decision": "accept", "reason": "", "refer_to": None})
-TO_REVIEW = ("send_to_review", CITY_OFFICER, {"notes": "提请法顾委审查。"})
-REVIEWED = ("legal_review", CITY_OFFICER, {"opinion": "法顾委意见：事实清楚，建议协调调解解决。"})
+
+
+def opinion(route: str, **fields) -> dict:
+    """An adviser's (or the committee's) opinion as the review screen sends it."""
+    return {
+        "facts": "经查阅来函及附件材料，当事人反映的基本事实清楚。",
+        "issues": "当事人诉求是否有法律和政策依据；应由哪一部门依职权处理。",
+        "analysis": "建议在查明事实的基础上，依法依规引导双方协商解决。",
+        "route": route,
+        "risk": "low",
+        "questions": "",
+        **fields,
+    }
+
+
+def to_review(lead: str, *members: str, notes: str = "提请法顾委审查。") -> tuple[str, str, dict]:
+    """The officer seats the reviewers (usernames); each is due on the default day."""
+    return (
+        "send_to_review",
+        CITY_OFFICER,
+        {"lead": lead, "members": list(members), "notes": notes},
+    )
+
+
+def reviewed(route: str, adviser: str = "adviser3") -> list[tuple[str, str, dict]]:
+    """A review by one adviser through to the signed 法律意见书 recommending ``route``."""
+    return [
+        to_review(adviser),
+        ("declare", adviser, {}),
+        ("review", adviser, opinion(route)),
+        ("consolidate", adviser, opinion(route)),
+    ]
 
 
 def route(to: str) -> tuple[str, str, dict]:
@@ -291,6 +368,91 @@ ZIJIN = DemoCase(
     respondents=["谭伯华"],
     association=TAN_ASSOCIATION,
     risk=Case.Risk.MEDIUM,
+    # The city 侨联's committee sends two advisers to the township (seed 000): one asks
+    # for the land records, the officer answers, both submit, the lead signs off the
+    # committee's 法律意见书 with the other's dissent; the route is the officer's to choose.
+    steps=[
+        ("screen", "officer", {"notes": "宗亲会来函材料齐全，属侨联维权工作范围，建议受理。"}),
+        ("decide", "yirong_head", {"decision": "accept", "reason": "", "refer_to": None}),
+        (
+            "send_to_review",
+            "officer",
+            {
+                "lead": "adviser",
+                "members": ["adviser2"],
+                "notes": "请市侨联法顾委派员到镇研判，提出专业意见。",
+            },
+        ),
+        ("declare", "adviser", {}),
+        ("declare", "adviser2", {}),
+        (
+            "ask",
+            "adviser2",
+            {"text": "请补充祖坟所在山地的权属资料，以及村委会对占用情况的书面意见。"},
+        ),
+        (
+            "answer",
+            "officer",
+            {
+                "answer": "已调取：该山地为村集体所有，1998年确权；村委会书面说明占用系"
+                "村民谭伯华扩建果园所致，已拍照存档。"
+            },
+        ),
+        (
+            "review",
+            "adviser2",
+            opinion(
+                "mediation",
+                facts="山地属村集体所有；谭伯华扩建果园占用墓地周边约二百平方米。",
+                issues="占用是否妨碍祭扫和墓地安全；修缮是否须经审批。",
+                analysis="占用行为妨碍通行和祭扫，宜由调解委员会组织双方调解，明确退让范围。",
+                risk="medium",
+                laws=[("《中华人民共和国民法典》", "第二百九十一条")],
+            ),
+        ),
+        (
+            "review",
+            "adviser",
+            opinion(
+                "both",
+                facts="祖坟位于义容镇某村集体山地，建于清代，宗亲会持有历次修缮照片；"
+                "2022年起村民谭伯华扩建果园，占用墓地周边土地约二百平方米。",
+                issues="一、果园扩建是否侵害墓地及通行；二、祖坟修缮的审批主体和规模；"
+                "三、由哪些部门协同处理。",
+                analysis="依《民法典》相邻关系规定，不动产权利人应为相邻方通行等提供必要便利；"
+                "华侨修复祖墓应经当地政府批准并保持原有规模。本案涉及土地权属、殡葬管理和"
+                "信访多个部门，宜先召开协调会明确各部门职责，再组织线上调解。",
+                risk="medium",
+                laws=[
+                    ("《中华人民共和国民法典》", "第二百八十八条"),
+                    ("《中华人民共和国民法典》", "第二百九十一条"),
+                    ("《关于华侨修复祖墓问题的通知》(〔84〕侨政会字42号)", "全文"),
+                ],
+            ),
+        ),
+        (
+            "consolidate",
+            "adviser",
+            opinion(
+                "both",
+                facts="祖坟位于义容镇某村集体山地，建于清代；2022年起村民谭伯华扩建果园，"
+                "占用墓地周边土地约二百平方米，妨碍通行和祭扫。",
+                issues="一、果园扩建是否侵害墓地及通行；二、祖坟修缮的审批主体和规模；"
+                "三、由哪些部门协同处理。",
+                analysis="依《民法典》相邻关系规定，谭伯华应为祭扫通行提供必要便利；"
+                "祖坟修缮须经当地政府批准并保持原有规模。建议先由市侨联召集县统战部、"
+                "县侨联、司法、住建、自然资源、信访及镇政府召开协调会，明确职责，"
+                "再组织双方线上调解。",
+                risk="medium",
+                laws=[
+                    ("《中华人民共和国民法典》", "第二百八十八条"),
+                    ("《中华人民共和国民法典》", "第二百九十一条"),
+                    ("《关于华侨修复祖墓问题的通知》(〔84〕侨政会字42号)", "全文"),
+                ],
+                dissents={"adviser2": "本案事实较清楚，可直接组织调解，无需先召开协调会。"},
+            ),
+        ),
+    ],
 )
 
 OTHER_CASES = [
@@ -305,7 +467,7 @@ OTHER_CASES = [
         claims="请求施工单位修复房屋并赔偿损失。",
         location="广东省河源市源城区",
         claimants=["黄美玲"],
-        steps=[SCREEN, ACCEPT, TO_REVIEW, REVIEWED, route("mediation")],
+        steps=[SCREEN, ACCEPT, *reviewed("mediation"), route("mediation")],
     ),
     DemoCase(
         title="归侨遗产继承公证受阻",
@@ -318,7 +480,22 @@ OTHER_CASES = [
         claims="请求协助办理继承公证。",
         location="广东省河源市源城区",
         claimants=["陈国雄"],
-        steps=[SCREEN, ACCEPT, TO_REVIEW],
+        # Waiting on adviser3, whose draft is half written.
+        steps=[
+            SCREEN,
+            ACCEPT,
+            to_review("adviser3"),
+            ("declare", "adviser3", {}),
+            (
+                "draft",
+                "adviser3",
+                {
+                    "facts": "陈国雄之父陈某为归侨，2019年在河源病故，遗有源城区房产一处。"
+                    "陈国雄持香港居民身份，其境外兄妹的亲属关系证明尚未提交。",
+                    "issues": "境外继承人身份及亲属关系证明如何取得；公证机构可否先行受理。",
+                },
+            ),
+        ],
     ),
     DemoCase(
         title="印尼侨商投资合同纠纷",
@@ -332,7 +509,7 @@ OTHER_CASES = [
         location="广东省河源市高新区",
         claimants=["李文辉"],
         risk=Case.Risk.HIGH,
-        steps=[SCREEN, ACCEPT, TO_REVIEW, REVIEWED, route("both")],
+        steps=[SCREEN, ACCEPT, *reviewed("both", "adviser2"), route("both")],
     ),
     DemoCase(
         title="新加坡华侨祖宅宅基地边界纠纷",
@@ -349,8 +526,7 @@ OTHER_CASES = [
         steps=[
             SCREEN,
             ACCEPT,
-            TO_REVIEW,
-            REVIEWED,
+            *reviewed("mediation", "adviser2"),
             route("mediation"),
             summary("mediation", "经两轮线上调解，双方同意按1987年分家协议确定边界。"),
             (
@@ -375,8 +551,7 @@ OTHER_CASES = [
         steps=[
             SCREEN,
             ACCEPT,
-            TO_REVIEW,
-            REVIEWED,
+            *reviewed("close"),
             route("close"),
             (
                 "close_approval",
@@ -461,8 +636,7 @@ OTHER_CASES = [
         steps=[
             SCREEN,
             ACCEPT,
-            TO_REVIEW,
-            REVIEWED,
+            *reviewed("mediation", "adviser2"),
             route("mediation"),
             summary("mediation", "合作方不同意还款方案，调解未能达成协议。"),
             (
@@ -599,11 +773,52 @@ def _case(
     if spec.association:
         _add_representatives(case, association, officer)
     for name, username, data in spec.steps:
-        if data.get("refer_to") == PETITIONS:
-            data = {**data, "refer_to": organisations[PETITIONS]}
-        [task] = [t for t in open_tasks_of(case) if t.flow_task.name == name]
-        workflow_services.complete_task(task_id=task.pk, user=users[username], data=data)
+        _step(case, name, users[username], _as_sent(data, organisations, users))
     return case
+
+
+def _as_sent(data: dict, organisations: dict[str, Organisation], users: dict[str, User]) -> dict:
+    """A step's data as its screen would send it: people and organisations by key, laws
+    by the catalogue's key, a dissent per adviser."""
+    sent = dict(data)
+    if data.get("refer_to"):
+        sent["refer_to"] = organisations[data["refer_to"]].pk
+    if "lead" in data:
+        sent["lead"] = users[data["lead"]].pk
+        sent["members"] = [users[name].pk for name in data["members"]]
+    if "laws" in data:
+        sent["laws"] = [LawArticle.objects.get(law=law, article=a).pk for law, a in data["laws"]]
+    for name, view in sent.pop("dissents", {}).items():
+        sent[f"dissent_{users[name].pk}"] = view
+    return sent
+
+
+def _step(case: Case, name: str, user: User, data: dict) -> None:
+    """One step of a demo case, as the person would take it on the screens."""
+    seat = review_selectors.seat_in(case, user) if name in ("declare", "draft", "ask") else None
+    if name == "declare":
+        review_services.declare(seat_pk=seat.pk, actor=user, has_conflict=False)
+    elif name == "draft":
+        form = DraftForm({**data, "revision": seat.opinion.revision})
+        form.is_valid()
+        review_services.save_draft(
+            seat_pk=seat.pk, actor=user, data=form.cleaned_data, revision=seat.opinion.revision
+        )
+    elif name == "ask":
+        review_services.ask_question(seat_pk=seat.pk, actor=user, text=data["text"])
+    elif name == "answer":
+        question = Question.objects.get(reviewer__review__case=case, answered_at__isnull=True)
+        review_services.answer_question(question_pk=question.pk, actor=user, answer=data["answer"])
+    else:
+        task = next(
+            t
+            for t in open_tasks_of(case)
+            if t.flow_task.name == name and t.owner_id in (None, user.pk)
+        )
+        form = task.flow_task.form_class(data, case=case, user=user)
+        if not form.is_valid():
+            raise ValueError(f"Demo step {name} of {case.title}: {form.errors.as_text()}")
+        workflow_services.complete_task(task_id=task.pk, user=user, data=form.cleaned_data)
 
 
 def _add_representatives(case: Case, association: Association, actor: User) -> None:
@@ -613,10 +828,38 @@ def _add_representatives(case: Case, association: Association, actor: User) -> N
         services.add_party(case=case, actor=actor, item=item)
 
 
+def _advisers(organisations: dict[str, Organisation], users: dict[str, User]) -> None:
+    today = timezone.localdate()
+    for username, kind, employer, title, expertise, linked, away in ADVISERS:
+        adviser, created = Adviser.objects.get_or_create(
+            user=users[username],
+            defaults={
+                "committee": organisations[CITY],
+                "employer_kind": kind,
+                "employer": employer,
+                "title": title,
+            },
+        )
+        if not created:
+            continue
+        adviser.expertise.set(ExpertiseArea.objects.filter(code__in=expertise))
+        adviser.linked_units.set([organisations[name] for name in linked])
+        if away:
+            AwayPeriod.objects.create(
+                adviser=adviser,
+                starts_on=today + datetime.timedelta(days=away[0]),
+                ends_on=today + datetime.timedelta(days=away[1]),
+                note="出差",
+            )
+
+
 @transaction.atomic
 def seed() -> dict[str, User]:
     organisations = _organisations()
     users = _users(organisations)
+    # Migrations seed the catalogue; a database emptied since (a test's flush) gets it here.
+    review_services.seed_catalogue()
+    _advisers(organisations, users)
     people = _people()
     association = _association(people)
     for spec in [ZIJIN, *OTHER_CASES]:

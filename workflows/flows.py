@@ -16,15 +16,21 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock, nodes
 from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.signals import task_started
 from viewflow.workflow.status import STATUS
 
 from cases.capabilities import may_as
-from cases.models import Case, Organisation
+from cases.models import Case, Organisation, User
+from cases.notifications import notify, site_url
 
 from . import steps
 from .models import CaseProcess
-from .notifications import notify, site_url
+from .review import screens as review_screens
+from .review import selectors as review_selectors
+from .review import services as review_services
+from .review.forms import AssignForm, ConsolidateForm, SubmitForm
 
 
 def case_of(process) -> Case:
@@ -84,12 +90,16 @@ class CaseTask(nodes.View):
         complete: Callable,
         permission: str,
         responsible: Callable[[Case], Organisation] = handling_organisation,
+        screen: Callable | None = None,
     ) -> None:
         super().__init__(view=None)
         self.label = title
         self.form_class = form_class
         self.complete = complete
         self.responsible = responsible
+        # A stage's own screen for the task: (task, case, user, form) -> (template,
+        # context); None: the common task screen.
+        self.screen = screen
         self.Permission(permission, obj=lambda process: responsible(case_of(process)))
         self.Assign(self.case_officer)
         self.onCreate(notify_owner)
@@ -118,6 +128,76 @@ class CaseTask(nodes.View):
 
     def can_execute(self, user, task) -> bool:
         return task.owner_id is not None and task.owner_id == user.pk
+
+    def opens_for(self, user, task) -> bool:
+        """Whether the task screen opens for someone who cannot read the case (yet)."""
+        return False
+
+
+class SeatTask(CaseTask):
+    """One adviser's seat in a legal review: the task is the seat's, held by whoever sits
+    in it. Nobody takes a seat from a queue: the officer seats an adviser (at first, and
+    in place of one who declared a conflict). Its holder opens it before they may read
+    the case: the screen shows only the summary until they declare that they have no
+    relation to any party (``workflows.review``)."""
+
+    def __init__(self, title, form_class, complete, permission, owner, screen) -> None:
+        super().__init__(title, form_class, complete, permission, screen=screen)
+        self.Assign(owner)
+        self.onCreate(self.seated)
+
+    # Who does a seat nobody holds (its adviser declared a conflict): the officer seats
+    # another (``workflows.progress``).
+    vacant = _("another adviser, whom the officer chooses on the case page")
+
+    def case_officer(self, activation):  # the seat's adviser is assigned instead
+        return None
+
+    def seated(self, activation) -> None:
+        seat = activation.task.data.get("seat")
+        if seat:
+            review_services.attach_task(seat_pk=seat, task_id=activation.task.pk)
+        notify_owner(activation)
+
+    def is_for(self, user, task) -> bool:
+        return False
+
+    def opens_for(self, user, task) -> bool:
+        return task.owner_id is not None and task.owner_id == user.pk
+
+
+def seat_holder(activation) -> User:
+    return review_selectors.seat_holder(activation.task.data["seat"])
+
+
+def lead_reviewer(activation) -> User:
+    return review_selectors.lead_of(case_of(activation.process))
+
+
+class FanOutActivation(SplitActivation):
+    """Activates its branch once per item of the node's ``items`` (the open seats of a
+    review), each task carrying its item as ``task.data``. (viewflow's own per-item split
+    is not in its open-source edition.)"""
+
+    @Activation.status.super()
+    def activate(self):
+        for node, _cond, _source in self.flow_task._branches:
+            self.next_tasks += [(node, item) for item in self.flow_task.items(self)]
+        if not self.next_tasks:
+            raise FlowRuntimeError(f"No items to fan out at {self.flow_task.name}")
+
+
+class FanOut(flow.Split):
+    activation_class = FanOutActivation
+
+    def __init__(self, items: Callable, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.items = items
+
+
+def open_seats(activation) -> list[dict]:
+    case = case_of(activation.process)
+    return [{"seat": pk} for pk in review_selectors.open_seat_ids(case)]
 
 
 def _case_is(status: str):
@@ -167,11 +247,29 @@ class DisputeFlow(flow.Flow):
         # An objection returns the case to screening; otherwise the referral stands.
         flow.If(_case_is("screening")).Then(this.decide).Else(this.referred)
     )
+    # Legal review by the committee (workflows.review): the officer seats the reviewers;
+    # each works on their own seat's task at the same time; when every seat is done the
+    # lead writes and signs off the committee's opinion; the officer chooses the route.
     send_to_review = CaseTask(
-        _("Send to legal review"), steps.NotesForm, steps.send_to_review, "cases.handle_case"
-    ).Next(this.legal_review)
-    legal_review = CaseTask(
-        _("Legal review"), steps.LegalReviewForm, steps.legal_review, "cases.handle_case"
+        _("Send to legal review"), AssignForm, steps.send_to_review, "cases.handle_case"
+    ).Next(this.reviews)
+    reviews = FanOut(open_seats).Next(this.review)
+    review = SeatTask(
+        _("Legal review"),
+        SubmitForm,
+        steps.submit_review,
+        "review.review_case",
+        owner=seat_holder,
+        screen=review_screens.review_screen,
+    ).Next(this.reviews_done)
+    reviews_done = flow.Join().Next(this.consolidate)
+    consolidate = SeatTask(
+        _("Committee's legal opinion"),
+        ConsolidateForm,
+        steps.consolidate,
+        "review.review_case",
+        owner=lead_reviewer,
+        screen=review_screens.consolidate_screen,
     ).Next(this.route)
     route = CaseTask(_("Choose the route"), steps.RouteForm, steps.route, "cases.handle_case").Next(
         this.after_route
@@ -180,7 +278,7 @@ class DisputeFlow(flow.Flow):
         flow.Switch()
         .Case(this.coordination, _routed("coordination", "both"))
         .Case(this.mediation, _routed("mediation"))
-        .Case(this.outcome, _routed("advice"))
+        .Case(this.outcome, _routed("advice", "litigation", "reconsideration", "petition"))
         .Default(this.close_approval)
     )
     coordination = CaseTask(

@@ -38,6 +38,7 @@ from . import services
 from .flows import DisputeFlow
 from .forms import ReopenForm, ResumeForm, SuspendForm, WithdrawForm
 from .models import CaseProcess
+from .review import services as review_services
 
 
 def _locked(case: Case, actor: User, action: str, step: str) -> Case:
@@ -77,6 +78,7 @@ def withdraw_case(*, case: Case, actor: User, channel: str, statement: str) -> W
     )
     for process in running:
         DisputeFlow.instance.cancel(process)
+    review_services.cancel_open_review(case=locked)
     return withdrawal
 
 

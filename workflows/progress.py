@@ -108,6 +108,9 @@ def who_does(task: Task, case: Case, user: User | None = None) -> str:
     if task.owner_id:
         name = str(task.owner)
         return _("%(name)s (you)") % {"name": name} if user and user.pk == task.owner_id else name
+    vacant = getattr(task.flow_task, "vacant", None)
+    if vacant:  # a seat nobody holds: the officer seats someone
+        return str(vacant)
     try:
         organisation_id = int(task.owner_permission_obj_pk or "")
     except ValueError:
@@ -182,24 +185,30 @@ def next_step_of(case_pk: int, user: User) -> NextStep:
 # What a task's screen shows of the steps before it ------------------------------------
 
 # For each task, the earlier tasks of the same run whose work it builds on (the latest of
-# each that was done), and the lifecycle steps that led to it. [Q6] turns these timeline
-# entries into records of their own.
+# each that was done), and the lifecycle steps that led to it. The legal review's own
+# records (opinions, questions) are on its screens and panel (``workflows.review``).
 EARLIER_TASKS: dict[str, tuple[str, ...]] = {
     "decide": ("screen", "rescreen", "referral_response"),
     "referral_response": ("decide",),
     "send_to_review": ("screen", "rescreen", "decide"),
-    "legal_review": ("screen", "rescreen", "send_to_review"),
-    "route": ("legal_review",),
-    "coordination": ("legal_review", "route"),
-    "mediation": ("legal_review", "route", "coordination"),
+    "review": ("screen", "rescreen", "send_to_review"),
+    "route": ("send_to_review", "consolidate"),
+    "coordination": ("route",),
+    "mediation": ("route", "coordination"),
     "outcome": ("route", "coordination", "mediation"),
     "follow_up": ("outcome",),
     "close_approval": ("route", "outcome", "follow_up"),
 }
 EARLIER_LIFECYCLE: dict[str, tuple[str, ...]] = {"rescreen": ("reopen",)}
 # What a step records on the timeline: the notes typed into it, the status change it made
-# (with its reason), a communication.
-SHOWN_KINDS = [CaseEvent.Kind.NOTE, CaseEvent.Kind.TRANSITION, CaseEvent.Kind.COMMUNICATION]
+# (with its reason), a communication, who was brought in (reviewers seated, the committee's
+# opinion signed off).
+SHOWN_KINDS = [
+    CaseEvent.Kind.NOTE,
+    CaseEvent.Kind.TRANSITION,
+    CaseEvent.Kind.COMMUNICATION,
+    CaseEvent.Kind.ASSIGNMENT,
+]
 
 
 @dataclass

@@ -51,7 +51,10 @@ class QueueFilters:
 
 
 def _next_due() -> Subquery:
+    """The nearest running clock of the task's case: the case's own, and the task holder's
+    own clock on it (an adviser's review), not another person's."""
     running = Deadline.objects.filter(
+        Q(holder__isnull=True) | Q(holder=OuterRef("owner")),
         case=OuterRef("process__caseprocess__case"),
         stopped_on__isnull=True,
         suspended_on__isnull=True,

@@ -12,6 +12,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from viewflow.workflow.models import Task
@@ -22,13 +23,13 @@ from cases.calendar import WorkingCalendar
 from cases.capabilities import CAPABILITIES, Relation, may_as
 from cases.deadlines import REMINDER_WORKING_DAYS, clock_views
 from cases.models import Case, CaseEvent, CaseStatus, Deadline, Organisation, User
+from cases.notifications import notify, officers_of, site_url, supervisors_of
 from cases.timeline import fields as said
 from cases.timeline import line
 from documents.services import allocate_number, issue_step_documents
 
 from .flows import DisputeFlow
 from .models import CaseProcess
-from .notifications import notify, officers_of, site_url, supervisors_of
 
 
 @transaction.atomic
@@ -222,6 +223,7 @@ ESCALATED_KINDS = [
     Deadline.Kind.ACCEPTANCE,
     Deadline.Kind.HANDLING,
     Deadline.Kind.MEDIATION,
+    Deadline.Kind.LEGAL_REVIEW,
 ]
 # The referral-objection window is the receiver's to use, and the sender has nothing to do
 # about it: no reminder; when it runs out unanswered the referral stands (see below).
@@ -240,22 +242,34 @@ def _claim(deadline: Deadline, field: str) -> bool:
 
 def _context(deadline: Deadline, today: datetime.date, calendar: WorkingCalendar) -> dict:
     case = deadline.case
+    kind = Deadline.Kind(deadline.kind).label
     return {
         "case": case,
-        # Lazy, so each reader's message names the clock in the reader's language.
-        "clock": Deadline.Kind(deadline.kind).label,
+        # Lazy, so each reader's message names the clock in the reader's language; a
+        # person's own clock says whose it is.
+        "clock": format_lazy("{} · {}", kind, deadline.holder) if deadline.holder_id else kind,
+        "holder": deadline.holder,
         "due": deadline.due_on.isoformat(),
         "left": calendar.working_days_between(today, deadline.due_on),
         "url": site_url(case.get_absolute_url()),
     }
 
 
-def _reminded(case: Case) -> list[User]:
+def _officers(case: Case) -> list[User]:
     return [case.officer] if case.officer else officers_of(case.handling_organisation)
 
 
-def _escalated_to(case: Case) -> list[User]:
-    return supervisors_of(case.handling_organisation)
+def _reminded(deadline: Deadline) -> list[User]:
+    """A person's own clock is reminded to them; the case's clocks to its officer."""
+    return [deadline.holder] if deadline.holder_id else _officers(deadline.case)
+
+
+def _escalated_to(deadline: Deadline) -> list[User]:
+    """A person's own clock that ran out goes to the case's officer, who seated them; the
+    case's clocks to the handling organisation's supervisors."""
+    if deadline.holder_id:
+        return _officers(deadline.case)
+    return supervisors_of(deadline.case.handling_organisation)
 
 
 # kind of alert → (field claimed once, e-mail template, who is told, timeline entry)
@@ -281,13 +295,18 @@ def _alert(kind: str, deadline: Deadline, today: datetime.date, calendar: Workin
         return False
     case = deadline.case
     context = _context(deadline, today, calendar)
-    for user in recipients(case):
+    for user in recipients(deadline):
         notify(user, kind, context)
+    clock = Deadline.Kind(deadline.kind).label
+    if deadline.holder_id:
+        clock = line(
+            gettext_noop("%(clock)s of %(holder)s"), clock=clock, holder=str(deadline.holder)
+        )
     CaseEvent.objects.create(
         case=case,
         kind=CaseEvent.Kind.DEADLINE,
         transition=kind,
-        **said(line(summary, clock=context["clock"], due=context["due"])),
+        **said(line(summary, clock=clock, due=context["due"])),
     )
     return True
 
@@ -330,7 +349,7 @@ def fire_clocks(*, today: datetime.date | None = None) -> dict[str, int]:
     calendar = WorkingCalendar.load()
     running = Deadline.objects.filter(
         stopped_on__isnull=True, suspended_on__isnull=True
-    ).select_related("case__handling_organisation", "case__officer", "case__referred_to")
+    ).select_related("case__handling_organisation", "case__officer", "case__referred_to", "holder")
     reminder_horizon = calendar.add_working_days(today, REMINDER_WORKING_DAYS)
     due_soon = running.filter(
         reminded_at__isnull=True,

@@ -2,9 +2,9 @@
 function of the case, the person and the form's data).
 
 The completion functions are the only callers of Case transitions: the process runs the
-case. Legal review, coordination and mediation are plain forms here that record their
-outcome; their full screens arrive with [Q4] (legal review), [Q5] (coordination meetings)
-and [Q6] (online mediation).
+case. The legal review's forms and screens are its stage's (``workflows.review``);
+coordination and mediation are still plain forms here that record their outcome, until
+their stages arrive ([Q7], [Q8]).
 """
 
 from __future__ import annotations
@@ -14,60 +14,17 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases import deadlines
-from cases.models import Case, Deadline, Organisation, User
+from cases.models import Case, Deadline, Organisation, Route, User
 from cases.selectors import referral_targets
 from cases.services import add_note, take_referral
 
 from .models import CaseProcess
-
-
-class TaskForm(forms.Form):
-    """A task's form is built for one case and one person: its choices can depend on them.
-
-    ``show_when``: a field that applies only to one choice of another, {field: (other
-    field, value)}; the screen hides it otherwise (static/js/task-form.js) and ``clean``
-    checks the same rule on the server. ``required_when_shown``: such fields that must
-    then be filled, marked required like the required ones. ``error_fields``: the codes
-    of the errors the completion may raise (a ValidationError of the service) and the
-    field each is shown next to; any other shows above the form."""
-
-    show_when: dict[str, tuple[str, str]] = {}
-    required_when_shown: frozenset[str] = frozenset()
-    error_fields: dict[str, str] = {"reason_required": "reason"}
-
-    def __init__(self, *args, case: Case, user: User, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.case, self.user = case, user
-        for name, field in self.fields.items():
-            field.show_when = self.show_when.get(name)
-            if field.required or name in self.required_when_shown:
-                _mark_required(field)
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """Put an error of the completion next to the field it is about, else above."""
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                self.add_error(name if name in self.fields else None, errors)
-            return
-        for item in error.error_list:
-            name = self.error_fields.get(item.code or "")
-            self.add_error(name if name in self.fields else None, item)
-
-
-def _mark_required(field: forms.Field) -> None:
-    """A visible * in the label (hidden from screen readers, which are told by
-    aria-required); a group of choices is a radiogroup that says it is required."""
-    field.label = format_html(
-        '{} <span class="required-mark" aria-hidden="true">*</span>', field.label
-    )
-    if isinstance(field.widget, forms.RadioSelect):
-        field.template_name = "workflows/forms/choice_group.html"
-    else:
-        field.widget.attrs["aria-required"] = "true"
+from .review import selectors as review_selectors
+from .review import services as review_services
+from .taskforms import TaskForm
 
 
 def _notes(label, required: bool = True) -> forms.CharField:
@@ -107,27 +64,34 @@ class DecideForm(TaskForm):
         return data
 
 
-class NotesForm(TaskForm):
-    notes = _notes(_("Notes"), required=False)
-
-
-class LegalReviewForm(TaskForm):
-    opinion = _notes(_("Summary of the legal opinion and recommended route"))
-
-
 class RouteForm(TaskForm):
-    route = forms.ChoiceField(
-        label=_("Route"),
-        choices=[
-            ("coordination", _("Coordination meeting")),
-            ("mediation", _("Mediation")),
-            ("both", _("Coordination meeting, then mediation")),
-            ("advice", _("Direct written advice")),
-            ("close", _("Close the case")),
-        ],
-        widget=forms.RadioSelect,
-    )
-    notes = _notes(_("Why this route"), required=False)
+    """The officer's route after the legal review: the committee's recommendation comes
+    chosen; another needs a reason."""
+
+    route = forms.ChoiceField(label=_("Route"), choices=Route.choices, widget=forms.RadioSelect)
+    notes = _notes(_("Why this route (required if it is not the one recommended)"), required=False)
+
+    error_fields = {"reason_required": "notes"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.recommended = review_selectors.recommended_route(self.case)
+        if self.recommended:
+            self.fields["route"].initial = self.recommended
+            self.fields["route"].help_text = _("The legal advisory committee recommends: %s.") % (
+                Route(self.recommended).label
+            )
+
+    def clean(self):
+        data = super().clean()
+        differs = self.recommended and data.get("route") not in (None, self.recommended)
+        if differs and not (data.get("notes") or "").strip():
+            self.add_error(
+                "notes",
+                _("Say why you choose another route than the committee recommends (%s).")
+                % Route(self.recommended).label,
+            )
+        return data
 
 
 class SummaryForm(TaskForm):
@@ -231,11 +195,21 @@ def decide(case, actor, data, process: CaseProcess) -> None:
 
 
 def send_to_review(case, actor, data, process) -> None:
+    """The case goes to the committee: the reviewers chosen take their seats (their tasks
+    come next, one each)."""
     _step(case, actor, "start_legal_review", reason=data.get("notes", ""))
+    review_services.assign_reviewers(case=case, actor=actor, seats=data["seats"])
 
 
-def legal_review(case, actor, data, process) -> None:
-    _note(case, actor, "法律审查意见", data["opinion"])
+def submit_review(case, actor, data, process) -> None:
+    seat = review_selectors.seat_in(case, actor)
+    if seat is None:
+        raise ValidationError(_("You hold no seat in this review."), code="seat")
+    review_services.submit_opinion(seat_pk=seat.pk, actor=actor, data=data)
+
+
+def consolidate(case, actor, data, process) -> None:
+    review_services.sign_off(case=case, actor=actor, data=data, dissents=data["dissents"])
 
 
 ROUTE_TRANSITIONS = {

@@ -89,8 +89,15 @@ def queue_export(request):
 
 
 def _task_of_visible_case(request, task_pk: int) -> tuple[Task, Case]:
+    """The task and its case, if the user may read the case; a stage's task may open for
+    its holder before that (an adviser's seat, before they declare any conflict)."""
     task = get_object_or_404(Task, pk=task_pk, flow_task_type="HUMAN")
-    case = get_object_or_404(visible_cases(request.user), processes=task.process_id)
+    cases = (
+        Case.objects.all()
+        if getattr(task.flow_task, "opens_for", lambda user, task: False)(request.user, task)
+        else visible_cases(request.user)
+    )
+    case = get_object_or_404(cases, processes=task.process_id)
     return task, case
 
 
@@ -126,6 +133,10 @@ def task(request, task_pk: int):
             if visible_cases(request.user).filter(pk=case.pk).exists():
                 return redirect(case)
             return redirect("workflows:queue")
+    if node.screen:
+        # A stage's own screen decides what of the case its holder sees.
+        template, context = node.screen(task, case, request.user, form)
+        return render(request, template, {"task": task, "node": node, "case": case, **context})
     return render(
         request,
         "workflows/task.html",

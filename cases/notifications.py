@@ -7,8 +7,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from cases.mail import queue_message
-from cases.models import Case, Membership, Organisation, Role, User
+from .mail import queue_message
+from .models import Case, Membership, Organisation, Role, User
 
 
 def site_url(path: str) -> str:
@@ -19,7 +19,7 @@ def site_url(path: str) -> str:
 def render_message(user: User, name: str, context: dict) -> tuple[str, str]:
     """The template's first line is the subject, the rest the body."""
     with translation.override(user.language), timezone.override(user.time_zone):
-        text = render_to_string(f"workflows/email/{name}.txt", {"user": user, **context})
+        text = render_to_string(f"email/{name}.txt", {"user": user, **context})
     subject, _, body = text.strip().partition("\n")
     return subject.strip(), body.strip() + "\n"
 

@@ -1,0 +1,337 @@
+"""Viewing evidence and issued documents inside the page, as page images (documents/pages.py).
+
+Pages are rendered by pdftoppm once per width and kept on the storage under ids and hashes;
+only the widths the viewer offers are rendered; whoever may not read the case gets 404 from
+every route, as if the file did not exist. Texts are checked in Chinese, the default
+language."""
+
+import io
+import subprocess
+
+import pikepdf
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from documents import pages
+from documents.models import Document
+from documents.services import add_evidence, render_document
+
+from .factories import officer_of
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _two_page_pdf() -> bytes:
+    """A4 portrait, then A4 landscape, each with something drawn on it."""
+    pdf = pikepdf.new()
+    for size, drawing in [
+        ((595, 842), b"0 0 1 rg 50 50 200 300 re f 1 0 0 RG 4 w 60 700 m 500 760 l S"),
+        ((842, 595), b"1 0 0 rg 100 100 600 300 re f"),
+    ]:
+        pdf.add_blank_page(page_size=size)
+        pdf.pages[-1].Contents = pdf.make_stream(drawing)
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def evidence(case, officer):
+    upload = SimpleUploadedFile("现场照片.pdf", _two_page_pdf(), content_type="application/pdf")
+    return add_evidence(case=case, actor=officer, item="06", title="现场照片", upload=upload)
+
+
+@pytest.fixture
+def document(case):
+    """The case's registration form (受理登记表), rendered as the worker would."""
+    return render_document(document_id=case.documents.get().pk)
+
+
+@pytest.fixture
+def stranger(other_city):
+    """A case officer of another organisation: none of our cases."""
+    return officer_of(other_city, "stranger")
+
+
+def _png_size(content: bytes) -> tuple[int, int]:
+    assert content.startswith(PNG)
+    return Image.open(io.BytesIO(content)).size
+
+
+def test_it_counts_and_renders_the_pages_of_an_evidence_pdf(evidence):
+    assert pages.page_count(evidence.file) == 2 == evidence.page_count
+
+    first = pages.page_png(evidence.file, page=1, width=800)
+    second = pages.page_png(evidence.file, page=2, width=800)
+
+    assert _png_size(first)[0] == 800 and _png_size(first)[1] > 800  # portrait
+    assert _png_size(second)[0] == 800 and _png_size(second)[1] < 800  # landscape
+    # Something is drawn: not a blank white page.
+    colours = Image.open(io.BytesIO(first)).convert("RGB").getcolors(maxcolors=1 << 20)
+    assert len(colours) > 1
+    with pytest.raises(pages.PageOutOfRange):
+        pages.page_png(evidence.file, page=3, width=800)
+
+
+def test_it_keeps_each_page_under_ids_and_hashes_only(evidence, document):
+    pages.page_png(evidence.file, page=1, width=800)
+    pages.page_png(document.file, page=1, width=1400)
+
+    evidence_image = f"pages/evidence/{evidence.pk}/{evidence.sha256[:16]}/1-800.png"
+    document_image = f"pages/document/{document.pk}/v{document.version}/1-1400.png"
+    assert default_storage.exists(evidence_image)
+    assert default_storage.exists(document_image)
+    for name in (evidence_image, document_image):
+        assert "现场" not in name and evidence.title not in name
+
+
+def test_it_serves_a_page_as_png_and_renders_it_once(client, officer, evidence, monkeypatch):
+    client.force_login(officer)
+    url = reverse("documents:evidence_page", args=[evidence.pk, 1])
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response.content.startswith(PNG)
+    assert "private" in response["Cache-Control"]
+    cached = f"pages/evidence/{evidence.pk}/{evidence.sha256[:16]}/1-800.png"
+    assert default_storage.exists(cached)
+
+    def no_pdftoppm(*args, **kwargs):
+        raise AssertionError("pdftoppm ran for a page already rendered")
+
+    monkeypatch.setattr(subprocess, "run", no_pdftoppm)
+    again = client.get(url)
+    assert again.status_code == 200
+    assert again.content == response.content
+
+
+def test_it_answers_503_not_500_when_pdftoppm_fails(client, officer, evidence, monkeypatch):
+    def broken(*args, **kwargs):
+        raise subprocess.TimeoutExpired(args[0], pages.RENDER_TIMEOUT)
+
+    monkeypatch.setattr(subprocess, "run", broken)
+    client.force_login(officer)
+    response = client.get(reverse("documents:evidence_page", args=[evidence.pk, 1]))
+    assert response.status_code == 503
+    assert not default_storage.exists(f"pages/evidence/{evidence.pk}")
+
+
+@pytest.mark.parametrize("page", [0, 3, 99999999999])
+def test_it_answers_404_for_a_page_the_file_does_not_have(client, officer, evidence, page):
+    client.force_login(officer)
+    response = client.get(reverse("documents:evidence_page", args=[evidence.pk, page]))
+    assert response.status_code == 404
+
+
+def test_it_answers_404_for_a_page_past_the_end_of_a_document(client, officer, document):
+    client.force_login(officer)
+    past = document.page_count + 1
+    response = client.get(reverse("documents:document_page", args=[document.pk, past]))
+    assert response.status_code == 404
+
+
+def test_it_zooms_to_1400_and_falls_back_to_800_for_other_widths(client, officer, evidence):
+    client.force_login(officer)
+    url = reverse("documents:evidence_page", args=[evidence.pk, 1])
+
+    assert _png_size(client.get(url, {"w": "1400"}).content)[0] == 1400
+    for width in ["abc", "1000", "-1", "0", "99999999999999999999", "1400.0", ""]:
+        response = client.get(url, {"w": width})
+        assert response.status_code == 200, width
+        assert _png_size(response.content)[0] == 800, width
+    assert _png_size(client.get(url).content)[0] == 800
+
+    folder = f"pages/evidence/{evidence.pk}/{evidence.sha256[:16]}"
+    assert sorted(default_storage.listdir(folder)[1]) == ["1-1400.png", "1-800.png"]
+
+
+def test_it_answers_404_on_every_route_to_whoever_may_not_read_the_case(
+    client, stranger, evidence, document
+):
+    client.force_login(stranger)
+    urls = [
+        reverse("documents:view_evidence", args=[evidence.pk]),
+        reverse("documents:evidence_page", args=[evidence.pk, 1]),
+        reverse("documents:view_document", args=[document.pk]),
+        reverse("documents:document_page", args=[document.pk, 1]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+        assert client.get(url, {"fragment": "1", "w": "1400"}).status_code == 404, url
+        assert client.get(url, headers={"X-Requested-With": "fetch"}).status_code == 404, url
+    assert not default_storage.exists("pages")
+
+
+def test_it_sends_anonymous_visitors_to_log_in(client, evidence):
+    response = client.get(reverse("documents:evidence_page", args=[evidence.pk, 1]))
+    assert response.status_code == 302 and reverse("login") in response.url
+
+
+def test_it_says_a_document_is_not_ready_yet(client, officer, case):
+    pending = case.documents.get()
+    assert pending.rendering == Document.Rendering.PENDING
+    client.force_login(officer)
+
+    page = client.get(reverse("documents:view_document", args=[pending.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "该文书正在生成，生成后即可查看各页。" in text
+    assert "<img" not in text
+    assert reverse("documents:download", args=[pending.pk]) not in text
+    response = client.get(reverse("documents:document_page", args=[pending.pk, 1]))
+    assert response.status_code == 404
+
+
+def test_it_says_a_document_failed(client, officer, case):
+    failed = case.documents.get()
+    Document.objects.filter(pk=failed.pk).update(rendering=Document.Rendering.FAILED)
+    client.force_login(officer)
+    text = client.get(reverse("documents:view_document", args=[failed.pk])).content.decode()
+    assert "该文书生成失败，没有可查看的页面。" in text and "<img" not in text
+
+
+def test_it_shows_a_document_s_pages_with_zoom_and_download(client, officer, document):
+    client.force_login(officer)
+    url = reverse("documents:view_document", args=[document.pk])
+    text = client.get(url, {"fragment": "1"}).content.decode()
+
+    assert text.count('<img loading="lazy"') == document.page_count
+    for number in range(1, document.page_count + 1):
+        src = reverse("documents:document_page", args=[document.pk, number])
+        assert f'src="{src}"' in text
+        assert f'href="{src}?w=1400"' in text
+        assert f'alt="第 {number} 页"' in text
+    assert f"共 {document.page_count} 页" in text
+    assert reverse("documents:download", args=[document.pk]) in text
+
+    image = client.get(reverse("documents:document_page", args=[document.pk, 1]))
+    assert image.status_code == 200 and image.content.startswith(PNG)
+
+
+def test_it_shows_evidence_pages_without_a_download(client, officer, evidence):
+    client.force_login(officer)
+    text = client.get(
+        reverse("documents:view_evidence", args=[evidence.pk]), {"fragment": "1"}
+    ).content.decode()
+
+    assert "现场照片" in text and "共 2 页" in text
+    assert text.count('<img loading="lazy"') == 2
+    assert 'alt="第 1 页"' in text and 'alt="第 2 页"' in text
+    # The space of each page is kept before its image loads: portrait, then landscape.
+    assert 'width="800" height="1132"' in text and 'width="800" height="565"' in text
+    assert "/pdf/" not in text and "download" not in text
+
+
+def test_it_answers_the_fragment_or_the_full_page(client, officer, evidence, document):
+    client.force_login(officer)
+    url = reverse("documents:view_evidence", args=[evidence.pk])
+
+    fragment = client.get(url, {"fragment": "1"})
+    fetched = client.get(url, headers={"X-Requested-With": "fetch"})
+    full = client.get(url)
+
+    for response in (fragment, fetched):
+        text = response.content.decode()
+        assert text.lstrip().startswith("<section") and "<html" not in text
+        assert "data-viewer-fragment" in text
+    assert "X-Requested-With" in full["Vary"]
+
+    text = full.content.decode()
+    assert text.lower().startswith("<!doctype html") and "data-viewer-fragment" in text
+    assert '<script src="/static/js/viewer.js" defer></script>' in text
+    # The case's files open in the pane in place (static/js/viewer.js), else on their page.
+    document_view = reverse("documents:view_document", args=[document.pk])
+    assert f'href="{document_view}" data-viewer data-viewer-target="viewer-pane"' in text
+    assert 'id="viewer-pane"' in text
+    assert f'href="{url}" data-viewer data-viewer-target="viewer-pane" aria-current="page"' in text
+    # The Content-Security-Policy allows no inline script or style.
+    assert "style=" not in text and "<script>" not in text
+
+
+def test_it_links_each_file_to_its_viewer_from_the_case_page(client, officer, evidence, document):
+    client.force_login(officer)
+    text = client.get(evidence.case.get_absolute_url()).content.decode()
+
+    assert f'href="{reverse("documents:view_evidence", args=[evidence.pk])}">查看</a>' in text
+    assert f'href="{reverse("documents:view_document", args=[document.pk])}">查看</a>' in text
+    assert "现场照片" in text
+
+
+def test_it_refuses_to_change_anything(client, officer, evidence):
+    client.force_login(officer)
+    for url in [
+        reverse("documents:view_evidence", args=[evidence.pk]),
+        reverse("documents:evidence_page", args=[evidence.pk, 1]),
+    ]:
+        assert client.post(url).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("documents:view_evidence", [10**20]),
+        ("documents:evidence_page", [10**20, 1]),
+        ("documents:view_document", [10**20]),
+        ("documents:document_page", [10**20, 10**20]),
+    ],
+)
+def test_it_answers_404_for_numbers_out_of_any_range(client, officer, name, args):
+    client.force_login(officer)
+    assert client.get(reverse(name, args=args)).status_code == 404
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_it_opens_a_file_in_the_pane_in_the_browser(
+    live_server, client, officer, case, monkeypatch
+):
+    """Debian's chromium: the images load under the Content-Security-Policy, and a file of
+    the list opens in the pane in place (static/js/viewer.js), without a new page."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from .conftest import CHROMIUM
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs an event loop
+    upload = SimpleUploadedFile("现场照片.pdf", _two_page_pdf(), content_type="application/pdf")
+    evidence = add_evidence(case=case, actor=officer, item="06", title="现场照片", upload=upload)
+    document = render_document(document_id=case.documents.get().pk)
+    client.force_login(officer)
+    base = live_server.url
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
+        )
+        page = context.new_page()
+        errors = []  # a blocked script, style or image says so on the console
+
+        def console(message):
+            if message.type == "error" and "favicon" not in message.location.get("url", ""):
+                errors.append(message.text)
+
+        page.on("console", console)
+        page.goto(f"{base}{reverse('documents:view_evidence', args=[evidence.pk])}")
+        pane = page.locator("#viewer-pane")
+        expect(pane.locator("h2")).to_have_text("现场照片")
+        first = pane.locator("img").first
+        first.scroll_into_view_if_needed()
+        # Not wait_for_function: it evaluates a string, which the policy forbids.
+        assert first.evaluate("img => img.decode().then(() => img.naturalWidth)") == 800
+        assert first.evaluate("img => img.clientWidth <= img.parentElement.clientWidth")
+
+        address = page.url
+        page.click(f"a[href='{reverse('documents:view_document', args=[document.pk])}']")
+        expect(pane.locator("h2")).to_have_text(document.get_kind_display())
+        expect(pane.locator("img")).to_have_count(document.page_count)
+        expect(pane.locator("h2")).to_be_focused()
+        assert page.url == address  # the pane changed, not the page
+        current = page.locator("a[data-viewer][aria-current=page]")
+        expect(current).to_have_count(1)
+        expect(current).to_have_text(document.get_kind_display())
+        browser.close()
+    assert not errors, errors

@@ -1,0 +1,213 @@
+"""Forms of the legal review: the officer's choice of reviewers, the adviser's
+declaration, opinion and questions, the officer's answers, the lead's consolidation."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.calendar import WorkingCalendar
+from cases.models import Case, Route
+from workflows.taskforms import TaskForm
+
+from . import selectors
+from .models import OPINION_TEXT_MAX, LawArticle, Opinion
+from .services import MAX_REVIEWERS, Seat
+
+
+def _text(label, rows: int = 6, required: bool = False, max_length: int = OPINION_TEXT_MAX):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def _date(label, required: bool = True) -> forms.DateField:
+    # A date input takes ISO dates whatever the reader's language.
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class AssignForm(TaskForm):
+    """Send the case to legal review: the advisers offered, best first, each with why;
+    one lead, up to four more, each with a due date."""
+
+    fields_template = "review/forms/assign.html"
+    lead = forms.TypedChoiceField(label=_("Lead reviewer"), coerce=int, widget=forms.RadioSelect)
+    members = forms.TypedMultipleChoiceField(
+        label=_("More reviewers"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    notes = _text(_("Notes for the reviewers"), rows=3, max_length=4000)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+        calendar = WorkingCalendar.load()
+        self.ranked, self.away = selectors.ranked_advisers(
+            self.case, today=self.today, calendar=calendar
+        )
+        self.default_due = selectors.default_due_on(self.case, self.today, calendar)
+        choices = [(r.user.pk, str(r.user)) for r in self.ranked]
+        self.fields["lead"].choices = choices
+        self.fields["members"].choices = choices
+        for ranked in self.ranked:
+            self.fields[f"due_{ranked.user.pk}"] = _date(_("Due on"), required=False)
+            self.fields[f"due_{ranked.user.pk}"].initial = self.default_due
+
+    def rows(self):
+        """Each offered adviser with their ranking and their due-date field, for the table."""
+        return [(r, self[f"due_{r.user.pk}"]) for r in self.ranked]
+
+    def clean(self):
+        data = super().clean()
+        lead, members = (
+            data.get("lead"),
+            [m for m in data.get("members", []) if m != data.get("lead")],
+        )
+        if lead is None:
+            return data
+        if len(members) + 1 > MAX_REVIEWERS:
+            self.add_error("members", _("At most %d reviewers in all.") % MAX_REVIEWERS)
+        users = {r.user.pk: r.user for r in self.ranked}
+        data["seats"] = [
+            Seat(users[pk], data.get(f"due_{pk}") or self.default_due, is_lead=pk == lead)
+            for pk in [lead, *members]
+        ]
+        return data
+
+    error_fields = {"lead": "lead", "due_on": "lead", "adviser": "lead", "too_many": "members"}
+
+
+class DeclarationForm(forms.Form):
+    has_conflict = forms.TypedChoiceField(
+        label=_("Your relation to the parties"),
+        coerce=lambda value: value == "yes",
+        choices=[
+            ("no", _("I have no relation to any party of this case")),
+            ("yes", _("I have a relation to a party (I cannot review this case)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    relation = _text(_("What the relation is"), rows=3, max_length=2000)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("has_conflict") and not (data.get("relation") or "").strip():
+            self.add_error("relation", _("Say what your relation to the party is."))
+        return data
+
+
+def law_field() -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        label=_("Applicable law"),
+        queryset=LawArticle.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class OpinionFieldsMixin(forms.Form):
+    facts = _text(_("Facts found"))
+    issues = _text(_("Issues in dispute"), rows=4)
+    laws = law_field()
+    analysis = _text(_("Analysis"), rows=10)
+    route = forms.ChoiceField(
+        label=_("Recommended route"),
+        choices=[("", "---------"), *Route.choices],
+        required=False,
+    )
+    risk = forms.ChoiceField(
+        label=_("Risk level"), choices=[("", "---------"), *Case.Risk.choices], required=False
+    )
+    questions = _text(_("Questions for the officer"), rows=3)
+
+
+class DraftForm(OpinionFieldsMixin):
+    """What the review screen sends as the adviser types: anything may still be empty."""
+
+    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+def opinion_initial(opinion: Opinion) -> dict:
+    return {
+        "facts": opinion.facts,
+        "issues": opinion.issues,
+        "laws": [law.pk for law in opinion.laws.all()],
+        "analysis": opinion.analysis,
+        "route": opinion.route,
+        "risk": opinion.risk,
+        "questions": opinion.questions,
+        "revision": opinion.revision,
+    }
+
+
+class SubmitForm(OpinionFieldsMixin, TaskForm):
+    """Submitting the opinion (the seat's task): what the screen shows, sent whole; the
+    service checks that it is complete and locks it."""
+
+    error_fields = {"locked": "facts", "incomplete": "facts"}
+
+
+class QuestionForm(forms.Form):
+    text = _text(_("Your question to the officer"), rows=3, required=True, max_length=4000)
+
+
+class AnswerForm(forms.Form):
+    answer = _text(_("Answer"), rows=3, required=True, max_length=8000)
+
+
+class ReplaceForm(forms.Form):
+    adviser = forms.TypedChoiceField(label=_("Another reviewer"), coerce=int)
+    due_on = _date(_("Due on"))
+
+    def __init__(self, *args, case: Case, exclude: set[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        calendar = WorkingCalendar.load()
+        self.ranked, _away = selectors.ranked_advisers(
+            case, today=today, calendar=calendar, exclude=exclude
+        )
+        self.fields["adviser"].choices = [
+            (r.user.pk, f"{r.user} · {'；'.join(map(str, r.reasons))}") for r in self.ranked
+        ]
+        self.fields["due_on"].initial = selectors.default_due_on(case, today, calendar)
+        self.users = {r.user.pk: r.user for r in self.ranked}
+
+
+class ConsolidateForm(OpinionFieldsMixin, TaskForm):
+    """The lead's committee opinion, with each other reviewer's dissent (empty: agrees)."""
+
+    error_fields = {"incomplete": "facts", "not_ready": "facts"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        review = selectors.open_review(self.case)
+        self.seats = selectors.seats(review) if review else []
+        lead = next((s for s in self.seats if s.is_lead and s.status == "submitted"), None)
+        if lead is not None and not self.is_bound:
+            self.initial = {
+                k: v for k, v in opinion_initial(lead.opinion).items() if k != "revision"
+            }
+        for seat in self.seats:
+            if seat.status == "submitted" and seat.adviser_id != self.user.pk:
+                self.fields[f"dissent_{seat.adviser_id}"] = forms.CharField(
+                    label=_("Dissent of %s (leave empty if they agree)") % seat.adviser,
+                    required=False,
+                    max_length=OPINION_TEXT_MAX,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+
+    def clean(self):
+        data = super().clean()
+        data["dissents"] = {
+            int(name.removeprefix("dissent_")): value
+            for name, value in data.items()
+            if name.startswith("dissent_") and value
+        }
+        return data

@@ -1,0 +1,388 @@
+"""The legal advisory committee (法顾委) and its reviews of cases.
+
+An ``Adviser`` is a committee member: a person with a login (a legal-adviser role in a
+侨联) whose employer, expertise, linked grassroots units (挂钩联系) and away periods the
+administrators keep. A ``LegalReview`` is the committee's work on one case: its
+``Reviewer`` seats, each with its own ``Opinion``, the ``Question``\\ s asked of the officer,
+and, signed off by the lead, the committee's ``LegalOpinion`` (法律意见书)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from cases.models import Case, Organisation, Route
+
+# Long enough for a full opinion; a limit so that a runaway paste gets a message.
+OPINION_TEXT_MAX = 20_000
+
+
+class ExpertiseArea(models.Model):
+    """A case category or a field of law an adviser knows; ``categories`` are the case
+    categories it applies to (a field of law applies to several)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=80)
+    categories = models.JSONField(_("case categories it applies to"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("area of expertise")
+        verbose_name_plural = _("areas of expertise")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Adviser(models.Model):
+    """A member of a 侨联's legal advisory committee (法顾委委员)."""
+
+    class Employer(models.TextChoices):
+        JUSTICE_BUREAU = "justice_bureau", _("Justice bureau")
+        COURT = "court", _("Court")
+        LAW_FIRM = "law_firm", _("Public law firm")
+        BAR = "bar", _("Bar association")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.PROTECT,
+        related_name="adviser",
+    )
+    # The 侨联 whose committee this is: it serves that 侨联 and the units below it.
+    committee = models.ForeignKey(
+        Organisation,
+        verbose_name=_("committee of"),
+        on_delete=models.PROTECT,
+        related_name="advisers",
+    )
+    employer_kind = models.CharField(_("works at"), max_length=20, choices=Employer.choices)
+    employer = models.CharField(_("employer"), max_length=150)
+    title = models.CharField(_("title"), max_length=60, blank=True)
+    expertise = models.ManyToManyField(
+        ExpertiseArea, verbose_name=_("areas of expertise"), blank=True, related_name="+"
+    )
+    linked_units = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("linked grassroots units (挂钩联系)"),
+        blank=True,
+        related_name="linked_advisers",
+    )
+    is_active = models.BooleanField(_("serving"), default=True)
+
+    class Meta:
+        verbose_name = _("adviser")
+        verbose_name_plural = _("advisers")
+        ordering = ["committee", "user__username"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class AwayPeriod(models.Model):
+    adviser = models.ForeignKey(
+        Adviser, verbose_name=_("adviser"), on_delete=models.CASCADE, related_name="away"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until (inclusive)"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("away period")
+        verbose_name_plural = _("away periods")
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="away_ends_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.adviser} {self.starts_on}–{self.ends_on}"
+
+
+class ReviewPolicy(models.Model):
+    """An organisation's default period for a reviewer (5 working days without one)."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="review_policy",
+    )
+    working_days = models.PositiveSmallIntegerField(
+        _("review period (working days)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+
+    class Meta:
+        verbose_name = _("review policy")
+        verbose_name_plural = _("review policies")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.working_days}"
+
+
+class LawArticle(models.Model):
+    """One article of a law in the catalogue an opinion cites from; administrators keep it."""
+
+    law = models.CharField(_("law"), max_length=100)
+    article = models.CharField(_("article"), max_length=40)
+    # Sorts articles within a law: 第二百八十八条 → 288.
+    number = models.PositiveIntegerField(_("article number"), default=0)
+    gist = models.TextField(_("gist"), max_length=1000)
+    topics = models.CharField(_("topics"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        verbose_name = _("law article")
+        verbose_name_plural = _("law articles")
+        ordering = ["law", "number", "article"]
+        constraints = [models.UniqueConstraint(fields=["law", "article"], name="unique_article")]
+
+    def __str__(self) -> str:
+        return f"{self.law}{self.article}"
+
+
+class LegalReview(models.Model):
+    """The committee's review of one case: reviewers at work, then the lead consolidates
+    and signs off the committee's opinion."""
+
+    class Status(models.TextChoices):
+        REVIEWING = "reviewing", _("Reviewers at work")
+        CONSOLIDATING = "consolidating", _("Lead writing the committee's opinion")
+        SIGNED = "signed", _("Signed off")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="legal_reviews"
+    )
+    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.REVIEWING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("legal review")
+        verbose_name_plural = _("legal reviews")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status__in=["reviewing", "consolidating"]),
+                name="one_open_review_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} · {self.get_status_display()}"
+
+    @transition(field=status, source=Status.REVIEWING, target=Status.CONSOLIDATING)
+    def consolidate(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.CONSOLIDATING, target=Status.SIGNED)
+    def sign(self) -> None:
+        pass
+
+    @transition(
+        field=status, source=[Status.REVIEWING, Status.CONSOLIDATING], target=Status.CANCELLED
+    )
+    def cancel(self) -> None:
+        pass
+
+
+class Reviewer(models.Model):
+    """One seat of a review, held by one adviser. A seat is one task of the process; an
+    adviser who declares a conflict leaves it, and the officer seats another in it."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("To declare any conflict")
+        REVIEWING = "reviewing", _("Reviewing")
+        SUBMITTED = "submitted", _("Opinion submitted")
+        CONFLICT = "conflict", _("Released: declared a conflict")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    review = models.ForeignKey(
+        LegalReview, verbose_name=_("review"), on_delete=models.CASCADE, related_name="reviewers"
+    )
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("adviser"),
+        on_delete=models.PROTECT,
+        related_name="review_seats",
+    )
+    is_lead = models.BooleanField(_("lead"), default=False)
+    # The seat's task in the case process (viewflow Task), shared by whoever holds it.
+    task_id = models.BigIntegerField(_("task"), null=True, blank=True)
+    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.INVITED)
+    due_on = models.DateField(_("due on"))
+    declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
+    conflict = models.TextField(_("relation declared"), max_length=2000, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+    # The seat this one took over from an adviser who declared a conflict.
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+
+    class Meta:
+        verbose_name = _("reviewer")
+        verbose_name_plural = _("reviewers")
+        ordering = ["-is_lead", "assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "adviser"], name="one_seat_per_adviser"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.adviser} ({self.get_status_display()})"
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in (self.Status.INVITED, self.Status.REVIEWING)
+
+    @transition(field=status, source=Status.INVITED, target=Status.REVIEWING)
+    def declare_no_conflict(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.INVITED, Status.REVIEWING], target=Status.CONFLICT)
+    def declare_conflict(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.REVIEWING, target=Status.SUBMITTED)
+    def submit(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.INVITED, Status.REVIEWING], target=Status.CANCELLED)
+    def cancel(self) -> None:
+        pass
+
+
+class OpinionFields(models.Model):
+    """What an opinion says: a reviewer's own, or the committee's."""
+
+    facts = models.TextField(_("facts found"), max_length=OPINION_TEXT_MAX, blank=True)
+    issues = models.TextField(_("issues in dispute"), max_length=OPINION_TEXT_MAX, blank=True)
+    laws = models.ManyToManyField(
+        LawArticle, verbose_name=_("applicable law"), blank=True, related_name="+"
+    )
+    analysis = models.TextField(_("analysis"), max_length=OPINION_TEXT_MAX, blank=True)
+    route = models.CharField(
+        _("recommended route"), max_length=20, choices=Route.choices, blank=True
+    )
+    risk = models.CharField(_("risk level"), max_length=10, choices=Case.Risk.choices, blank=True)
+    questions = models.TextField(
+        _("questions for the officer"), max_length=OPINION_TEXT_MAX, blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Opinion(OpinionFields):
+    """A reviewer's own opinion: a draft saved as they type, locked once submitted."""
+
+    reviewer = models.OneToOneField(
+        Reviewer, verbose_name=_("reviewer"), on_delete=models.CASCADE, related_name="opinion"
+    )
+    # Counts saves, so a stale window cannot overwrite a newer draft unnoticed.
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    saved_at = models.DateTimeField(_("draft saved at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reviewer's opinion")
+        verbose_name_plural = _("reviewers' opinions")
+
+    def __str__(self) -> str:
+        return f"{self.reviewer}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.submitted_at is not None
+
+
+class LegalOpinion(OpinionFields):
+    """法律意见书: the committee's opinion, written by the lead and signed off."""
+
+    review = models.OneToOneField(
+        LegalReview, verbose_name=_("review"), on_delete=models.CASCADE, related_name="opinion"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed off at"), auto_now_add=True)
+    document = models.OneToOneField(
+        "documents.Document",
+        verbose_name=_("document"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("legal opinion (法律意见书)")
+        verbose_name_plural = _("legal opinions (法律意见书)")
+
+    def __str__(self) -> str:
+        return f"{self.review.case.number} 法律意见书"
+
+
+class Dissent(models.Model):
+    """A reviewer who does not join the committee's opinion, by name, and why."""
+
+    opinion = models.ForeignKey(
+        LegalOpinion, verbose_name=_("opinion"), on_delete=models.CASCADE, related_name="dissents"
+    )
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    view = models.TextField(_("dissenting view"), max_length=OPINION_TEXT_MAX)
+
+    class Meta:
+        verbose_name = _("dissent")
+        verbose_name_plural = _("dissents")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["opinion", "adviser"], name="one_dissent_each")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.adviser)
+
+
+class Question(models.Model):
+    """A reviewer asks the officer for information or evidence; their review clock waits
+    until the officer answers."""
+
+    reviewer = models.ForeignKey(
+        Reviewer, verbose_name=_("reviewer"), on_delete=models.CASCADE, related_name="questions"
+    )
+    text = models.TextField(_("question"), max_length=4000)
+    asked_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    answer = models.TextField(_("answer"), max_length=8000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question to the officer")
+        verbose_name_plural = _("questions to the officer")
+        ordering = ["asked_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
