@@ -26,7 +26,7 @@ DONE_TASKS = [
     "screen",
     "decide",
     "send_to_review",
-    "legal_review",
+    "consolidate",
     "route",
     "mediation",
     "outcome",
