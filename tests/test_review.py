@@ -30,6 +30,7 @@ from workflows.review.models import (
     LawArticle,
     LegalOpinion,
     LegalReview,
+    Question,
     Reviewer,
     ReviewPolicy,
 )
@@ -950,3 +951,118 @@ def test_it_lists_the_committee_for_supervisors_only(client, supervisor, officer
     for user in (officer, lawyer):
         client.force_login(user)
         assert client.get(url).status_code == 403
+
+
+# Bad input: a message in the reader's language, never a 500, nothing stored ------------
+
+HUGE = "99999999999999999999"
+
+
+def _errors(response) -> list[str]:
+    return [str(m) for m in response.wsgi_request._messages]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"lead": "abc"},
+        {"lead": HUGE},
+        {"lead": "{lawyer}", "due_{lawyer}": "2026-02-30"},
+        {"lead": "{lawyer}", "members": ["x", HUGE]},
+        {"lead": "{lawyer}", "notes": "长" * 5000},
+    ],
+)
+def test_it_explains_a_bad_choice_of_reviewers_on_the_form(client, accepted, officer, lawyer, data):
+    data = {
+        k.format(lawyer=lawyer.pk): v.format(lawyer=lawyer.pk) if isinstance(v, str) else v
+        for k, v in data.items()
+    }
+    client.force_login(officer)
+    task = next(t for t in open_tasks(accepted) if t.flow_task.name == "send_to_review")
+    response = client.post(task_url(task), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not LegalReview.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"revision": "x"}, "revision"),
+        ({"revision": "-1"}, "revision"),
+        ({"revision": "0", "laws": ["abc"]}, "laws"),
+        ({"revision": "0", "laws": [HUGE]}, "laws"),
+        ({"revision": "0", "facts": "x" * 20_001}, "facts"),
+        ({"revision": "0", "route": "bogus"}, "route"),
+    ],
+)
+def test_it_explains_a_bad_draft_and_keeps_the_saved_one(
+    client, accepted, send, lawyer, data, field
+):
+    case = send(accepted, lawyer)
+    seat = declare(case, lawyer)
+    client.force_login(lawyer)
+    with translation.override("zh-hans"):
+        response = client.post(reverse("review:save_draft", args=[seat.pk]), data)
+    assert response.status_code == 400
+    assert response.json()["error"] == "未保存：请修改标出的字段。"
+    assert field in response.json()["fields"]
+    assert seat_of(case, lawyer).opinion.revision == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("review:declare", {"has_conflict": "maybe"}),
+        ("review:declare", {"has_conflict": "yes", "relation": "x" * 3000}),
+        ("review:ask", {"text": "  "}),
+        ("review:ask", {"text": "x" * 5000}),
+    ],
+)
+def test_it_explains_bad_input_of_the_adviser_in_a_message(
+    client, accepted, send, lawyer, name, data
+):
+    case = send(accepted, lawyer)
+    if name == "review:ask":
+        declare(case, lawyer)
+    before = seat_of(case, lawyer).status
+    client.force_login(lawyer)
+    response = client.post(reverse(name, args=[seat_of(case, lawyer).pk]), data)
+    assert response.status_code == 302
+    assert _errors(response)
+    assert seat_of(case, lawyer).status == before
+    assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"adviser": "x", "due_on": "2030-01-01"},
+        {"adviser": HUGE, "due_on": "2030-01-01"},
+        {"adviser": "{lawyer3}", "due_on": "2026-13-01"},
+    ],
+)
+def test_it_explains_a_bad_replacement_in_a_message(
+    client, accepted, send, officer, lawyer, lawyer2, lawyer3, data
+):
+    case = send(accepted, lawyer, lawyer2)
+    declare(case, lawyer2, "亲属")
+    data = {k: v.format(lawyer3=lawyer3.pk) for k, v in data.items()}
+    client.force_login(officer)
+    response = client.post(reverse("review:replace", args=[seat_of(case, lawyer2).pk]), data)
+    assert response.status_code == 302
+    assert _errors(response)
+    assert not Reviewer.objects.filter(adviser=lawyer3).exists()
+
+
+@pytest.mark.parametrize("answer", ["", "   ", "x" * 9000])
+def test_it_explains_a_bad_answer_in_a_message(client, accepted, send, officer, lawyer, answer):
+    case = send(accepted, lawyer)
+    seat = declare(case, lawyer)
+    question = services.ask_question(seat_pk=seat.pk, actor=lawyer, text="请补充权属资料")
+    client.force_login(officer)
+    response = client.post(reverse("review:answer", args=[question.pk]), {"answer": answer})
+    assert response.status_code == 302
+    assert _errors(response)
+    assert Question.objects.get(pk=question.pk).is_open

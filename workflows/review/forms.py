@@ -4,11 +4,13 @@ declaration, opinion and questions, the officer's answers, the lead's consolidat
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.calendar import WorkingCalendar
 from cases.models import Case, Route
+from cases.params import int_param
 from workflows.taskforms import TaskForm
 
 from . import selectors
@@ -103,8 +105,23 @@ class DeclarationForm(forms.Form):
         return data
 
 
+class CatalogueField(forms.ModelMultipleChoiceField):
+    """Articles of the catalogue by key; a key outside the database's range is an invalid
+    choice like any unknown one (the database would refuse to compare it)."""
+
+    def _check_values(self, value):
+        for key in value:
+            if int_param(str(key)) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": key},
+                )
+        return super()._check_values(value)
+
+
 def law_field() -> forms.ModelMultipleChoiceField:
-    return forms.ModelMultipleChoiceField(
+    return CatalogueField(
         label=_("Applicable law"),
         queryset=LawArticle.objects.filter(is_active=True),
         required=False,
