@@ -256,6 +256,18 @@ def ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
 
+def summary(times: list[float], statements: list, response) -> dict:
+    """The figures of one request timed ``len(times)`` times, and of its last response."""
+    return {
+        "requests": len(times),
+        "p50_ms": ms(percentile(times, 0.5)),
+        "p95_ms": ms(percentile(times, 0.95)),
+        "max_ms": ms(max(times)),
+        "queries": len(statements),
+        "bytes": len(response.content),
+    }
+
+
 def main() -> None:
     # Wake-ups (documents, e-mails) go to an in-process broker: nothing left behind in Redis.
     os.environ.setdefault("CELERY_BROKER_URL", "memory://localhost/")
@@ -294,14 +306,7 @@ def main() -> None:
         times.append(time.perf_counter() - start)
         assert response.status_code == 200, response.status_code
     response, statements = captured(client, "get", screen)
-    figures["review_screen"] = {
-        "requests": SCREEN_REQUESTS,
-        "p50_ms": ms(percentile(times, 0.5)),
-        "p95_ms": ms(percentile(times, 0.95)),
-        "max_ms": ms(max(times)),
-        "queries": len(statements),
-        "bytes": len(response.content),
-    }
+    figures["review_screen"] = summary(times, statements, response)
     screen_repeats = repeats(statements)
 
     draft = reverse("review:save_draft", args=[seat.pk])
@@ -317,14 +322,7 @@ def main() -> None:
             times.append(elapsed)
     response, draft_statements = captured(client, "post", draft, draft_data(laws, revision))
     assert response.status_code == 200, response.content
-    figures["draft_save"] = {
-        "requests": DRAFT_REQUESTS,
-        "p50_ms": ms(percentile(times, 0.5)),
-        "p95_ms": ms(percentile(times, 0.95)),
-        "max_ms": ms(max(times)),
-        "queries": len(draft_statements),
-        "bytes": len(response.content),
-    }
+    figures["draft_save"] = summary(times, draft_statements, response)
 
     for name, f in figures.items():
         print(

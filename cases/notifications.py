@@ -55,3 +55,9 @@ def supervisors_of(organisation: Organisation) -> list[User]:
 
 def officers_of(organisation: Organisation) -> list[User]:
     return members(organisation, Role.CASE_OFFICER)
+
+
+def case_officers(case: Case) -> list[User]:
+    """Who is told about a case's work: its officer, or, with none, the handling
+    organisation's officers."""
+    return [case.officer] if case.officer else officers_of(case.handling_organisation)

@@ -31,6 +31,12 @@ def _list_filters(request) -> dict[str, str]:
     }
 
 
+def say_form_errors(request, form) -> None:
+    """A form posted from a panel of the case page: its errors as messages on the page."""
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))
+
+
 @login_required
 @require_safe
 def case_list(request):
@@ -74,8 +80,7 @@ def post_case_form(request, pk: int, action: str, make_form, write, done) -> obj
         else:
             messages.success(request, done(case) if callable(done) else done)
     else:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        say_form_errors(request, form)
     return redirect(case)
 
 

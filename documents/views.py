@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.selectors import case_for
+from cases.views import say_form_errors
 
 from . import pages, selectors, services
 from .forms import EvidenceForm
@@ -44,8 +45,7 @@ def upload_evidence(request, case_pk: int):
     case = case_for(request.user, case_pk, "cases.upload_evidence")
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        say_form_errors(request, form)
         return redirect(case)
     try:
         services.add_evidence(case=case, actor=request.user, **form.cleaned_data)

@@ -23,7 +23,7 @@ from cases.calendar import WorkingCalendar
 from cases.capabilities import CAPABILITIES, Relation, may_as
 from cases.deadlines import REMINDER_WORKING_DAYS, clock_views
 from cases.models import Case, CaseEvent, CaseStatus, Deadline, Organisation, User
-from cases.notifications import notify, officers_of, site_url, supervisors_of
+from cases.notifications import case_officers, notify, site_url, supervisors_of
 from cases.timeline import fields as said
 from cases.timeline import line
 from documents.services import allocate_number, issue_step_documents
@@ -255,20 +255,16 @@ def _context(deadline: Deadline, today: datetime.date, calendar: WorkingCalendar
     }
 
 
-def _officers(case: Case) -> list[User]:
-    return [case.officer] if case.officer else officers_of(case.handling_organisation)
-
-
 def _reminded(deadline: Deadline) -> list[User]:
     """A person's own clock is reminded to them; the case's clocks to its officer."""
-    return [deadline.holder] if deadline.holder_id else _officers(deadline.case)
+    return [deadline.holder] if deadline.holder_id else case_officers(deadline.case)
 
 
 def _escalated_to(deadline: Deadline) -> list[User]:
     """A person's own clock that ran out goes to the case's officer, who seated them; the
     case's clocks to the handling organisation's supervisors."""
     if deadline.holder_id:
-        return _officers(deadline.case)
+        return case_officers(deadline.case)
     return supervisors_of(deadline.case.handling_organisation)
 
 

@@ -94,7 +94,7 @@ def _task_of_visible_case(request, task_pk: int) -> tuple[Task, Case]:
     task = get_object_or_404(Task, pk=task_pk, flow_task_type="HUMAN")
     cases = (
         Case.objects.all()
-        if getattr(task.flow_task, "opens_for", lambda user, task: False)(request.user, task)
+        if task.flow_task.opens_for(request.user, task)
         else visible_cases(request.user)
     )
     case = get_object_or_404(cases, processes=task.process_id)

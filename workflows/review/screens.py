@@ -79,21 +79,25 @@ def review_screen(task, case, user, form) -> tuple[str, dict]:
             declare_url=reverse("review:declare", args=[seat.pk]),
         )
         return "review/declare.html", context
+    # The seat as listed with the others (its opinion's laws and its questions fetched).
+    listed = selectors.seats(seat.review)
+    seat = next(s for s in listed if s.pk == seat.pk)
     opinion = seat.opinion
     if not form.is_bound:
         form = SubmitForm(initial=opinion_initial(opinion), case=case, user=user)
     context.update(
         _case_file(case),
+        seat=seat,
         form=form,
         opinion=opinion,
         laws_by_law=_laws_by_law(),
         chosen_laws=_chosen(form),
-        questions=list(seat.questions.select_related("answered_by")),
+        questions=list(seat.questions.all()),
         question_form=QuestionForm(),
         ask_url=reverse("review:ask", args=[seat.pk]),
         draft_url=reverse("review:save_draft", args=[seat.pk]),
         clock=_clock(case, seat),
-        others=[s for s in selectors.seats(seat.review) if s.pk != seat.pk],
+        others=[s for s in listed if s.pk != seat.pk],
     )
     return "review/screen.html", context
 

@@ -10,7 +10,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from cases.calendar import WorkingCalendar
-from cases.models import Case, CaseAccess, Organisation, User
+from cases.capabilities import memberships
+from cases.models import Case, CaseAccess, Organisation, Role, User
 
 from .models import Adviser, AwayPeriod, LegalOpinion, LegalReview, Question, Reviewer, ReviewPolicy
 
@@ -58,19 +59,23 @@ def case_places(case: Case) -> dict[int, Organisation]:
     return found
 
 
+def _with_load(advisers: QuerySet[Adviser]) -> QuerySet[Adviser]:
+    """Each adviser with ``open_reviews``: the seats they hold in reviews still open."""
+    return advisers.annotate(
+        open_reviews=Count(
+            "user__review_seats", filter=Q(user__review_seats__status__in=OPEN_SEATS)
+        )
+    )
+
+
 def committee_advisers(case: Case) -> QuerySet[Adviser]:
     """The advisers who may be offered for a case: serving members of the committee of
     the handling organisation or of a 侨联 above it, with a login that works."""
     line = [case.handling_organisation, *case.handling_organisation.ancestors()]
-    return (
+    return _with_load(
         Adviser.objects.filter(committee__in=line, is_active=True, user__is_active=True)
         .select_related("user", "committee")
         .prefetch_related("expertise", "linked_units", "away")
-        .annotate(
-            open_reviews=Count(
-                "user__review_seats", filter=Q(user__review_seats__status__in=OPEN_SEATS)
-            )
-        )
     )
 
 
@@ -233,18 +238,12 @@ def seated_or_conflicted(review: LegalReview) -> set[int]:
 
 
 def is_supervisor(user: User) -> bool:
-    from cases.capabilities import memberships
-    from cases.models import Role
-
     return any(role == Role.SUPERVISOR for _pk, role in memberships(user))
 
 
 def committee_for(user: User) -> QuerySet[Adviser]:
     """The committee list as a supervisor sees it: the advisers who serve their
     organisations (committees of those organisations and of the 侨联 above them)."""
-    from cases.capabilities import memberships
-    from cases.models import Role
-
     if user.is_superuser:
         line = Organisation.objects.all()
     else:
@@ -254,7 +253,7 @@ def committee_for(user: User) -> QuerySet[Adviser]:
             for o in Organisation.objects.filter(pk__in=own)
             for pk in [o.pk, *(a.pk for a in o.ancestors())]
         }
-    return (
+    return _with_load(
         Adviser.objects.filter(committee__in=line)
         .select_related("user", "committee")
         .prefetch_related(
@@ -262,10 +261,4 @@ def committee_for(user: User) -> QuerySet[Adviser]:
             "linked_units",
             Prefetch("away", queryset=AwayPeriod.objects.order_by("starts_on")),
         )
-        .annotate(
-            open_reviews=Count(
-                "user__review_seats", filter=Q(user__review_seats__status__in=OPEN_SEATS)
-            )
-        )
-        .order_by("committee__name", "user__username")
-    )
+    ).order_by("committee__name", "user__username")

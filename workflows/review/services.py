@@ -22,10 +22,10 @@ from viewflow.workflow.models import Task
 from cases import services as case_services
 from cases.calendar import WorkingCalendar
 from cases.models import Case, CaseEvent, CaseParticipant, Deadline, User
-from cases.notifications import notify, officers_of, site_url
+from cases.notifications import case_officers, notify, site_url
 from cases.selectors import require
 from cases.timeline import fields as said
-from cases.timeline import line
+from cases.timeline import line, listing
 from documents.services import issue_document
 
 from . import selectors
@@ -148,9 +148,13 @@ def assign_reviewers(*, case: Case, actor: User, seats: list[Seat]) -> LegalRevi
         case,
         actor,
         "assign_reviewers",
-        gettext_noop("Legal review requested from %(lead)s (lead)%(others)s."),
-        lead=str(taken[0].adviser),
-        others="".join(f", {r.adviser}" for r in taken[1:]),
+        gettext_noop("Legal review requested from %(reviewers)s."),
+        reviewers=listing(
+            [
+                line(gettext_noop("%(name)s (lead)"), name=str(taken[0].adviser)),
+                *(str(r.adviser) for r in taken[1:]),
+            ]
+        ),
     )
     return review
 
@@ -244,8 +248,7 @@ def _seat_task(seat_pk: int) -> Task:
 
 def _tell_officers(case: Case, template: str, context: dict) -> None:
     """The case officer, or the handling organisation's officers if it has none."""
-    to = [case.officer] if case.officer else officers_of(case.handling_organisation)
-    for user in to:
+    for user in case_officers(case):
         notify(user, template, {"case": case, "url": site_url(case.get_absolute_url()), **context})
 
 

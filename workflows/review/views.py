@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cases.selectors import case_for
+from cases.views import say_form_errors
 
 from . import selectors, services
 from .forms import AnswerForm, DeclarationForm, DraftForm, QuestionForm, ReplaceForm
@@ -30,18 +31,13 @@ def _to_task(seat: Reviewer):
     return redirect("workflows:task", seat.task_id) if seat.task_id else redirect("workflows:queue")
 
 
-def _say_errors(request, form) -> None:
-    for errors in form.errors.values():
-        messages.error(request, " ".join(errors))
-
-
 @login_required
 @require_POST
 def declare(request, seat_pk: int):
     seat = _own_seat(request, seat_pk)
     form = DeclarationForm(request.POST)
     if not form.is_valid():
-        _say_errors(request, form)
+        say_form_errors(request, form)
         return _to_task(seat)
     try:
         seat = services.declare(
@@ -100,7 +96,7 @@ def ask(request, seat_pk: int):
     seat = _own_seat(request, seat_pk)
     form = QuestionForm(request.POST)
     if not form.is_valid():
-        _say_errors(request, form)
+        say_form_errors(request, form)
         return _to_task(seat)
     try:
         services.ask_question(seat_pk=seat.pk, actor=request.user, text=form.cleaned_data["text"])
@@ -122,7 +118,7 @@ def answer(request, question_pk: int):
     case = case_for(request.user, question.reviewer.review.case_id, "review.answer_questions")
     form = AnswerForm(request.POST)
     if not form.is_valid():
-        _say_errors(request, form)
+        say_form_errors(request, form)
         return redirect(case)
     try:
         services.answer_question(
@@ -144,7 +140,7 @@ def replace(request, seat_pk: int):
     case = case_for(request.user, seat.review.case_id, "review.assign_reviewers")
     form = ReplaceForm(request.POST, case=case, exclude=selectors.seated_or_conflicted(seat.review))
     if not form.is_valid():
-        _say_errors(request, form)
+        say_form_errors(request, form)
         return redirect(case)
     try:
         services.replace_reviewer(
