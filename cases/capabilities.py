@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import rules
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, TextChoices
 from django.utils.translation import gettext_lazy as _
 
+from . import registry
 from .models import Case, CaseAccess, CaseParticipant, Membership, Organisation, Role, User
 
 
@@ -42,7 +44,7 @@ HEAD = frozenset({R.SUPERVISOR})
 CAPABILITIES: dict[str, dict[Relation, frozenset[str]]] = {
     "cases.read_case": {
         L.HANDLING: STAFF,
-        L.ABOVE: HEAD,
+        L.ABOVE: STAFF,
         L.BELOW: STAFF,
         L.REFERRED_TO: STAFF | {R.DEPARTMENT_LIAISON},
         L.ADVISER: frozenset({R.LEGAL_ADVISER}),
@@ -50,7 +52,7 @@ CAPABILITIES: dict[str, dict[Relation, frozenset[str]]] = {
         L.MEDIATOR: frozenset({R.MEDIATOR}),
     },
     "cases.register_case": {L.HANDLING: STAFF},
-    "cases.add_note": {L.HANDLING: STAFF},
+    "cases.add_note": {L.HANDLING: STAFF, L.REFERRED_TO: STAFF},
     "cases.record_communication": {L.HANDLING: STAFF},
     "cases.upload_evidence": {L.HANDLING: STAFF},
     "cases.export_case_file": {L.HANDLING: STAFF},
@@ -79,13 +81,22 @@ CAPABILITIES: dict[str, dict[Relation, frozenset[str]]] = {
 PERSONAL = {L.ADVISER: R.LEGAL_ADVISER, L.MEDIATOR: R.MEDIATOR}
 
 
+# The process's own tasks that wait in a team queue; a stage registers its own.
+CORE_QUEUE_ACTIONS = (
+    "cases.handle_case",
+    "cases.decide_acceptance",
+    "cases.approve_closure",
+    "cases.respond_to_referral",
+)
+
+
 def task_actions_of(role: str) -> set[str]:
     """The task actions a role can do in some relation (the team queue's first cut)."""
-    tasks = ("handle_case", "decide_acceptance", "approve_closure", "respond_to_referral")
+    actions = (*CORE_QUEUE_ACTIONS, *registry.QUEUE_ACTIONS)
     return {
-        f"cases.{name}"
-        for name in tasks
-        if any(role in roles for roles in CAPABILITIES[f"cases.{name}"].values())
+        action
+        for action in actions
+        if any(role in roles for roles in CAPABILITIES[action].values())
     }
 
 
@@ -259,10 +270,18 @@ def _rule(action: str):
 
 
 def register(action: str, table: dict[Relation, frozenset[str]]) -> None:
-    """A stage adds an action to the table (and to `rules`), e.g. to review a case."""
+    """A stage adds an action to the table (and to `rules`), e.g. to review a case. An
+    action is registered once: a stage cannot replace one of the table's rows."""
+    if action in CAPABILITIES or rules.perm_exists(action):
+        raise ImproperlyConfigured(f"The action “{action}” is registered twice.")
     CAPABILITIES[action] = table
     rules.set_perm(action, _rule(action))
 
 
-for _action in list(CAPABILITIES):
-    register(_action, CAPABILITIES[_action])
+def unregister(action: str) -> None:
+    CAPABILITIES.pop(action)
+    rules.remove_perm(action)
+
+
+for _action in CAPABILITIES:
+    rules.set_perm(_action, _rule(_action))

@@ -9,28 +9,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from enum import Enum
 
 from dateutil.relativedelta import relativedelta
 
 from .calendar import WorkingCalendar
 from .models import Deadline
+from .registry import CLOCK_KINDS, ClockRule, Unit
 
 Kind = Deadline.Kind
-
-
-class Unit(Enum):
-    DAYS = "days"
-    WORKING_DAYS = "working_days"
-    MONTHS = "months"
-
-
-@dataclass(frozen=True)
-class ClockRule:
-    kind: str
-    amount: int
-    unit: Unit
-    source: str
 
 
 RULES: dict[str, ClockRule] = {
@@ -47,11 +33,14 @@ RULES: dict[str, ClockRule] = {
         # Art. 23: the receiving body may object to a wrong referral within 5 working days;
         # without an objection by then the referral stands.
         ClockRule(Kind.REFERRAL_OBJECTION, 5, Unit.WORKING_DAYS, "《信访工作条例》第二十三条"),
-        # A legal adviser's review: 5 working days unless the officer sets another period
-        # (the committee's own rule; an organisation may set its default).
-        ClockRule(Kind.LEGAL_REVIEW, 5, Unit.WORKING_DAYS, "法顾委工作规则"),
     )
 }
+
+
+def rule_of(kind: str) -> ClockRule:
+    """The floor's rule of a clock, or the one its stage registered."""
+    return RULES[kind] if kind in RULES else CLOCK_KINDS[kind].rule
+
 
 MAX_HANDLING_EXTENSION_DAYS = 30
 REMINDER_WORKING_DAYS = 3
@@ -68,7 +57,7 @@ def due_date(
     """The clock's due date: its rule (or the period set for it) from ``starts_on``, plus
     an approved extension (in the rule's unit), plus the working days it waited (its case
     suspended, or a question of its holder's open)."""
-    rule = RULES[kind]
+    rule = rule_of(kind)
     if period_working_days is not None:
         due = calendar.add_working_days(starts_on, period_working_days + extension_days)
     elif rule.unit is Unit.WORKING_DAYS:

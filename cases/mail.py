@@ -63,15 +63,13 @@ def send_message(*, message_id: int) -> Message:
     try:
         email.send()
     except TRANSIENT as error:
-        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        reason = f"{type(error).__name__}: {error}"
         if message.attempts >= MAX_ATTEMPTS:
-            message.status = Message.Status.FAILED
+            message.mark_failed(reason)
+        else:
+            message.last_error = reason[:2000]  # still pending: the caller tries again
     else:
-        message.status, message.sent_at, message.last_error = (
-            Message.Status.SENT,
-            timezone.now(),
-            "",
-        )
+        message.mark_sent()
     message.save()
     return message
 

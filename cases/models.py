@@ -20,6 +20,7 @@ from django_countries.fields import Country, CountryField
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from timezone_field import TimeZoneField
 
+from . import registry
 from .timeline import text_of
 from .validators import validate_phone
 
@@ -753,7 +754,8 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # The floor's kinds and those the stages registered.
+    kind = models.CharField(_("kind"), max_length=40, choices=registry.timeline_kind_choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -809,16 +811,24 @@ class Deadline(models.Model):
         MEDIATION = "mediation", _("Mediation")
         JUDICIAL_CONFIRMATION = "judicial_confirmation", _("Judicial confirmation window")
         REFERRAL_OBJECTION = "referral_objection", _("Referral objection window")
-        LEGAL_REVIEW = "legal_review", _("Legal review")
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="deadlines"
     )
-    # A person's own clock on the case (a legal adviser's review), reminded to them; the
-    # case's clocks have none.
+    # A person's own clock on the case (a stage's: a reviewer's due date), reminded to
+    # them, or an organisation's (a department's reply), reminded to its staff; the case's
+    # clocks have neither (``cases.registry.Holder``).
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("whose clock"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    holder_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("whose clock (organisation)"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -831,7 +841,8 @@ class Deadline(models.Model):
     period_working_days = models.PositiveSmallIntegerField(
         _("period set (working days)"), null=True, blank=True
     )
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    # The floor's kinds and those the stages registered.
+    kind = models.CharField(_("kind"), max_length=30, choices=registry.clock_kind_choices)
     starts_on = models.DateField(_("starts on"))
     due_on = models.DateField(_("due on"))
     extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
@@ -854,13 +865,27 @@ class Deadline(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "kind"],
-                condition=models.Q(stopped_on__isnull=True, holder__isnull=True),
+                condition=models.Q(
+                    stopped_on__isnull=True,
+                    holder__isnull=True,
+                    holder_organisation__isnull=True,
+                ),
                 name="one_running_deadline_per_kind",
             ),
             models.UniqueConstraint(
                 fields=["case", "kind", "holder"],
                 condition=models.Q(stopped_on__isnull=True, holder__isnull=False),
                 name="one_running_deadline_per_kind_and_holder",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "kind", "holder_organisation"],
+                condition=models.Q(stopped_on__isnull=True, holder_organisation__isnull=False),
+                name="one_running_deadline_per_kind_and_organisation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(holder__isnull=True)
+                | models.Q(holder_organisation__isnull=True),
+                name="deadline_held_by_one",
             ),
         ]
         indexes = [
@@ -1046,7 +1071,7 @@ class CaseParticipant(models.Model):
         )
 
 
-class Message(models.Model):
+class Message(ConcurrentTransitionMixin, models.Model):
     """An e-mail waiting to go out, or gone: the outbox. A step stores its messages with its
     own change; a worker sends them after commit, retrying while the mail server is down,
     so no request ever waits for (or fails on) the mail server and nothing is lost."""
@@ -1074,8 +1099,11 @@ class Message(models.Model):
     kind = models.CharField(_("kind"), max_length=30)
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    # Changed only by the transitions below (protected: an assignment raises), so a sent
+    # message is never put back in the queue and sent twice. refresh_from_db still works
+    # (ConcurrentTransitionMixin lifts the protection while it reloads).
+    status = FSMField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, protected=True
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
@@ -1097,6 +1125,20 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_address} · {self.subject}"
+
+    # Pending → sent, or pending → failed; a failed try that will be retried leaves it
+    # pending (only its attempts and last error change). Nothing leaves sent or failed.
+
+    @transition(status, Status.PENDING, Status.SENT)
+    def mark_sent(self) -> None:
+        """The mail server took the message."""
+        self.sent_at = timezone.now()
+        self.last_error = ""
+
+    @transition(status, Status.PENDING, Status.FAILED)
+    def mark_failed(self, error: str) -> None:
+        """Given up on after the last try: the officer sees it failed, and why."""
+        self.last_error = error[:2000]
 
 
 class CalendarOverride(models.Model):

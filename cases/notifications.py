@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from .mail import queue_message
 from .models import Case, Membership, Organisation, Role, User
+from .registry import email_template
 
 
 def site_url(path: str) -> str:
@@ -19,7 +20,7 @@ def site_url(path: str) -> str:
 def render_message(user: User, name: str, context: dict) -> tuple[str, str]:
     """The template's first line is the subject, the rest the body."""
     with translation.override(user.language), timezone.override(user.time_zone):
-        text = render_to_string(f"email/{name}.txt", {"user": user, **context})
+        text = render_to_string(email_template(name), {"user": user, **context})
     subject, _, body = text.strip().partition("\n")
     return subject.strip(), body.strip() + "\n"
 
@@ -55,6 +56,18 @@ def supervisors_of(organisation: Organisation) -> list[User]:
 
 def officers_of(organisation: Organisation) -> list[User]:
     return members(organisation, Role.CASE_OFFICER)
+
+
+def staff_of(organisation: Organisation) -> list[User]:
+    """Who works an organisation's own clock (a department's reply): its officers,
+    supervisors and liaisons."""
+    roles = (Role.CASE_OFFICER, Role.SUPERVISOR, Role.DEPARTMENT_LIAISON)
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organisation=organisation, role__in=roles, user__is_active=True
+        ).select_related("user")
+    ]
 
 
 def case_officers(case: Case) -> list[User]:

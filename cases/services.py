@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
 
-from . import capabilities, deadlines
+from . import capabilities, deadlines, registry
 from .calendar import WorkingCalendar
 from .capabilities import may_register_for
 from .models import (
@@ -394,10 +394,19 @@ def transition_case(*, case: Case, actor: User, name: str, reason: str = "", **p
     return locked
 
 
+def stopped_kinds(name: str) -> list[str] | None:
+    """The clocks a transition stops (None: every running clock): the floor's, and the
+    stages' clocks that registered it (``cases.registry.ClockKind.stopped_by``)."""
+    kinds = STOPS.get(name, [])
+    if kinds is None:
+        return None
+    return [*kinds, *(k.kind for k in registry.CLOCK_KINDS.values() if name in k.stopped_by)]
+
+
 def _move_clocks(case: Case, name: str, today: datetime.date) -> None:
     running = case.deadlines.filter(stopped_on__isnull=True)
-    if name in STOPS:
-        kinds = STOPS[name]
+    kinds = stopped_kinds(name)
+    if kinds is None or kinds:
         (running if kinds is None else running.filter(kind__in=kinds)).update(stopped_on=today)
     if name == "suspend":
         # Running clocks wait while the case is suspended; resume sets them going again.
@@ -447,7 +456,7 @@ def _resume_clocks(case: Case, today: datetime.date) -> None:
                     clocks=listing(
                         line(
                             gettext_noop("%(clock)s due on %(due)s"),
-                            clock=Deadline.Kind(c.kind).label,
+                            clock=c.get_kind_display(),
                             due=c.due_on,
                         )
                         for c in moved
@@ -684,13 +693,22 @@ def invite_participant(
     return participant
 
 
-# A person's own clock on a case (a legal adviser's review): started for a period the
-# officer set, waiting while the holder waits on the officer, stopped when their part is
-# done. Reminded to the holder and escalated to the officer (``workflows.services``).
+# A clock of one holder on a case (a stage's: a reviewer's due date, a department's
+# reply): started for a period the officer set, waiting while the holder waits on someone
+# else, stopped when their part is done. Reminded to the holder and escalated to the case's
+# officer (``workflows.services``).
+
+Holder = User | Organisation
+
+
+def _held_by(holder: Holder) -> dict:
+    if isinstance(holder, Organisation):
+        return {"holder_organisation": holder}
+    return {"holder": holder}
 
 
 def start_holder_clock(
-    *, case: Case, kind: str, holder: User, due_on: datetime.date, today: datetime.date
+    *, case: Case, kind: str, holder: Holder, due_on: datetime.date, today: datetime.date
 ) -> Deadline:
     """A due date on a day off moves to the next working day."""
     calendar = WorkingCalendar.load()
@@ -698,22 +716,22 @@ def start_holder_clock(
     return Deadline.objects.create(
         case=case,
         kind=kind,
-        holder=holder,
+        **_held_by(holder),
         starts_on=today,
         period_working_days=period,
         due_on=deadlines.due_date(kind, today, calendar, period_working_days=period),
     )
 
 
-def _holder_clock(case: Case, kind: str, holder: User) -> Deadline | None:
+def _holder_clock(case: Case, kind: str, holder: Holder) -> Deadline | None:
     return (
         case.deadlines.select_for_update()
-        .filter(kind=kind, holder=holder, stopped_on__isnull=True)
+        .filter(kind=kind, stopped_on__isnull=True, **_held_by(holder))
         .first()
     )
 
 
-def pause_holder_clock(*, case: Case, kind: str, holder: User, on: datetime.date) -> None:
+def pause_holder_clock(*, case: Case, kind: str, holder: Holder, on: datetime.date) -> None:
     """The holder waits on someone else: their clock waits too (from today, or from the
     day their case was suspended if it is) until ``resume_holder_clock``."""
     clock = _holder_clock(case, kind, holder)
@@ -725,7 +743,7 @@ def pause_holder_clock(*, case: Case, kind: str, holder: User, on: datetime.date
 
 
 def resume_holder_clock(
-    *, case: Case, kind: str, holder: User, on: datetime.date
+    *, case: Case, kind: str, holder: Holder, on: datetime.date
 ) -> Deadline | None:
     """The wait is over: the clock goes on, due later by the working days it waited, its
     reminder and escalation due again for the new date. While the case is suspended it
@@ -749,8 +767,10 @@ def resume_holder_clock(
     return clock
 
 
-def stop_holder_clock(*, case: Case, kind: str, holder: User, on: datetime.date) -> None:
-    case.deadlines.filter(kind=kind, holder=holder, stopped_on__isnull=True).update(stopped_on=on)
+def stop_holder_clock(*, case: Case, kind: str, holder: Holder, on: datetime.date) -> None:
+    case.deadlines.filter(kind=kind, stopped_on__isnull=True, **_held_by(holder)).update(
+        stopped_on=on
+    )
 
 
 def name_participant(*, case: Case, user: User, relation: str, added_by: User) -> None:

@@ -59,9 +59,11 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "cases",
     "documents",
-    "workflows",
+    # The stages before the process: each registers itself (workflows.stages) before
+    # the process places their tasks in the flow (workflows.flows).
     "workflows.review",
     "mediation",
+    "workflows",
     "axes",
 ]
 
@@ -89,12 +91,23 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+            ],
+            # The stages' own folders first (cases.templating), then as Django does by
+            # default: the project's folder, then each app's, the lookups cached.
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "cases.templating.StageLoader",
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
             ],
         },
     },

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from workflows import stages
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="workflows:queue"), name="home"),
     path("", include("workflows.urls")),
@@ -11,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/", include("cases.urls")),
     path("documents/", include("documents.urls")),
-    path("review/", include("workflows.review.urls")),
     path("admin/", admin.site.urls),
+    # Each stage's own pages (workflows.stages).
+    *stages.urlpatterns(),
 ]

@@ -9,6 +9,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader, PdfWriter
@@ -24,53 +25,69 @@ K, E = DocumentKind, Evidence.Item
 class Slot:
     """One place in the case file, filled by generated documents and/or uploaded evidence."""
 
-    label: str
+    label: str  # as the case file prints it (it is in Chinese)
+    name: object  # as the case page names it, in the reader's language (lazy)
     documents: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     required: str = ""  # "" optional, "always", or "mediated" (the case went to mediation)
 
 
 SLOTS = [
-    Slot("1 申请书或受理登记表", (K.REGISTRATION_FORM,), (E.APPLICATION,), "always"),
-    Slot("受理、不予受理及转办文书", (K.ACCEPTANCE_NOTICE, K.REFUSAL_NOTICE, K.REFERRAL_LETTER)),
-    Slot("2 权利义务告知书", (K.RIGHTS_NOTICE,), (), "always"),
-    Slot("3 身份证明", (), (E.IDENTITY,), "always"),
-    Slot("4 授权委托书", (), (E.POWER_OF_ATTORNEY,)),
-    Slot("5 调查记录", (), (E.INVESTIGATION,)),
-    Slot("6 证据材料", (), (E.EVIDENCE,)),
-    Slot("法律意见书", (K.LEGAL_OPINION,)),
-    Slot("7 调解记录", (), (E.MEDIATION_RECORD,), "mediated"),
-    Slot("8 调解协议书", (), (E.AGREEMENT,), "mediated"),
-    Slot("9 履行凭证", (), (E.PERFORMANCE,)),
-    Slot("10 回访记录", (), (E.FOLLOW_UP,)),
-    Slot("11 司法确认材料", (), (E.JUDICIAL_CONFIRMATION,)),
-    Slot("中止、延期及结案文书", (K.SUSPENSION_NOTICE, K.EXTENSION_NOTICE, K.CLOSING_REPORT)),
+    Slot(
+        "1 申请书或受理登记表",
+        _("1 Application or registration form"),
+        (K.REGISTRATION_FORM,),
+        (E.APPLICATION,),
+        "always",
+    ),
+    Slot(
+        "受理、不予受理及转办文书",
+        _("Acceptance, non-acceptance and referral documents"),
+        (K.ACCEPTANCE_NOTICE, K.REFUSAL_NOTICE, K.REFERRAL_LETTER),
+    ),
+    Slot(
+        "2 权利义务告知书",
+        _("2 Notice of rights and obligations"),
+        (K.RIGHTS_NOTICE,),
+        (),
+        "always",
+    ),
+    Slot("3 身份证明", _("3 Proof of identity"), (), (E.IDENTITY,), "always"),
+    Slot("4 授权委托书", _("4 Power of attorney"), (), (E.POWER_OF_ATTORNEY,)),
+    Slot("5 调查记录", _("5 Investigation record"), (), (E.INVESTIGATION,)),
+    Slot("6 证据材料", _("6 Evidence"), (), (E.EVIDENCE,)),
+    Slot("7 调解记录", _("7 Mediation record"), (), (E.MEDIATION_RECORD,), "mediated"),
+    Slot("8 调解协议书", _("8 Mediation agreement"), (), (E.AGREEMENT,), "mediated"),
+    Slot("9 履行凭证", _("9 Proof of performance"), (), (E.PERFORMANCE,)),
+    Slot("10 回访记录", _("10 Follow-up record"), (), (E.FOLLOW_UP,)),
+    Slot("11 司法确认材料", _("11 Judicial confirmation"), (), (E.JUDICIAL_CONFIRMATION,)),
+    Slot(
+        "中止、延期及结案文书",
+        _("Suspension, extension and closing documents"),
+        (K.SUSPENSION_NOTICE, K.EXTENSION_NOTICE, K.CLOSING_REPORT),
+    ),
 ]
 # Items 12 (卷宗情况说明) and 13 (封底) are the generated back cover.
 
-# A slot as the case page names it, in the reader's language (the case file itself is in
-# Chinese and uses the label).
-SLOT_NAMES = {
-    "1 申请书或受理登记表": _("1 Application or registration form"),
-    "受理、不予受理及转办文书": _("Acceptance, non-acceptance and referral documents"),
-    "2 权利义务告知书": _("2 Notice of rights and obligations"),
-    "3 身份证明": _("3 Proof of identity"),
-    "4 授权委托书": _("4 Power of attorney"),
-    "5 调查记录": _("5 Investigation record"),
-    "6 证据材料": _("6 Evidence"),
-    "法律意见书": _("Legal opinion of the advisory committee"),
-    "7 调解记录": _("7 Mediation record"),
-    "8 调解协议书": _("8 Mediation agreement"),
-    "9 履行凭证": _("9 Proof of performance"),
-    "10 回访记录": _("10 Follow-up record"),
-    "11 司法确认材料": _("11 Judicial confirmation"),
-    "中止、延期及结案文书": _("Suspension, extension and closing documents"),
-}
+
+def register_slot(slot: Slot, *, after: str) -> None:
+    """A stage's place in the case file, after the slot labelled ``after`` (the Ministry's
+    order: a stage's document may follow the evidence). A label is registered once."""
+    labels = [s.label for s in SLOTS]
+    if slot.label in labels:
+        raise ImproperlyConfigured(f"The case-file slot “{slot.label}” is registered twice.")
+    if after not in labels:
+        raise ImproperlyConfigured(f"No case-file slot “{after}” to follow.")
+    SLOTS.insert(labels.index(after) + 1, slot)
+
+
+def unregister_slot(label: str) -> None:
+    SLOTS[:] = [s for s in SLOTS if s.label != label]
 
 
 def slot_name(label: str) -> str:
     """The slot's name in the reader's language (its Chinese label if it has none)."""
-    return str(SLOT_NAMES.get(label, label))
+    return next((str(s.name) for s in SLOTS if s.label == label), label)
 
 
 @dataclass

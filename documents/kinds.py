@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
+
+from . import numbering
 from .models import DocumentKind as K
 
 
@@ -22,13 +25,18 @@ class KindSpec:
     # A stage's kind adds its own data to the snapshot: (case, issued_on) -> dict.
     extra: Callable | None = None
     # Who issues it (its letterhead and its 文号): (case) -> Organisation; by default the
-    # handling organisation (the committee of a 侨联 above it issues a 法律意见书).
+    # handling organisation (a stage's document may be issued by a body above it).
     issued_by: Callable | None = None
+    # Its print template. A stage's kind names one in the stage's own templates folder,
+    # which is searched before every app's (``cases.templating``): its template wins.
+    template: str = ""
+    # A stage's own number mark, placed after the organisation's prefix as 纪 is in
+    # 河侨维纪〔2026〕1号; registered with the kind under ``number_kind``.
+    mark: str | None = None
 
-    @property
-    def template(self) -> str:
-        """A stage ships its print template under this name in its own templates folder."""
-        return f"documents/print/{self.kind}.html"
+    def __post_init__(self) -> None:
+        if not self.template:
+            object.__setattr__(self, "template", f"documents/print/{self.kind}.html")
 
     @property
     def display(self) -> str:
@@ -66,9 +74,18 @@ STEP_DOCUMENTS: dict[str, list[str]] = {
 }
 
 
-def register_kind(spec: KindSpec, *, issued_at: tuple[str, ...] = ()) -> None:
-    """A stage adds a document kind (and, optionally, the steps of the case that issue
-    it); documents of any kind are issued with ``documents.services.issue_document``."""
+def register_kind(spec: KindSpec) -> None:
+    """A stage adds a document kind, with its number mark if it has one of its own;
+    documents of any kind are issued with ``documents.services.issue_document``. A kind
+    is registered once."""
+    if spec.kind in KINDS:
+        raise ImproperlyConfigured(f"The document kind “{spec.kind}” is registered twice.")
+    if spec.mark is not None:
+        numbering.register_mark(spec.number_kind, spec.mark)
     KINDS[spec.kind] = spec
-    for step in issued_at:
-        STEP_DOCUMENTS.setdefault(step, []).append(spec.kind)
+
+
+def unregister_kind(kind: str) -> None:
+    spec = KINDS.pop(kind)
+    if spec.mark is not None:
+        numbering.KIND_MARKS.pop(spec.number_kind)

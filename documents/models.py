@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -38,7 +39,6 @@ class DocumentKind(models.TextChoices):
     EXTENSION_NOTICE = "extension_notice", _("Extension notice (延期告知书)")
     SUSPENSION_NOTICE = "suspension_notice", _("Suspension notice (中止办理告知书)")
     CLOSING_REPORT = "closing_report", _("Closing report (结案报告)")
-    LEGAL_OPINION = "legal_opinion", _("Legal opinion (法律意见书)")
     MEETING_MINUTES = "meeting_minutes", _("Meeting minutes (纪要)")
     CASE_FILE = "case_file", _("Case file (卷宗)")
 
@@ -83,8 +83,15 @@ class Document(ConcurrentTransitionMixin, models.Model):
     status = FSMField(
         _("status"), max_length=20, choices=Status.choices, default=Status.FINAL, protected=True
     )
-    rendering = models.CharField(
-        _("rendering"), max_length=20, choices=Rendering.choices, default=Rendering.PENDING
+    # Changed only by the transitions below (protected: an assignment raises), so a ready
+    # document is never made pending or failed again by a stray write. refresh_from_db
+    # still works (ConcurrentTransitionMixin lifts the protection while it reloads).
+    rendering = FSMField(
+        _("rendering"),
+        max_length=20,
+        choices=Rendering.choices,
+        default=Rendering.PENDING,
+        protected=True,
     )
     failure = models.TextField(_("reason of failure"), blank=True)
     # When a worker was last woken up for it, and how many renders were begun: a render
@@ -132,6 +139,20 @@ class Document(ConcurrentTransitionMixin, models.Model):
     @transition(status, Status.FINAL, Status.SUPERSEDED)
     def supersede(self) -> None:
         """A correction now stands in its place; this version stays on file as it was."""
+
+    # Rendering: pending → ready, or pending → failed. Nothing leaves ready or failed:
+    # there is no re-render (a correction is a new document, rendered on its own).
+
+    @transition(rendering, Rendering.PENDING, Rendering.READY)
+    def mark_ready(self) -> None:
+        """The PDF is stored (the caller has set the file and its hash, size and pages)."""
+        self.failure = ""
+        self.rendered_at = timezone.now()
+
+    @transition(rendering, Rendering.PENDING, Rendering.FAILED)
+    def mark_failed(self, reason: str) -> None:
+        """Given up on: the reason is shown to the officer instead of the PDF."""
+        self.failure = reason[:2000]
 
 
 class Evidence(models.Model):

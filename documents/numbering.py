@@ -9,14 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# kind → mark placed after the organisation's prefix. Marks must stay distinct.
+from django.core.exceptions import ImproperlyConfigured
+
+# kind → mark placed after the organisation's prefix. Marks must stay distinct. A stage's
+# document kind adds its own (``documents.kinds.register_kind``).
 KIND_MARKS: dict[str, str] = {
     "case": "案",
     "notice": "",
     "letter": "函",
     "minutes": "纪",
-    "opinion": "法意",
 }
+
+
+def register_mark(kind: str | None, mark: str) -> None:
+    """A new kind of number and its mark; neither may be taken already, or two kinds of
+    document would share numbers."""
+    if not kind or not mark:
+        raise ImproperlyConfigured("A number mark needs its kind and a mark.")
+    if kind in KIND_MARKS or mark in KIND_MARKS.values():
+        raise ImproperlyConfigured(f"The number mark “{kind}: {mark}” is registered twice.")
+    KIND_MARKS[kind] = mark
 
 
 @dataclass(frozen=True)

@@ -139,9 +139,8 @@ def begin_render(*, document_id: int) -> bool:
         if document.rendering != Document.Rendering.PENDING:
             return False
         if document.attempts >= MAX_RENDER_ATTEMPTS:
-            document.rendering = Document.Rendering.FAILED
-            document.failure = _("Rendering was begun %d times and never finished.") % (
-                document.attempts
+            document.mark_failed(
+                _("Rendering was begun %d times and never finished.") % document.attempts
             )
             document.save(update_fields=["rendering", "failure"])
             return False
@@ -158,10 +157,11 @@ def _render(document: Document) -> RenderedPdf:
 
 @transaction.atomic
 def render_document(*, document_id: int) -> Document:
-    """Render a pending document once. Running it again for a ready document does nothing,
-    so a task delivered twice leaves one file."""
+    """Render a pending document once. Running it again for a document no longer pending
+    does nothing: a task delivered twice leaves one file, and a document given up on
+    (failed) stays failed, as only a pending one may become ready (``mark_ready``)."""
     document = Document.objects.select_for_update().get(pk=document_id)
-    if document.rendering == Document.Rendering.READY:
+    if document.rendering != Document.Rendering.PENDING:
         return document
     try:
         pdf = _render(document)
@@ -178,18 +178,22 @@ def render_document(*, document_id: int) -> Document:
     document.sha256 = hashlib.sha256(pdf.content).hexdigest()
     document.size = len(pdf.content)
     document.page_count = pdf.page_count
-    document.rendering = Document.Rendering.READY
-    document.failure = ""
-    document.rendered_at = timezone.now()
+    document.mark_ready()
     document.save()
     return document
 
 
 @transaction.atomic
 def mark_render_failed(*, document_id: int, reason: str) -> None:
-    Document.objects.filter(pk=document_id).exclude(rendering=Document.Rendering.READY).update(
-        rendering=Document.Rendering.FAILED, failure=reason[:2000]
-    )
+    """Give up on a render that raised. This was a conditional update (``exclude(ready)``)
+    so that a render finished meanwhile stays ready; the same guard is now re-checked on
+    the locked row and the change is the ``mark_failed`` transition. A document already
+    failed (another worker gave up first) keeps its first reason."""
+    document = Document.objects.select_for_update().get(pk=document_id)
+    if document.rendering != Document.Rendering.PENDING:
+        return
+    document.mark_failed(reason)
+    document.save(update_fields=["rendering", "failure"])
 
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024

@@ -283,6 +283,42 @@ def test_it_reports_up_and_hands_the_open_tasks_to_the_higher_level(township, ci
     assert case.status == "screening"
 
 
+def test_it_leaves_a_reviewer_s_seat_with_them_when_the_case_is_reported_up(
+    township, city, do, intake, lawyer
+):
+    """A seat is its adviser's own task: reporting the case up moves the township's team
+    work to the city, not the seat, which its adviser can still take up and finish."""
+    from django.utils import timezone
+
+    from cases.calendar import WorkingCalendar
+    from cases.models import Role
+    from workflows.review import selectors
+    from workflows.review import services as review
+
+    from .factories import opinion_data
+
+    local, head = officer_of(township, "local"), officer_of(township, "head", Role.SUPERVISOR)
+    case = intake(
+        actor=local, handling_organisation=township, person=PersonFactory(registered_by=township)
+    )
+    case = do(case, "screen", {"notes": "事实清楚"}, user=local)
+    case = do(case, "decide", {"decision": "accept"}, user=head)
+    due = selectors.default_due_on(case, timezone.localdate(), WorkingCalendar.load())
+    data = {"lead": lawyer.pk, f"due_{lawyer.pk}": due}
+    case = do(case, "send_to_review", data, user=local, form=True)
+    [seat_task] = open_tasks(case)
+
+    services.report_up(case=case, actor=local, reason="涉外，需市侨联协调")
+
+    seat_task.refresh_from_db()
+    assert (seat_task.owner, seat_task.status) == (lawyer, STATUS.ASSIGNED)
+    assert seat_task.owner_permission_obj_pk == str(township.pk)
+    seat = selectors.seat_in(case, lawyer)
+    review.declare(seat_pk=seat.pk, actor=lawyer, has_conflict=False)
+    case = do(case, "review", opinion_data(), user=lawyer, form=True)
+    assert [t.flow_task.name for t in open_tasks(case)] == ["consolidate"]
+
+
 def test_it_refuses_a_late_objection(intake, do, other_city):
     from django.utils import timezone
 

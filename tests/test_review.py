@@ -3,7 +3,6 @@ and why, seating the reviewers, conflicts and replacements, parallel reviews joi
 the lead, drafts, questions and the reviewer's own clock, who sees what, the 法律意见书
 and the committee list."""
 
-import contextlib
 import datetime
 import io
 import re
@@ -12,8 +11,10 @@ import pikepdf
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from pypdf import PdfReader
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -23,7 +24,7 @@ from cases.models import Case, CaseEvent, CaseParticipant, Deadline, Message, Ro
 from cases.pii import mask
 from documents.services import add_evidence, render_document
 from workflows.lifecycle import resume_case, suspend_case, withdraw_case
-from workflows.review import selectors, services
+from workflows.review import kinds, selectors, services
 from workflows.review.models import (
     AwayPeriod,
     ExpertiseArea,
@@ -42,7 +43,7 @@ from .conftest import open_tasks
 from .factories import PersonFactory, adviser_of, officer_of, opinion_data
 
 ONE_DAY = datetime.timedelta(days=1)
-REVIEW = Deadline.Kind.LEGAL_REVIEW
+REVIEW = kinds.CLOCK
 CIVIL_CODE = "《中华人民共和国民法典》"
 
 
@@ -191,12 +192,12 @@ def test_it_ranks_the_busier_of_two_equal_advisers_lower(intake, city, officer):
     busy = adviser_of(city, "a_busy")
     idle = adviser_of(city, "b_idle")
     review = LegalReview.objects.create(case=intake(title="另一宗纠纷"), requested_by=officer)
-    due = default_due(case)
-    Reviewer.objects.create(review=review, adviser=busy, due_on=due, assigned_by=officer)
+    Reviewer.objects.create(review=review, adviser=busy, assigned_by=officer)
     # A submitted opinion is not an open review.
-    Reviewer.objects.create(
-        review=review, adviser=idle, due_on=due, assigned_by=officer, status="submitted"
-    )
+    submitted = Reviewer.objects.create(review=review, adviser=idle, assigned_by=officer)
+    submitted.declare_no_conflict()
+    submitted.submit()
+    submitted.save(update_fields=["status"])
 
     offered, _away = offered_and_away(case)
 
@@ -501,6 +502,31 @@ def test_it_lets_no_officer_of_another_city_replace_a_reviewer(
     assert Reviewer.objects.get(replaces=vacant).adviser == lawyer3
 
 
+def test_it_tells_a_vacant_seat_alike_on_the_seat_and_in_a_query(
+    accepted, send, officer, lawyer, lawyer2, lawyer3
+):
+    case = send(accepted, lawyer, lawyer2)
+    declare(case, lawyer)
+    declare(case, lawyer2, relation="与申请人同村")
+    review = case.legal_reviews.get()
+
+    def vacant() -> set:
+        on_the_seat = {s.adviser for s in Reviewer.objects.filter(review=review) if s.is_vacant}
+        listed = {s.adviser for s in selectors.seats(review) if s.is_vacant}
+        queried = {s.adviser for s in selectors.vacant_seats(review)}
+        assert on_the_seat == listed == queried
+        return queried
+
+    assert vacant() == {lawyer2}
+
+    services.replace_reviewer(
+        seat_pk=seat_of(case, lawyer2).pk, actor=officer, adviser=lawyer3, due_on=default_due(case)
+    )
+
+    assert vacant() == set()
+    assert seat_of(case, lawyer2).replacement == seat_of(case, lawyer3)
+
+
 # Parallel reviews joining ------------------------------------------------------------
 
 
@@ -586,15 +612,30 @@ def test_it_signs_off_the_committees_opinion_with_a_dissent_by_name(
 
 
 def test_it_asks_for_a_reason_to_take_another_route_than_recommended(signed, officer, do):
+    # The rule is the service's: the completion refuses, whoever calls it.
     other = {"route": "coordination", "notes": ""}
-    form = RouteForm(other, case=signed, user=officer)
-    assert not form.is_valid()
-    assert list(form.errors) == ["notes"]
-    assert RouteForm({"route": "mediation", "notes": ""}, case=signed, user=officer).is_valid()
+    with pytest.raises(ValidationError) as refused:
+        do(signed, "route", other)
+    assert refused.value.error_list[0].code == "reason_required"
+    assert Case.objects.get(pk=signed.pk).status == "legal_review"
 
     case = do(signed, "route", {**other, "notes": "邻村拒绝调解，先行协调"}, form=True)
 
     assert case.status == "coordinating"
+
+
+def test_it_shows_the_reason_the_route_needs_next_to_its_field(client, signed, officer):
+    [task] = [t for t in open_tasks(signed) if t.flow_task.name == "route"]
+    client.force_login(officer)
+    response = client.post(
+        reverse("workflows:task", args=[task.pk]), {"route": "coordination", "notes": ""}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["notes"]
+
+
+def test_it_takes_the_recommended_route_without_a_reason(signed, do):
+    assert do(signed, "route", {"route": "mediation", "notes": ""}).status == "mediating"
 
 
 # Drafts ------------------------------------------------------------------------------
@@ -674,11 +715,15 @@ def test_it_locks_the_opinion_once_submitted(client, reviewing, lawyer):
 # Questions and the reviewer's clock ---------------------------------------------------
 
 
-def two_working_days_before(day: datetime.date, calendar: WorkingCalendar) -> datetime.date:
+def working_days_before(day: datetime.date, n: int, calendar: WorkingCalendar) -> datetime.date:
     before = day
-    while calendar.working_days_between(before, day) < 2:
+    while calendar.working_days_between(before, day) < n:
         before -= ONE_DAY
     return before
+
+
+def two_working_days_before(day: datetime.date, calendar: WorkingCalendar) -> datetime.date:
+    return working_days_before(day, 2, calendar)
 
 
 def test_it_pauses_the_reviewers_clock_while_a_question_waits(client, reviewing, officer, lawyer):
@@ -763,6 +808,48 @@ def test_it_lets_no_adviser_answer_a_question(client, reviewing, lawyer):
     assert clock_of(reviewing, lawyer).suspended_on == today()
 
 
+def test_it_shows_each_seat_due_later_by_the_working_days_its_case_was_suspended(
+    client, accepted, send, officer, lawyer, lawyer2
+):
+    calendar = WorkingCalendar.load()
+    case = send(accepted, lawyer, lawyer2)
+    declare(case, lawyer)  # one seat reviewing, one still to declare: both hold their seat
+    first_due = default_due(case)
+    # A step cannot be dated in the future: the suspension is dated back instead.
+    suspended_on = working_days_before(today(), 3, calendar)
+    suspend_case(case=case, actor=officer, reason="等待法院判决", on=suspended_on)
+
+    resume_case(case=case, actor=officer, on=today())
+
+    later = calendar.add_working_days(first_due, 3)
+    assert {clock_of(case, a).due_on for a in (lawyer, lawyer2)} == {later}
+    seats = selectors.seats(case.legal_reviews.get())
+    assert [(s.adviser, s.due_on) for s in seats] == [(lawyer, later), (lawyer2, later)]
+    client.force_login(officer)
+    panel = client.get(case_url(case)).content.decode().split('id="legal-review"')[1]
+    panel = panel.split("</section>")[0]
+    assert panel.count(later.isoformat()) == 2
+    assert first_due.isoformat() not in panel
+    for adviser in (lawyer, lawyer2):  # their review screen, their declaration page
+        client.force_login(adviser)
+        page = client.get(task_url(task_of(case, "review", adviser))).content.decode()
+        assert later.isoformat() in page
+        assert first_due.isoformat() not in page
+
+
+def test_it_fetches_the_clocks_of_every_seat_in_one_query(
+    accepted, send, lawyer, lawyer2, django_assert_num_queries
+):
+    case = send(accepted, lawyer, lawyer2)
+    listed = list(case.legal_reviews.get().reviewers.all())
+
+    with django_assert_num_queries(1):
+        selectors.with_clocks(listed)
+        due = [s.due_on for s in listed]
+
+    assert due == [clock_of(case, lawyer).due_on, clock_of(case, lawyer2).due_on]
+
+
 def test_it_keeps_the_clock_waiting_for_an_answer_when_the_case_resumes(reviewing, officer, lawyer):
     services.ask_question(seat_pk=seat_of(reviewing, lawyer).pk, actor=lawyer, text="有无批文？")
     suspend_case(case=reviewing, actor=officer, reason="等待法院判决")
@@ -779,16 +866,21 @@ def test_it_keeps_the_clock_waiting_while_the_case_is_suspended(reviewing, offic
     )
     suspend_case(case=reviewing, actor=officer, reason="等待法院判决")
 
-    # Refusing to answer while the case waits would do too.
-    with contextlib.suppress(ValidationError):
-        services.answer_question(question_pk=question.pk, actor=officer, answer="无批文")
+    # The officer may answer while the case waits: the answer goes to the adviser, and
+    # their clock waits on with the case, no longer for the answer.
+    services.answer_question(question_pk=question.pk, actor=officer, answer="无批文")
 
-    assert clock_of(reviewing, lawyer).suspended_on is not None
-    resume_case(case=reviewing, actor=officer)
     question.refresh_from_db()
-    if question.is_open:
-        services.answer_question(question_pk=question.pk, actor=officer, answer="无批文")
-    assert clock_of(reviewing, lawyer).suspended_on is None
+    assert (question.answer, question.answered_by) == ("无批文", officer)
+    clock = clock_of(reviewing, lawyer)
+    assert (clock.suspended_on, clock.held_for_holder) == (today(), False)
+    [mail] = Message.objects.filter(recipient=lawyer, kind="review_answer")
+    assert "案件已中止，审查时限继续暂停" in mail.body  # not "goes on"
+
+    resume_case(case=reviewing, actor=officer)
+
+    clock.refresh_from_db()
+    assert (clock.suspended_on, clock.due_on) == (None, default_due(reviewing))
 
 
 def test_it_mails_no_answer_to_an_adviser_released_for_a_conflict(reviewing, officer, lawyer):
@@ -797,10 +889,12 @@ def test_it_mails_no_answer_to_an_adviser_released_for_a_conflict(reviewing, off
     )
     declare(reviewing, lawyer, relation="代理人是我所同事")
 
-    # Refusing to answer a released seat's question would do too.
-    with contextlib.suppress(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         services.answer_question(question_pk=question.pk, actor=officer, answer="某律师")
 
+    assert refused.value.code == "released"
+    question.refresh_from_db()
+    assert question.is_open
     assert not CaseParticipant.objects.filter(case=reviewing, user=lawyer).exists()
     assert not Message.objects.filter(recipient=lawyer, kind="review_answer").exists()
 
@@ -843,6 +937,40 @@ def test_it_escalates_an_overdue_reviewers_clock_to_the_officer(due_soon, office
     clock.refresh_from_db()
     assert clock.escalated_at is not None
     assert Message.objects.filter(recipient=officer, kind="escalation", case=due_soon).exists()
+
+
+# Statuses ----------------------------------------------------------------------------
+
+
+def test_it_changes_a_review_or_seat_status_only_by_its_transitions(reviewing, lawyer):
+    seat = seat_of(reviewing, lawyer)
+    review = seat.review
+
+    for row, status in ((seat, "submitted"), (review, "signed")):
+        with pytest.raises(AttributeError):
+            row.status = status
+    with pytest.raises(TransitionNotAllowed):
+        seat.declare_no_conflict()  # declared already
+    with pytest.raises(TransitionNotAllowed):
+        review.sign()  # nobody has consolidated
+
+    for row in (seat, review):
+        row.refresh_from_db()  # reloads a protected status, which stays protected
+        with pytest.raises(AttributeError):
+            row.status = "cancelled"
+    assert (seat.status, review.status) == ("reviewing", "reviewing")
+
+
+def test_it_saves_no_seat_status_over_one_changed_meanwhile(reviewing, lawyer):
+    seat, stale = seat_of(reviewing, lawyer), seat_of(reviewing, lawyer)
+    seat.submit()
+    seat.save(update_fields=["status"])
+
+    stale.declare_conflict()  # allowed from what it read: "reviewing"
+    with pytest.raises(ConcurrentTransition), transaction.atomic():
+        stale.save(update_fields=["status"])
+
+    assert seat_of(reviewing, lawyer).status == "submitted"
 
 
 # Who sees what -----------------------------------------------------------------------

@@ -7,4 +7,6 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self) -> None:
-        from . import flows  # noqa: F401 - registers the flow class with viewflow
+        # The flow class registers itself with viewflow, placing the stages' nodes (they
+        # registered first); the case page's own panels join the stages'.
+        from . import case_panels, flows  # noqa: F401

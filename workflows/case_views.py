@@ -15,20 +15,19 @@ from cases import capabilities, selectors
 from cases.forms import CaseForm, ExtensionForm, PartyFormSet
 from cases.views import post_case_form
 
-from . import lifecycle, panels, progress, services
+from . import lifecycle, panels, progress, services, stages
 from .forms import ReopenForm, ResumeForm, SuspendForm, WithdrawForm
-from .review import selectors as review_selectors
 
 
 @login_required
 @require_safe
 def case_detail(request, pk: int):
-    # An adviser seated on the case who has not yet declared any conflict is taken to
-    # their declaration (the only part of the case they may see); anyone else who may not
-    # read it gets 404.
-    seat = review_selectors.undeclared_seat(pk, request.user)
-    if seat is not None:
-        return redirect("workflows:task", seat.task_id)
+    # Someone a stage asks to do something first (an adviser seated on the case who has
+    # not yet declared any conflict) is taken there; anyone else who may not read the
+    # case gets 404.
+    gate = stages.case_gate(pk, request.user)
+    if gate is not None:
+        return redirect(gate)
     case = selectors.case_for(request.user, pk)
     can = capabilities.allowed_actions(request.user, case)
     templates, context = panels.case_page(case, request.user, can)

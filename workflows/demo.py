@@ -18,10 +18,7 @@ from cases.models import Association, Case, Membership, Organisation, Person, Ro
 from cases.services import PartyInput
 
 from . import services as workflow_services
-from .review import selectors as review_selectors
-from .review import services as review_services
-from .review.forms import DraftForm
-from .review.models import Adviser, AwayPeriod, ExpertiseArea, LawArticle, Question
+from . import stages
 from .selectors import open_tasks_of
 
 DEMO_PASSWORD = "qiaowei-demo"
@@ -150,48 +147,6 @@ USERS = [
     ("adviser4", "何文静（法顾委委员，市律师协会）", CITY, Role.LEGAL_ADVISER),
     ("mediator", "周淑芬（人民调解员）", "紫金县人民调解委员会", Role.MEDIATOR),
     ("liaison", "钟伟（县自然资源局）", "紫金县自然资源局", Role.DEPARTMENT_LIAISON),
-]
-
-# The committee (法顾委) of the city 侨联: username, employer kind, employer, title, areas of
-# expertise (codes of workflows/review/catalogue.py), linked units (挂钩联系), days away
-# from today (start, end) or None.
-ADVISERS = [
-    (
-        "adviser",
-        "law_firm",
-        "广东河源公益律师事务所",
-        "律师",
-        ["ancestral_graves", "neighbouring_relations", "property_law", "burial_administration"],
-        [YIRONG],
-        None,
-    ),
-    (
-        "adviser2",
-        "justice_bureau",
-        "河源市司法局",
-        "公职律师",
-        ["petition_procedure", "mediation_law", "land", "overseas_chinese_policy"],
-        [COUNTY],
-        None,
-    ),
-    (
-        "adviser3",
-        "court",
-        "河源市中级人民法院",
-        "审判员",
-        ["inheritance", "inheritance_law", "civil_procedure", "family_law"],
-        [],
-        None,
-    ),
-    (
-        "adviser4",
-        "bar",
-        "河源市律师协会",
-        "律师",
-        ["ancestral_graves", "houses", "property_law"],
-        [YIRONG],
-        (-2, 10),
-    ),
 ]
 
 PEOPLE = [
@@ -778,47 +733,31 @@ def _case(
 
 
 def _as_sent(data: dict, organisations: dict[str, Organisation], users: dict[str, User]) -> dict:
-    """A step's data as its screen would send it: people and organisations by key, laws
-    by the catalogue's key, a dissent per adviser."""
+    """A step's data as its screen would send it: organisations by key, and what each
+    stage's screens send in their own way."""
     sent = dict(data)
     if data.get("refer_to"):
         sent["refer_to"] = organisations[data["refer_to"]].pk
-    if "lead" in data:
-        sent["lead"] = users[data["lead"]].pk
-        sent["members"] = [users[name].pk for name in data["members"]]
-    if "laws" in data:
-        sent["laws"] = [LawArticle.objects.get(law=law, article=a).pk for law, a in data["laws"]]
-    for name, view in sent.pop("dissents", {}).items():
-        sent[f"dissent_{users[name].pk}"] = view
+    for demo in stages.demos():
+        if demo.as_sent:
+            sent = demo.as_sent(sent, users)
     return sent
 
 
 def _step(case: Case, name: str, user: User, data: dict) -> None:
-    """One step of a demo case, as the person would take it on the screens."""
-    seat = review_selectors.seat_in(case, user) if name in ("declare", "draft", "ask") else None
-    if name == "declare":
-        review_services.declare(seat_pk=seat.pk, actor=user, has_conflict=False)
-    elif name == "draft":
-        form = DraftForm({**data, "revision": seat.opinion.revision})
-        form.is_valid()
-        review_services.save_draft(
-            seat_pk=seat.pk, actor=user, data=form.cleaned_data, revision=seat.opinion.revision
-        )
-    elif name == "ask":
-        review_services.ask_question(seat_pk=seat.pk, actor=user, text=data["text"])
-    elif name == "answer":
-        question = Question.objects.get(reviewer__review__case=case, answered_at__isnull=True)
-        review_services.answer_question(question_pk=question.pk, actor=user, answer=data["answer"])
-    else:
-        task = next(
-            t
-            for t in open_tasks_of(case)
-            if t.flow_task.name == name and t.owner_id in (None, user.pk)
-        )
-        form = task.flow_task.form_class(data, case=case, user=user)
-        if not form.is_valid():
-            raise ValueError(f"Demo step {name} of {case.title}: {form.errors.as_text()}")
-        workflow_services.complete_task(task_id=task.pk, user=user, data=form.cleaned_data)
+    """One step of a demo case, as the person would take it on the screens: a stage's
+    own (declaring, asking), else the task of that name."""
+    for demo in stages.demos():
+        if name in demo.steps:
+            demo.steps[name](case, user, data)
+            return
+    task = next(
+        t for t in open_tasks_of(case) if t.flow_task.name == name and t.owner_id in (None, user.pk)
+    )
+    form = task.flow_task.form_class(data, case=case, user=user)
+    if not form.is_valid():
+        raise ValueError(f"Demo step {name} of {case.title}: {form.errors.as_text()}")
+    workflow_services.complete_task(task_id=task.pk, user=user, data=form.cleaned_data)
 
 
 def _add_representatives(case: Case, association: Association, actor: User) -> None:
@@ -828,38 +767,13 @@ def _add_representatives(case: Case, association: Association, actor: User) -> N
         services.add_party(case=case, actor=actor, item=item)
 
 
-def _advisers(organisations: dict[str, Organisation], users: dict[str, User]) -> None:
-    today = timezone.localdate()
-    for username, kind, employer, title, expertise, linked, away in ADVISERS:
-        adviser, created = Adviser.objects.get_or_create(
-            user=users[username],
-            defaults={
-                "committee": organisations[CITY],
-                "employer_kind": kind,
-                "employer": employer,
-                "title": title,
-            },
-        )
-        if not created:
-            continue
-        adviser.expertise.set(ExpertiseArea.objects.filter(code__in=expertise))
-        adviser.linked_units.set([organisations[name] for name in linked])
-        if away:
-            AwayPeriod.objects.create(
-                adviser=adviser,
-                starts_on=today + datetime.timedelta(days=away[0]),
-                ends_on=today + datetime.timedelta(days=away[1]),
-                note="出差",
-            )
-
-
 @transaction.atomic
 def seed() -> dict[str, User]:
     organisations = _organisations()
     users = _users(organisations)
-    # Migrations seed the catalogue; a database emptied since (a test's flush) gets it here.
-    review_services.seed_catalogue()
-    _advisers(organisations, users)
+    for demo in stages.demos():
+        if demo.prepare:
+            demo.prepare(organisations, users)
     people = _people()
     association = _association(people)
     for spec in [ZIJIN, *OTHER_CASES]:

@@ -34,11 +34,10 @@ from cases.models import (
 )
 from cases.selectors import require
 
-from . import services
+from . import services, stages
 from .flows import DisputeFlow
 from .forms import ReopenForm, ResumeForm, SuspendForm, WithdrawForm
 from .models import CaseProcess
-from .review import services as review_services
 
 
 def _locked(case: Case, actor: User, action: str, step: str) -> Case:
@@ -78,7 +77,7 @@ def withdraw_case(*, case: Case, actor: User, channel: str, statement: str) -> W
     )
     for process in running:
         DisputeFlow.instance.cancel(process)
-    review_services.cancel_open_review(case=locked)
+    stages.on("withdraw", case=locked, actor=actor)
     return withdrawal
 
 
@@ -111,6 +110,7 @@ def suspend_case(
         suspended_by=actor,
     )
     services.take_step(case=locked, actor=actor, name="suspend", reason=reason, on=on)
+    stages.on("suspend", case=locked, actor=actor, on=on)
     return suspension
 
 
@@ -135,6 +135,7 @@ def resume_case(
     if suspension:
         suspension.resumed_on, suspension.resumed_by = on, actor
         suspension.save(update_fields=["resumed_on", "resumed_by"])
+    stages.on("resume", case=locked, actor=actor, on=on)
     return locked
 
 
@@ -148,6 +149,7 @@ def reopen_case(*, case: Case, actor: User, reason: str) -> CaseProcess:
     if _running_processes(locked).exists():
         raise ValidationError(_("The case's process is still running."), code="running")
     locked = services.take_step(case=locked, actor=actor, name="reopen", reason=reason)
+    stages.on("reopen", case=locked, actor=actor)
     return DisputeFlow.reopen.run(case=locked)
 
 

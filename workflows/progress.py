@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from cases import registry
 from cases.calendar import WorkingCalendar
 from cases.capabilities import roles_allowed
 from cases.deadlines import ClockView, clock_views
@@ -108,7 +109,7 @@ def who_does(task: Task, case: Case, user: User | None = None) -> str:
     if task.owner_id:
         name = str(task.owner)
         return _("%(name)s (you)") % {"name": name} if user and user.pk == task.owner_id else name
-    vacant = getattr(task.flow_task, "vacant", None)
+    vacant = task.flow_task.vacant
     if vacant:  # a seat nobody holds: the officer seats someone
         return str(vacant)
     try:
@@ -184,26 +185,14 @@ def next_step_of(case_pk: int, user: User) -> NextStep:
 
 # What a task's screen shows of the steps before it ------------------------------------
 
-# For each task, the earlier tasks of the same run whose work it builds on (the latest of
-# each that was done), and the lifecycle steps that led to it. The legal review's own
-# records (opinions, questions) are on its screens and panel (``workflows.review``).
-EARLIER_TASKS: dict[str, tuple[str, ...]] = {
-    "decide": ("screen", "rescreen", "referral_response"),
-    "referral_response": ("decide",),
-    "send_to_review": ("screen", "rescreen", "decide"),
-    "review": ("screen", "rescreen", "send_to_review"),
-    "route": ("send_to_review", "consolidate"),
-    "coordination": ("route",),
-    "mediation": ("route", "coordination"),
-    "outcome": ("route", "coordination", "mediation"),
-    "follow_up": ("outcome",),
-    "close_approval": ("route", "outcome", "follow_up"),
-}
+# A task's screen shows the earlier tasks of the same run whose work it builds on (the
+# latest of each that was done: its node's ``earlier``), and the lifecycle steps that led
+# to it. A stage's own records (opinions, questions) are on its screens and panel.
 EARLIER_LIFECYCLE: dict[str, tuple[str, ...]] = {"rescreen": ("reopen",)}
 # What a step records on the timeline: the notes typed into it, the status change it made
-# (with its reason), a communication, who was brought in (reviewers seated, the committee's
-# opinion signed off).
-SHOWN_KINDS = [
+# (with its reason), a communication, who was brought in, and what the stages record
+# (reviewers seated, the committee's opinion signed off).
+CORE_SHOWN_KINDS = [
     CaseEvent.Kind.NOTE,
     CaseEvent.Kind.TRANSITION,
     CaseEvent.Kind.COMMUNICATION,
@@ -224,7 +213,7 @@ def earlier_steps(task: Task, case: Case) -> list[EarlierStep]:
     while each earlier task was done (see ``EARLIER_TASKS``), and the lifecycle step
     that led to it (a reopening, with the new facts)."""
     name = task.flow_task.name
-    wanted = EARLIER_TASKS.get(name, ())
+    wanted = task.flow_task.earlier
     done: dict[str, Task] = {}
     earlier = (
         Task.objects.filter(
@@ -243,7 +232,7 @@ def earlier_steps(task: Task, case: Case) -> list[EarlierStep]:
     for other in done.values():
         entries = list(
             case.events.filter(
-                kind__in=SHOWN_KINDS,
+                kind__in=[*CORE_SHOWN_KINDS, *registry.TIMELINE_KINDS],
                 created_at__gte=other.started or other.created,
                 created_at__lte=other.finished,
             ).select_related("actor")

@@ -18,16 +18,18 @@ from django.utils.translation import gettext_noop
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from cases import registry
 from cases import services as case_services
 from cases.calendar import WorkingCalendar
 from cases.capabilities import CAPABILITIES, Relation, may_as
 from cases.deadlines import REMINDER_WORKING_DAYS, clock_views
 from cases.models import Case, CaseEvent, CaseStatus, Deadline, Organisation, User
-from cases.notifications import case_officers, notify, site_url, supervisors_of
+from cases.notifications import case_officers, notify, site_url, staff_of, supervisors_of
 from cases.timeline import fields as said
 from cases.timeline import line
 from documents.services import allocate_number, issue_step_documents
 
+from . import stages
 from .flows import DisputeFlow
 from .models import CaseProcess
 
@@ -66,25 +68,37 @@ def extend_handling_deadline(*, case: Case, actor: User, days: int, reason: str)
     return clock
 
 
-def _move_open_tasks(case: Case, organisation: Organisation, tasks=None) -> None:
-    """Hand open tasks to another organisation's team queue."""
-    tasks = (
-        tasks
-        if tasks is not None
-        else Task.objects.filter(
-            process__caseprocess__case=case,
-            status__in=[STATUS.NEW, STATUS.ASSIGNED],
-            flow_task_type="HUMAN",
-        )
+def _hand_to(task: Task, organisation: Organisation) -> None:
+    """A team task goes to another organisation's queue, through viewflow's own
+    transitions: whoever held it lets it go, and it is offered there (its permission
+    object). Inside the process lock."""
+    with task.activation() as activation:
+        if task.status == STATUS.ASSIGNED:
+            activation.unassign()
+        task.owner_permission_obj_pk = str(organisation.pk)
+        task.save(update_fields=["owner_permission_obj_pk"])
+
+
+def _team_tasks(case: Case, organisation: Organisation) -> list[Task]:
+    """The organisation's open team tasks on the case. A personal task (a reviewer's
+    seat) is its holder's wherever the case goes, and stays with them."""
+    tasks = Task.objects.filter(
+        process__caseprocess__case=case,
+        status__in=[STATUS.NEW, STATUS.ASSIGNED],
+        flow_task_type="HUMAN",
+        owner_permission_obj_pk=str(organisation.pk),
     )
-    tasks.update(owner=None, status=STATUS.NEW, owner_permission_obj_pk=str(organisation.pk))
+    return [task for task in tasks if not task.flow_task.personal]
 
 
 @transaction.atomic
 def report_up(*, case: Case, actor: User, reason: str) -> Case:
     """Report the case to the next level up; its open tasks go to that level's team."""
+    below = case.handling_organisation
     case = case_services.move_up(case=case, actor=actor, reason=reason)
-    _move_open_tasks(case, case.handling_organisation)
+    for task in _team_tasks(case, below):
+        _hand_to(task, case.handling_organisation)
+    stages.on("report_up", case=case, actor=actor, below=below)
     return case
 
 
@@ -93,7 +107,7 @@ def send_task_down(*, task_id: int, actor: User, organisation: Organisation) -> 
     """The higher level hands one task to a lower unit (township, 侨胞之家), which may
     then read the case; the case stays the higher level's."""
     task = _open_task(task_id)
-    with task.activation():
+    with task.activation() as activation:
         _refuse_finished(task)
         case = task.process.coerced.case
         handling = case.handling_organisation
@@ -115,7 +129,14 @@ def send_task_down(*, task_id: int, actor: User, organisation: Organisation) -> 
                 _("%s is not a unit below the handling organisation.") % organisation,
                 code="not_below",
             )
-        _move_open_tasks(case, organisation, Task.objects.filter(pk=task.pk))
+        if task.flow_task.personal:
+            raise ValidationError(
+                _("“%s” is one person's own task.") % task.flow_task.label, code="not_sendable"
+            )
+        if task.status == STATUS.ASSIGNED:
+            activation.unassign()
+        task.owner_permission_obj_pk = str(organisation.pk)
+        task.save(update_fields=["owner_permission_obj_pk"])
         case_services.grant_read_access(case=case, organisation=organisation)
         CaseEvent.objects.create(
             case=case,
@@ -130,6 +151,7 @@ def send_task_down(*, task_id: int, actor: User, organisation: Organisation) -> 
                 )
             ),
         )
+        stages.on("send_down", case=case, actor=actor, task=task, unit=organisation)
     return task
 
 
@@ -212,22 +234,29 @@ def complete_task(*, task_id: int, user: User, data: dict) -> Task:
             raise ValidationError(_("%s has already taken this task.") % task.owner, code="taken")
         activation.start(None)
         process = activation.process
-        node.complete(process.case, user, data, process)
+        case = process.case
+        if node.enters:  # the case moves on as the task is done (to legal review)
+            case = take_step(case=case, actor=user, name=node.enters, reason=data.get("notes", ""))
+        node.complete(case, user, data, process)
         process.save(update_fields=["route"])
         activation.execute()
     return task
 
 
 # The judicial-confirmation window is the parties' to use; it is reminded, never escalated.
-ESCALATED_KINDS = [
-    Deadline.Kind.ACCEPTANCE,
-    Deadline.Kind.HANDLING,
-    Deadline.Kind.MEDIATION,
-    Deadline.Kind.LEGAL_REVIEW,
-]
 # The referral-objection window is the receiver's to use, and the sender has nothing to do
 # about it: no reminder; when it runs out unanswered the referral stands (see below).
-REMINDED_KINDS = [k for k in Deadline.Kind.values if k != Deadline.Kind.REFERRAL_OBJECTION]
+# A stage's clocks say for themselves (``cases.registry.ClockKind``).
+CORE_ESCALATED = [Deadline.Kind.ACCEPTANCE, Deadline.Kind.HANDLING, Deadline.Kind.MEDIATION]
+CORE_REMINDED = [k for k in Deadline.Kind.values if k != Deadline.Kind.REFERRAL_OBJECTION]
+
+
+def escalated_kinds() -> list[str]:
+    return [*CORE_ESCALATED, *(k.kind for k in registry.CLOCK_KINDS.values() if k.escalates)]
+
+
+def reminded_kinds() -> list[str]:
+    return [*CORE_REMINDED, *(k.kind for k in registry.CLOCK_KINDS.values() if k.reminded)]
 
 
 def _claim(deadline: Deadline, field: str) -> bool:
@@ -240,15 +269,20 @@ def _claim(deadline: Deadline, field: str) -> bool:
     )
 
 
+def _whose(deadline: Deadline) -> User | Organisation | None:
+    return deadline.holder or deadline.holder_organisation
+
+
 def _context(deadline: Deadline, today: datetime.date, calendar: WorkingCalendar) -> dict:
     case = deadline.case
-    kind = Deadline.Kind(deadline.kind).label
+    kind = deadline.get_kind_display()
+    whose = _whose(deadline)
     return {
         "case": case,
         # Lazy, so each reader's message names the clock in the reader's language; a
-        # person's own clock says whose it is.
-        "clock": format_lazy("{} · {}", kind, deadline.holder) if deadline.holder_id else kind,
-        "holder": deadline.holder,
+        # holder's own clock says whose it is.
+        "clock": format_lazy("{} · {}", kind, whose) if whose else kind,
+        "holder": whose,
         "due": deadline.due_on.isoformat(),
         "left": calendar.working_days_between(today, deadline.due_on),
         "url": site_url(case.get_absolute_url()),
@@ -256,14 +290,19 @@ def _context(deadline: Deadline, today: datetime.date, calendar: WorkingCalendar
 
 
 def _reminded(deadline: Deadline) -> list[User]:
-    """A person's own clock is reminded to them; the case's clocks to its officer."""
-    return [deadline.holder] if deadline.holder_id else case_officers(deadline.case)
+    """A person's own clock is reminded to them, an organisation's to its staff; the
+    case's clocks to its officer."""
+    if deadline.holder_id:
+        return [deadline.holder]
+    if deadline.holder_organisation_id:
+        return staff_of(deadline.holder_organisation)
+    return case_officers(deadline.case)
 
 
 def _escalated_to(deadline: Deadline) -> list[User]:
-    """A person's own clock that ran out goes to the case's officer, who seated them; the
+    """A holder's clock that ran out goes to the case's officer, who asked them; the
     case's clocks to the handling organisation's supervisors."""
-    if deadline.holder_id:
+    if deadline.holder_id or deadline.holder_organisation_id:
         return case_officers(deadline.case)
     return supervisors_of(deadline.case.handling_organisation)
 
@@ -293,10 +332,10 @@ def _alert(kind: str, deadline: Deadline, today: datetime.date, calendar: Workin
     context = _context(deadline, today, calendar)
     for user in recipients(deadline):
         notify(user, kind, context)
-    clock = Deadline.Kind(deadline.kind).label
-    if deadline.holder_id:
+    clock = deadline.get_kind_display()
+    if _whose(deadline):
         clock = line(
-            gettext_noop("%(clock)s of %(holder)s"), clock=clock, holder=str(deadline.holder)
+            gettext_noop("%(clock)s of %(holder)s"), clock=clock, holder=str(_whose(deadline))
         )
     CaseEvent.objects.create(
         case=case,
@@ -345,15 +384,23 @@ def fire_clocks(*, today: datetime.date | None = None) -> dict[str, int]:
     calendar = WorkingCalendar.load()
     running = Deadline.objects.filter(
         stopped_on__isnull=True, suspended_on__isnull=True
-    ).select_related("case__handling_organisation", "case__officer", "case__referred_to", "holder")
+    ).select_related(
+        "case__handling_organisation",
+        "case__officer",
+        "case__referred_to",
+        "holder",
+        "holder_organisation",
+    )
     reminder_horizon = calendar.add_working_days(today, REMINDER_WORKING_DAYS)
     due_soon = running.filter(
         reminded_at__isnull=True,
         due_on__gte=today,
         due_on__lte=reminder_horizon,
-        kind__in=REMINDED_KINDS,
+        kind__in=reminded_kinds(),
     )
-    overdue = running.filter(escalated_at__isnull=True, due_on__lt=today, kind__in=ESCALATED_KINDS)
+    overdue = running.filter(
+        escalated_at__isnull=True, due_on__lt=today, kind__in=escalated_kinds()
+    )
     unanswered = running.filter(
         escalated_at__isnull=True,
         due_on__lt=today,

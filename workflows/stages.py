@@ -1,47 +1,233 @@
-"""Where a stage of a case plugs in: the one place it is registered.
+"""Where a stage of a case plugs in: the one contract and the one place it is registered.
 
-A stage (legal review, coordination meetings, online mediation, the agreement) is a Django
-app of its own with models, services, selectors, forms, views, templates and tests. In its
-``apps.py`` ``ready()`` it calls ``register_stage(Stage(...))`` once, which adds
+A stage (legal review, coordination meetings, online mediation, the agreement) is one
+package and one registration: in its ``apps.py`` ``ready()`` it calls
+``register_stage(Stage(...))``, which declares everything the layers below and the process
+need to know about it. They read the registry instead of lists that name stages:
 
-- its panels to the case page (``workflows.panels``),
-- its document kinds (``documents.kinds``: a print template under
-  ``templates/documents/print/<kind>.html`` in the stage's app),
-- its actions to the capability table (``cases.capabilities``),
+- ``urls``: its URL conf and prefix (``config.urls`` includes ``urlpatterns()``);
+- ``templates``: its own templates folder, searched before every app's
+  (``cases.templating``), so its print and e-mail templates cannot be shadowed;
+- ``flow``: its task nodes and where the process places them (``Segment``; read by
+  ``workflows.flows`` when it is built, so stages come before ``workflows`` in
+  ``INSTALLED_APPS``);
+- ``panels``: its panels on the case page (``workflows.panels``);
+- ``capabilities``: its rows of the capability table (``cases.capabilities``), and
+  ``queue_actions``: those of its actions whose tasks wait in a team queue;
+- ``clocks``: its kinds of clock, held by the case, a person or an organisation, and
+  whether each is reminded, escalated and stopped by a transition of the case;
+- ``emails``: its e-mail templates (name → template in its own folder);
+- ``timeline_kinds``: its kinds of timeline entry;
+- ``document_kinds``: its documents, each with its number mark and print template, and
+  ``slots``: their places in the case file;
+- ``hooks``: what happens to its open work on withdraw, suspend, resume, report_up,
+  send_down and reopen (called by ``workflows.lifecycle`` and ``workflows.services``
+  after the case's own change, inside the same transaction);
+- ``recommends_route``: the route it recommends for a case, if any (the route step);
+- ``case_gate``: where a person who must do something first is sent instead of the case
+  page (an adviser who has not declared a conflict);
+- ``demo``: its part of ``make demo`` (``workflows.demo``).
 
-and its task nodes are named in ``workflows/flows.py``, whose task screen gives the stage's
-form the case, the task and the user. The rows of its routes go into the permission
-matrix (``tests/test_permission_matrix.py``), which fails until they are there. This module
-imports no stage.
+Registering a stage, name, action, clock, mark, e-mail, timeline kind, panel or document
+kind twice fails at start-up. This module imports no stage.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from cases import capabilities
-from documents import kinds
+from django.core.exceptions import ImproperlyConfigured
+from django.template.autoreload import reset_loaders
+from django.urls import include, path
+
+from cases import capabilities, registry
+from cases.models import Case, User
+from cases.registry import ClockKind
+from documents import casefile, kinds
 
 from . import panels
+
+LIFECYCLE_EVENTS = ("withdraw", "suspend", "resume", "report_up", "send_down", "reopen")
+# The places of the dispute flow a stage's nodes may fill (``workflows.flows``): "review"
+# runs after acceptance and hands on to the officer's route.
+SLOTS = ("review",)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stage's part of the flow. ``build(then)`` gives its nodes by name, the last of
+    them going on to ``then`` (a ``viewflow.this`` reference); ``entry`` is the first.
+    ``hands_on``: the nodes whose records the task after the segment shows."""
+
+    slot: str
+    entry: str
+    build: Callable[[object], dict]
+    hands_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A stage's part of the demo: ``prepare(organisations, users)`` before the cases;
+    ``steps``: the demo's steps of a case that are the stage's own, name → (case, user,
+    data); ``as_sent(data, users)``: its steps' data as its screens would send it."""
+
+    prepare: Callable[[dict, dict], None] | None = None
+    steps: dict[str, Callable] = field(default_factory=dict)
+    as_sent: Callable[[dict, dict], dict] | None = None
 
 
 @dataclass(frozen=True)
 class Stage:
     name: str
+    urls: tuple[str, str] | None = None  # (prefix, URL conf module)
+    templates: Path | None = None
+    flow: Segment | None = None
     panels: tuple[panels.Panel, ...] = ()
-    document_kinds: tuple[kinds.KindSpec, ...] = ()
     # action → {relation: roles}, as in cases.capabilities.CAPABILITIES
     capabilities: dict[str, dict] = field(default_factory=dict)
+    queue_actions: tuple[str, ...] = ()
+    clocks: tuple[ClockKind, ...] = ()
+    emails: dict[str, str] = field(default_factory=dict)
+    timeline_kinds: dict[str, object] = field(default_factory=dict)
+    document_kinds: tuple[kinds.KindSpec, ...] = ()
+    slots: tuple[tuple[casefile.Slot, str], ...] = ()  # (slot, label of the slot before)
+    # event → hook(case=, actor=, **details); see LIFECYCLE_EVENTS
+    hooks: dict[str, Callable] = field(default_factory=dict)
+    recommends_route: Callable[[Case], str | None] | None = None
+    case_gate: Callable[[int, User], str | None] | None = None
+    demo: Demo | None = None
 
 
 STAGES: dict[str, Stage] = {}
+# Set once the flow has read the segments: a stage registered later could not be placed.
+_FLOW_BUILT: list[bool] = []
 
 
 def register_stage(stage: Stage) -> None:
+    """Add everything the stage declares, or, if any of it is taken already, nothing."""
+    _check(stage)
+    undo: list = []
+    try:
+        _add(stage, undo)
+    except ImproperlyConfigured:
+        for step in reversed(undo):
+            step()
+        raise
+    STAGES[stage.name] = stage
+
+
+def _add(stage: Stage, undo: list) -> None:
     for panel in stage.panels:
         panels.register(panel)
-    for spec in stage.document_kinds:
-        kinds.register_kind(spec)
+        undo.append(lambda name=panel.name: panels.PANELS.pop(name))
     for action, table in stage.capabilities.items():
         capabilities.register(action, table)
-    STAGES[stage.name] = stage
+        undo.append(lambda action=action: capabilities.unregister(action))
+    entries = [
+        (registry.QUEUE_ACTIONS, {action: stage.name for action in stage.queue_actions}),
+        (registry.CLOCK_KINDS, {clock.kind: clock for clock in stage.clocks}),
+        (registry.EMAILS, stage.emails),
+        (registry.TIMELINE_KINDS, stage.timeline_kinds),
+        (registry.TEMPLATE_DIRS, {stage.name: stage.templates} if stage.templates else {}),
+    ]
+    for found, items in entries:
+        for name, value in items.items():
+            found.add(name, value)
+            undo.append(lambda found=found, name=name: found.pop(name))
+    for spec in stage.document_kinds:
+        kinds.register_kind(spec)
+        undo.append(lambda kind=spec.kind: kinds.unregister_kind(kind))
+    for slot, after in stage.slots:
+        casefile.register_slot(slot, after=after)
+        undo.append(lambda label=slot.label: casefile.unregister_slot(label))
+    if stage.templates is not None:
+        reset_loaders()  # a template looked up before is looked up again
+
+
+def _check(stage: Stage) -> None:
+    """What would be wrong only later, refused now."""
+    if stage.name in STAGES:
+        raise ImproperlyConfigured(f"The stage “{stage.name}” is registered twice.")
+    unknown = set(stage.hooks) - set(LIFECYCLE_EVENTS)
+    if unknown:
+        raise ImproperlyConfigured(f"Stage {stage.name}: no lifecycle event {sorted(unknown)}.")
+    if stage.flow is not None:
+        if _FLOW_BUILT:
+            raise ImproperlyConfigured(
+                f"Stage {stage.name} came after the flow was built: list it before "
+                "“workflows” in INSTALLED_APPS."
+            )
+        if stage.flow.slot not in SLOTS:
+            raise ImproperlyConfigured(f"Stage {stage.name}: no slot “{stage.flow.slot}”.")
+        if any(s.flow and s.flow.slot == stage.flow.slot for s in STAGES.values()):
+            raise ImproperlyConfigured(f"The slot “{stage.flow.slot}” is filled twice.")
+    for action in stage.queue_actions:
+        if action not in stage.capabilities:
+            raise ImproperlyConfigured(f"Stage {stage.name}: “{action}” is not its action.")
+
+
+def unregister_stage(name: str) -> None:
+    """Take a stage out again (a test's stage, after the test)."""
+    stage = STAGES.pop(name)
+    for panel in stage.panels:
+        panels.PANELS.pop(panel.name)
+    for action in stage.capabilities:
+        capabilities.unregister(action)
+    for found, names in (
+        (registry.QUEUE_ACTIONS, stage.queue_actions),
+        (registry.CLOCK_KINDS, [clock.kind for clock in stage.clocks]),
+        (registry.EMAILS, stage.emails),
+        (registry.TIMELINE_KINDS, stage.timeline_kinds),
+    ):
+        for item in names:
+            found.pop(item)
+    for spec in stage.document_kinds:
+        kinds.unregister_kind(spec.kind)
+    for slot, _after in stage.slots:
+        casefile.unregister_slot(slot.label)
+    if registry.TEMPLATE_DIRS.pop(stage.name, None):
+        reset_loaders()
+
+
+# What the process reads of the stages.
+
+
+def segment(slot: str) -> Segment | None:
+    """The stage's nodes in this place of the flow, if a stage fills it; the flow is
+    built once, so no stage can be placed after this."""
+    _FLOW_BUILT.append(True)
+    return next((s.flow for s in STAGES.values() if s.flow and s.flow.slot == slot), None)
+
+
+def urlpatterns() -> list:
+    return [path(s.urls[0], include(s.urls[1])) for s in STAGES.values() if s.urls]
+
+
+def on(event: str, *, case: Case, actor: User | None, **details) -> None:
+    """Tell every stage what happened to the case (its hooks act on their open work)."""
+    for stage in STAGES.values():
+        hook = stage.hooks.get(event)
+        if hook is not None:
+            hook(case=case, actor=actor, **details)
+
+
+def recommended_route(case: Case) -> str | None:
+    for stage in STAGES.values():
+        route = stage.recommends_route(case) if stage.recommends_route else None
+        if route:
+            return route
+    return None
+
+
+def case_gate(case_pk: int, user: User) -> str | None:
+    for stage in STAGES.values():
+        url = stage.case_gate(case_pk, user) if stage.case_gate else None
+        if url:
+            return url
+    return None
+
+
+def demos() -> list[Demo]:
+    return [s.demo for s in STAGES.values() if s.demo is not None]

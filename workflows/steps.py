@@ -2,7 +2,7 @@
 function of the case, the person and the form's data).
 
 The completion functions are the only callers of Case transitions: the process runs the
-case. The legal review's forms and screens are its stage's (``workflows.review``);
+case. A stage's forms, screens and completions are its own (``workflows.stages``);
 coordination and mediation are still plain forms here that record their outcome, until
 their stages arrive ([Q7], [Q8]).
 """
@@ -21,9 +21,8 @@ from cases.models import Case, Deadline, Organisation, Route, User
 from cases.selectors import referral_targets
 from cases.services import add_note, take_referral
 
-from .models import CaseProcess
-from .review import selectors as review_selectors
-from .review import services as review_services
+from . import stages
+from .models import CaseProcess, Outcome
 from .taskforms import TaskForm
 
 
@@ -75,23 +74,12 @@ class RouteForm(TaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.recommended = review_selectors.recommended_route(self.case)
-        if self.recommended:
-            self.fields["route"].initial = self.recommended
+        recommended = stages.recommended_route(self.case)
+        if recommended:
+            self.fields["route"].initial = recommended
             self.fields["route"].help_text = _("The legal advisory committee recommends: %s.") % (
-                Route(self.recommended).label
+                Route(recommended).label
             )
-
-    def clean(self):
-        data = super().clean()
-        differs = self.recommended and data.get("route") not in (None, self.recommended)
-        if differs and not (data.get("notes") or "").strip():
-            self.add_error(
-                "notes",
-                _("Say why you choose another route than the committee recommends (%s).")
-                % Route(self.recommended).label,
-            )
-        return data
 
 
 class SummaryForm(TaskForm):
@@ -99,10 +87,9 @@ class SummaryForm(TaskForm):
 
 
 class OutcomeForm(TaskForm):
+    # The choices are the record's (``Outcome``), which the completion stores.
     result = forms.ChoiceField(
-        label=_("Outcome"),
-        choices=[("settled", _("Settled")), ("unresolved", _("Not settled"))],
-        widget=forms.RadioSelect,
+        label=_("Outcome"), choices=Outcome.Result.choices, widget=forms.RadioSelect
     )
     agreement_on = forms.DateField(
         label=_("Date the agreement took effect"),
@@ -112,12 +99,7 @@ class OutcomeForm(TaskForm):
     route_forward = forms.ChoiceField(
         label=_("Route forward if not settled"),
         required=False,
-        choices=[
-            ("", "---------"),
-            ("litigation", _("Guidance on litigation")),
-            ("arbitration", _("Arbitration")),
-            ("administrative", _("Administrative channel")),
-        ],
+        choices=[("", "---------"), *Outcome.RouteForward.choices],
     )
     notes = _notes(_("Notes"), required=False)
 
@@ -127,7 +109,12 @@ class OutcomeForm(TaskForm):
     }
     required_when_shown = frozenset({"route_forward"})
     # The agreement's date is the day the case is settled: neither may be in the future.
-    error_fields = {"future_agreement": "agreement_on", "future_step": "agreement_on"}
+    error_fields = {
+        "future_agreement": "agreement_on",
+        "future_step": "agreement_on",
+        "result_required": "result",
+        "route_forward_required": "route_forward",
+    }
 
     def clean(self):
         data = super().clean()
@@ -194,24 +181,6 @@ def decide(case, actor, data, process: CaseProcess) -> None:
     _step(case, actor, decision, reason=data.get("reason", ""), **params)
 
 
-def send_to_review(case, actor, data, process) -> None:
-    """The case goes to the committee: the reviewers chosen take their seats (their tasks
-    come next, one each)."""
-    _step(case, actor, "start_legal_review", reason=data.get("notes", ""))
-    review_services.assign_reviewers(case=case, actor=actor, seats=data["seats"])
-
-
-def submit_review(case, actor, data, process) -> None:
-    seat = review_selectors.seat_in(case, actor)
-    if seat is None:
-        raise ValidationError(_("You hold no seat in this review."), code="seat")
-    review_services.submit_opinion(seat_pk=seat.pk, actor=actor, data=data)
-
-
-def consolidate(case, actor, data, process) -> None:
-    review_services.sign_off(case=case, actor=actor, data=data, dissents=data["dissents"])
-
-
 ROUTE_TRANSITIONS = {
     "coordination": "start_coordination",
     "both": "start_coordination",
@@ -220,6 +189,15 @@ ROUTE_TRANSITIONS = {
 
 
 def route(case, actor, data, process: CaseProcess) -> None:
+    """The officer's route. Another than the one the committee recommends needs a reason
+    (checked here, so no caller can skip it)."""
+    recommended = stages.recommended_route(case)
+    if recommended and data["route"] != recommended and not data.get("notes", "").strip():
+        raise ValidationError(
+            _("Say why you choose another route than the committee recommends (%s).")
+            % Route(recommended).label,
+            code="reason_required",
+        )
     process.route = data["route"]
     if data["route"] in ROUTE_TRANSITIONS:
         _step(case, actor, ROUTE_TRANSITIONS[data["route"]], reason=data.get("notes", ""))
@@ -237,17 +215,47 @@ def mediation(case, actor, data, process) -> None:
     _note(case, actor, "调解情况", data["summary"])
 
 
-ROUTES_FORWARD = {"litigation": "引导诉讼", "arbitration": "申请仲裁", "administrative": "行政途径"}
+# The route forward as the reason of the case's status change says it on the timeline.
+ROUTES_FORWARD = {
+    Outcome.RouteForward.LITIGATION: "引导诉讼",
+    Outcome.RouteForward.ARBITRATION: "申请仲裁",
+    Outcome.RouteForward.ADMINISTRATIVE: "行政途径",
+}
 
 
-def outcome(case, actor, data, process) -> None:
-    notes = data.get("notes", "").strip()
-    if data["result"] == "settled":
-        on: datetime.date = data.get("agreement_on") or timezone.localdate()
+def outcome(case: Case, actor: User, data: dict, process: CaseProcess) -> None:
+    """Move the case to settled or unresolved and store what was found as this run's
+    ``Outcome``: the status change (with its reason) is the case's timeline entry, the
+    result is the record. The data is checked here as well as by the form, so a caller
+    without the form's data is told what is missing rather than failing on a key."""
+    result = data.get("result")
+    notes = (data.get("notes") or "").strip()
+    on: datetime.date | None = None
+    forward = ""
+    if result == Outcome.Result.SETTLED:
+        on = data.get("agreement_on") or timezone.localdate()
         _step(case, actor, "settle", reason=notes, on=on)
+    elif result == Outcome.Result.UNRESOLVED:
+        forward = data.get("route_forward") or ""
+        if forward not in ROUTES_FORWARD:
+            raise ValidationError(
+                _("Record the route forward for the parties."), code="route_forward_required"
+            )
+        reason = f"{ROUTES_FORWARD[forward]}。{notes}".rstrip("。") + "。"
+        _step(case, actor, "mark_unresolved", reason=reason)
     else:
-        forward = ROUTES_FORWARD[data["route_forward"]]
-        _step(case, actor, "mark_unresolved", reason=f"{forward}。{notes}".rstrip("。") + "。")
+        raise ValidationError(
+            _("Record the outcome: settled or not settled."), code="result_required"
+        )
+    Outcome.objects.create(
+        process=process,
+        case=case,
+        result=result,
+        agreement_on=on,
+        route_forward=forward,
+        notes=notes,
+        recorded_by=actor,
+    )
 
 
 def follow_up(case, actor, data, process) -> None:

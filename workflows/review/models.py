@@ -8,13 +8,16 @@ and, signed off by the lead, the committee's ``LegalOpinion`` (法律意见书).
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from cases.models import Case, Organisation, Route
+from cases.models import Case, Deadline, Organisation, Route
 
 # Long enough for a full opinion; a limit so that a runaway paste gets a message.
 OPINION_TEXT_MAX = 20_000
@@ -149,7 +152,7 @@ class LawArticle(models.Model):
         return f"{self.law}{self.article}"
 
 
-class LegalReview(models.Model):
+class LegalReview(ConcurrentTransitionMixin, models.Model):
     """The committee's review of one case: reviewers at work, then the lead consolidates
     and signs off the committee's opinion."""
 
@@ -162,7 +165,16 @@ class LegalReview(models.Model):
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="legal_reviews"
     )
-    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.REVIEWING)
+    # Changed only by the transitions below: protected, an assignment raises. The mixin
+    # lets refresh_from_db reload it, and refuses to save a status over one another
+    # transaction changed meanwhile (as ``Case.status``).
+    status = FSMField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.REVIEWING,
+        protected=True,
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -198,9 +210,20 @@ class LegalReview(models.Model):
         pass
 
 
-class Reviewer(models.Model):
+class ReviewerQuerySet(models.QuerySet):
+    def vacant(self) -> ReviewerQuerySet:
+        """The seats ``Reviewer.is_vacant`` is true of, in SQL: the same rule, kept beside
+        it so that the two cannot drift apart."""
+        return self.filter(status=Reviewer.Status.CONFLICT, replaced_by__isnull=True)
+
+
+class Reviewer(ConcurrentTransitionMixin, models.Model):
     """One seat of a review, held by one adviser. A seat is one task of the process; an
-    adviser who declares a conflict leaves it, and the officer seats another in it."""
+    adviser who declares a conflict leaves it, and the officer seats another in it.
+
+    Its due date is its adviser's clock's (``clock``, ``due_on``), never a copy: a
+    suspension of the case, a question answered or a corrected calendar moves the clock
+    alone."""
 
     class Status(models.TextChoices):
         INVITED = "invited", _("To declare any conflict")
@@ -221,8 +244,14 @@ class Reviewer(models.Model):
     is_lead = models.BooleanField(_("lead"), default=False)
     # The seat's task in the case process (viewflow Task), shared by whoever holds it.
     task_id = models.BigIntegerField(_("task"), null=True, blank=True)
-    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.INVITED)
-    due_on = models.DateField(_("due on"))
+    # Changed only by the transitions below (protected, as ``LegalReview.status``).
+    status = FSMField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.INVITED,
+        protected=True,
+    )
     declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
     conflict = models.TextField(_("relation declared"), max_length=2000, blank=True)
     assigned_by = models.ForeignKey(
@@ -233,6 +262,8 @@ class Reviewer(models.Model):
     replaces = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
+
+    objects = ReviewerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reviewer")
@@ -248,6 +279,42 @@ class Reviewer(models.Model):
     @property
     def holds_seat(self) -> bool:
         return self.status in (self.Status.INVITED, self.Status.REVIEWING)
+
+    @property
+    def replacement(self) -> Reviewer | None:
+        """The seat that took over from this one after its adviser declared a conflict."""
+        try:
+            return self.replaced_by
+        except Reviewer.DoesNotExist:
+            return None
+
+    @property
+    def is_vacant(self) -> bool:
+        """Its adviser declared a conflict and nobody has taken the seat over yet: the
+        officer is to seat another adviser, and the reviews cannot join until then.
+        ``Reviewer.objects.vacant()`` is the same rule for a query."""
+        return self.status == self.Status.CONFLICT and self.replacement is None
+
+    @property
+    def clock(self) -> Deadline | None:
+        """The seat's clock: its adviser's review ``Deadline`` (``kinds.CLOCK``) on the
+        case. Lists of seats come with theirs (``selectors.with_clocks``, one query for
+        all); a seat on its own fetches it here."""
+        if "_clock" not in self.__dict__:
+            from .selectors import with_clocks  # the selectors import this module
+
+            with_clocks([self])
+        return self.__dict__["_clock"]
+
+    @property
+    def due_on(self) -> datetime.date | None:
+        clock = self.clock
+        return clock.due_on if clock else None
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        # The clock may have moved since it was fetched; the next read fetches it again.
+        self.__dict__.pop("_clock", None)
 
     @transition(field=status, source=Status.INVITED, target=Status.REVIEWING)
     def declare_no_conflict(self) -> None:

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
-from cases.models import CaseEvent, Deadline
-from cases.selectors import case_clocks, case_parties, case_timeline
+from cases.calendar import WorkingCalendar
+from cases.deadlines import ClockView, clock_views
+from cases.models import CaseEvent
+from cases.selectors import case_parties, case_timeline
 from documents.models import Document
 
 from . import selectors
@@ -53,17 +56,13 @@ def _chosen(form) -> set[int]:
     return chosen
 
 
-def _clock(case, seat: Reviewer):
-    return next(
-        (
-            c
-            for c in case_clocks(case)
-            if c.deadline.kind == Deadline.Kind.LEGAL_REVIEW
-            and c.deadline.holder_id == seat.adviser_id
-            and c.deadline.stopped_on is None
-        ),
-        None,
-    )
+def _clock(seat: Reviewer) -> ClockView | None:
+    """The seat's clock as its adviser sees it today, while it runs or waits."""
+    clock = seat.clock
+    if clock is None or clock.stopped_on is not None:
+        return None
+    [view] = clock_views([clock], timezone.localdate(), WorkingCalendar.load())
+    return view
 
 
 def review_screen(task, case, user, form) -> tuple[str, dict]:
@@ -96,7 +95,7 @@ def review_screen(task, case, user, form) -> tuple[str, dict]:
         question_form=QuestionForm(),
         ask_url=reverse("review:ask", args=[seat.pk]),
         draft_url=reverse("review:save_draft", args=[seat.pk]),
-        clock=_clock(case, seat),
+        clock=_clock(seat),
         others=[s for s in listed if s.pk != seat.pk],
     )
     return "review/screen.html", context

@@ -4,15 +4,18 @@ the seats of a review, the cases waiting on an adviser, the committee list."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.calendar import WorkingCalendar
 from cases.capabilities import memberships
-from cases.models import Case, CaseAccess, Organisation, Role, User
+from cases.models import Case, CaseAccess, Deadline, Organisation, Role, User
 
+from . import kinds
 from .models import Adviser, AwayPeriod, LegalOpinion, LegalReview, Question, Reviewer, ReviewPolicy
 
 DEFAULT_REVIEW_WORKING_DAYS = 5
@@ -155,15 +158,52 @@ def latest_review(case: Case) -> LegalReview | None:
 
 
 def seats(review: LegalReview) -> list[Reviewer]:
-    """Every seat of the review, the lead first, with its opinion and questions."""
-    return list(
+    """Every seat of the review, the lead first, with its opinion, questions, clock and
+    any replacement."""
+    return with_clocks(
         review.reviewers.select_related(
-            "adviser", "adviser__adviser", "opinion", "replaces"
+            "adviser", "adviser__adviser", "opinion", "replaces", "replaced_by__adviser"
         ).prefetch_related(
             Prefetch("questions", queryset=Question.objects.select_related("answered_by")),
             "opinion__laws",
         )
     )
+
+
+def vacant_seats(review: LegalReview) -> list[Reviewer]:
+    """The seats waiting for the officer to seat another adviser (``Reviewer.is_vacant``)."""
+    return list(review.reviewers.vacant().select_related("adviser"))
+
+
+def _clock_of(seat: Reviewer, clocks: list[Deadline]) -> Deadline | None:
+    """The seat's clock among its adviser's review clocks on the case (oldest first): a
+    held seat's is the one not stopped (there is one at most); a seat left, the first
+    started since it was taken (a later review of the case may have started another)."""
+    if seat.holds_seat:
+        return next((c for c in clocks if c.stopped_on is None), None)
+    taken_on = timezone.localdate(seat.assigned_at)
+    return next((c for c in clocks if c.starts_on >= taken_on), None)
+
+
+def with_clocks(seats: Iterable[Reviewer]) -> list[Reviewer]:
+    """The seats, each with its clock attached (``Reviewer.clock`` and ``due_on`` read
+    it): one query for them all, two if their reviews were not fetched with them."""
+    seats = list(seats)
+    case_of = {s.review_id: s.review.case_id for s in seats if Reviewer.review.is_cached(s)}
+    unknown = {s.review_id for s in seats} - case_of.keys()
+    if unknown:
+        case_of.update(LegalReview.objects.filter(pk__in=unknown).values_list("pk", "case_id"))
+    clocks: dict[tuple[int, int], list[Deadline]] = {}
+    if seats:
+        for clock in Deadline.objects.filter(
+            kind=kinds.CLOCK,
+            case__in=set(case_of.values()),
+            holder__in={s.adviser_id for s in seats},
+        ).order_by("starts_on", "pk"):
+            clocks.setdefault((clock.case_id, clock.holder_id), []).append(clock)
+    for seat in seats:
+        seat._clock = _clock_of(seat, clocks.get((case_of[seat.review_id], seat.adviser_id), []))
+    return seats
 
 
 def seat_of_task(task_id: int) -> Reviewer | None:

@@ -17,18 +17,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from viewflow.workflow.models import Task
 
 from cases import services as case_services
 from cases.calendar import WorkingCalendar
-from cases.models import Case, CaseEvent, CaseParticipant, Deadline, User
+from cases.models import Case, CaseEvent, CaseParticipant, User
 from cases.notifications import case_officers, notify, site_url
 from cases.selectors import require
 from cases.timeline import fields as said
 from cases.timeline import line, listing
 from documents.services import issue_document
+from workflows.taskservice import held_task
 
-from . import selectors
+from . import kinds, selectors
 from .models import (
     Dissent,
     LawArticle,
@@ -45,7 +45,7 @@ MAX_REVIEW_WORKING_DAYS = 30
 OPINION_FIELDS = ("facts", "issues", "analysis", "route", "risk", "questions")
 # What a submitted opinion must say.
 REQUIRED_FIELDS = ("facts", "issues", "analysis", "route", "risk")
-KIND = Deadline.Kind.LEGAL_REVIEW
+KIND = kinds.CLOCK
 ADVISER = CaseParticipant.Relation.ADVISER
 
 
@@ -56,11 +56,13 @@ class Seat:
     is_lead: bool = False
 
 
-def _record(case: Case, actor: User | None, transition: str, msgid: str, **params) -> None:
+def _record(
+    case: Case, actor: User | None, kind: str, transition: str, msgid: str, **params
+) -> None:
     CaseEvent.objects.create(
         case=case,
         actor=actor,
-        kind=CaseEvent.Kind.ASSIGNMENT,
+        kind=kind,
         transition=transition,
         **said(line(msgid, **params)),
     )
@@ -100,18 +102,16 @@ def _take_seat(
         review=review,
         adviser=seat.adviser,
         is_lead=seat.is_lead,
-        due_on=seat.due_on,
         assigned_by=actor,
         replaces=replaces,
         task_id=replaces.task_id if replaces else None,
     )
     Opinion.objects.create(reviewer=reviewer)
-    clock = case_services.start_holder_clock(
+    # The seat's due date is this clock's from now on (``Reviewer.due_on``): it may be
+    # the next working day after the date asked for.
+    case_services.start_holder_clock(
         case=review.case, kind=KIND, holder=seat.adviser, due_on=seat.due_on, today=today
     )
-    if clock.due_on != reviewer.due_on:  # a day off moved it to the next working day
-        reviewer.due_on = clock.due_on
-        reviewer.save(update_fields=["due_on"])
     return reviewer
 
 
@@ -147,6 +147,7 @@ def assign_reviewers(*, case: Case, actor: User, seats: list[Seat]) -> LegalRevi
     _record(
         case,
         actor,
+        kinds.SEATS,
         "assign_reviewers",
         gettext_noop("Legal review requested from %(reviewers)s."),
         reviewers=listing(
@@ -190,8 +191,7 @@ def declare(*, seat_pk: int, actor: User, has_conflict: bool, relation: str = ""
     """Before seeing more than the summary, the adviser declares that they have no
     relation to any party (and may then read the case and write), or declares one: then
     they are released from the seat and the officer is asked to seat another."""
-    task = _seat_task(seat_pk)
-    with task.activation() as activation:
+    with held_task(_seat_task(seat_pk)) as task:
         seat = _lock_seat(seat_pk)
         case = seat.review.case
         _refuse_unless_holder(seat, actor)
@@ -211,10 +211,11 @@ def declare(*, seat_pk: int, actor: User, has_conflict: bool, relation: str = ""
             seat.save(update_fields=["status", "conflict", "declared_at"])
             case_services.stop_holder_clock(case=case, kind=KIND, holder=actor, on=today)
             case_services.unname_participant(case=case, user=actor, relation=ADVISER)
-            activation.unassign()
+            task.vacate()
             _record(
                 case,
                 actor,
+                kinds.SEATS,
                 "declare_conflict",
                 gettext_noop("%(adviser)s declared a conflict of interest and leaves the review."),
                 adviser=str(actor),
@@ -232,6 +233,7 @@ def declare(*, seat_pk: int, actor: User, has_conflict: bool, relation: str = ""
         _record(
             case,
             actor,
+            kinds.SEATS,
             "declare_no_conflict",
             gettext_noop("%(adviser)s declared no relation to any party and began the review."),
             adviser=str(actor),
@@ -239,11 +241,11 @@ def declare(*, seat_pk: int, actor: User, has_conflict: bool, relation: str = ""
         return seat
 
 
-def _seat_task(seat_pk: int) -> Task:
+def _seat_task(seat_pk: int) -> int:
     task_id = Reviewer.objects.values_list("task_id", flat=True).get(pk=seat_pk)
     if task_id is None:
         raise ValidationError(_("This seat has no task yet."), code="no_task")
-    return Task.objects.get(pk=task_id)
+    return task_id
 
 
 def _tell_officers(case: Case, template: str, context: dict) -> None:
@@ -258,13 +260,12 @@ def replace_reviewer(
 ) -> Reviewer:
     """Seat another adviser where one declared a conflict: the seat's task is theirs now,
     lead or not as the seat was."""
-    task = _seat_task(seat_pk)
-    with task.activation() as activation:
+    with held_task(_seat_task(seat_pk)) as task:
         old = _lock_seat(seat_pk)
         case = old.review.case
         require(actor, "review.assign_reviewers", case)
         _refuse_finished_case(case)
-        if old.status != Reviewer.Status.CONFLICT or hasattr(old, "replaced_by"):
+        if not old.is_vacant:
             raise ValidationError(_("This seat is not waiting for another reviewer."), code="seat")
         today, calendar = _today(), WorkingCalendar.load()
         exclude = selectors.seated_or_conflicted(old.review)
@@ -278,10 +279,11 @@ def replace_reviewer(
         seat = _take_seat(
             old.review, Seat(adviser, due_on, old.is_lead), actor, today, replaces=old
         )
-        activation.assign(adviser)
+        task.give_to(adviser)
         _record(
             case,
             actor,
+            kinds.SEATS,
             "replace_reviewer",
             gettext_noop("%(adviser)s takes the seat %(previous)s left."),
             adviser=str(adviser),
@@ -290,7 +292,7 @@ def replace_reviewer(
         notify(
             adviser,
             "assignment",
-            {"case": case, "task": task.flow_task.label, "url": site_url(case.get_absolute_url())},
+            {"case": case, "task": task.label, "url": site_url(case.get_absolute_url())},
         )
         return seat
 
@@ -361,6 +363,7 @@ def submit_opinion(*, seat_pk: int, actor: User, data: dict) -> Opinion:
     _record(
         case,
         actor,
+        kinds.OPINION,
         "submit_opinion",
         gettext_noop("%(adviser)s submitted a legal opinion (recommends: %(route)s)."),
         adviser=str(actor),
@@ -369,9 +372,7 @@ def submit_opinion(*, seat_pk: int, actor: User, data: dict) -> Opinion:
     # The reviews join once no seat is held or vacant (as the process's join does).
     review = LegalReview.objects.select_for_update().get(pk=seat.review_id)
     held = review.reviewers.filter(status__in=selectors.OPEN_SEATS).exists()
-    vacant = review.reviewers.filter(
-        status=Reviewer.Status.CONFLICT, replaced_by__isnull=True
-    ).exists()
+    vacant = review.reviewers.vacant().exists()
     if not (held or vacant):
         review.consolidate()
         review.save(update_fields=["status"])
@@ -391,6 +392,7 @@ def ask_question(*, seat_pk: int, actor: User, text: str) -> Question:
     _record(
         case,
         actor,
+        kinds.QUESTION,
         "ask_question",
         gettext_noop("%(adviser)s asked the officer: %(question)s (their review clock waits)"),
         adviser=str(actor),
@@ -429,12 +431,10 @@ def answer_question(*, question_pk: int, actor: User, answer: str) -> Question:
         clock = case_services.resume_holder_clock(
             case=case, kind=KIND, holder=seat.adviser, on=_today()
         )
-    if clock and clock.due_on != seat.due_on:
-        seat.due_on = clock.due_on
-        seat.save(update_fields=["due_on"])
     _record(
         case,
         actor,
+        kinds.QUESTION,
         "answer_question",
         gettext_noop("The officer answered %(adviser)s: %(answer)s"),
         adviser=str(seat.adviser),
@@ -480,11 +480,12 @@ def sign_off(*, case: Case, actor: User, data: dict, dissents: dict[int, str]) -
             Dissent.objects.create(opinion=opinion, adviser=members[adviser_id], view=view.strip())
     review.sign()
     review.save(update_fields=["status"])
-    opinion.document = issue_document(case=case, kind="legal_opinion", actor=actor)
+    opinion.document = issue_document(case=case, kind=kinds.LEGAL_OPINION, actor=actor)
     opinion.save(update_fields=["document"])
     _record(
         case,
         actor,
+        kinds.SIGN_OFF,
         "sign_off",
         gettext_noop(
             "%(lead)s signed off the committee's 法律意见书 %(number)s; it recommends: %(route)s."

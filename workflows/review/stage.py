@@ -1,19 +1,23 @@
-"""The legal review as a stage of the case process: its panel on the case page, its
-document (the 法律意见书) and its rows of the capability table."""
+"""The legal review as a stage of the case process: its one registration. Everything the
+layers below and the process know of the review is declared here (``workflows.stages``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import rules
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from cases.capabilities import HEAD, STAFF, Relation
 from cases.models import Case, Role, User
+from cases.registry import ClockKind, ClockRule, Holder, Unit
+from documents.casefile import Slot
 from documents.kinds import KindSpec
-from documents.models import DocumentKind
 from workflows.panels import Panel
-from workflows.stages import Stage, register_stage
+from workflows.stages import Segment, Stage, register_stage
 
-from . import selectors, snapshots
+from . import demo, kinds, nodes, selectors, services, snapshots
 from .forms import AnswerForm, ReplaceForm
 
 CAPABILITIES = {
@@ -35,7 +39,7 @@ def panel_context(case: Case, user: User, can: dict) -> dict | None:
         return None
     seats = selectors.seats(review)
     staff = can.get("assign_reviewers", False)
-    vacant = [s for s in seats if s.status == "conflict" and not hasattr(s, "replaced_by")]
+    vacant = [s for s in seats if s.is_vacant]
     exclude = selectors.seated_or_conflicted(review)
     return {
         "review": review,
@@ -58,25 +62,74 @@ def _serves_as_supervisor(user) -> bool:
     )
 
 
+def _gate(case_pk: int, user: User) -> str | None:
+    """An adviser seated on the case who has not declared yet goes to their declaration
+    (the only part of the case they may see)."""
+    seat = selectors.undeclared_seat(case_pk, user)
+    return reverse("workflows:task", args=[seat.task_id]) if seat is not None else None
+
+
+def _on_withdraw(*, case: Case, actor: User | None) -> None:
+    services.cancel_open_review(case=case)
+
+
 def register() -> None:
     # The committee list: for supervisors (and administrators), whatever the case.
     rules.set_perm("review.see_committee", _serves_as_supervisor)
     register_stage(
         Stage(
             name="legal_review",
+            urls=("review/", "workflows.review.urls"),
+            templates=Path(__file__).parent / "templates",
+            flow=Segment(
+                "review", "send_to_review", nodes.build, hands_on=("send_to_review", "consolidate")
+            ),
             panels=(Panel("review", "review/panel.html", panel_context, 12),),
+            capabilities=CAPABILITIES,
+            clocks=(
+                ClockKind(
+                    # 5 working days unless the officer sets another period (the
+                    # committee's own rule; an organisation may set its default).
+                    ClockRule(kinds.CLOCK, 5, Unit.WORKING_DAYS, "法顾委工作规则"),
+                    _("Legal review"),
+                    held_by=Holder.PERSON,
+                ),
+            ),
+            emails={
+                "review_answer": "review/email/answer.txt",
+                "review_conflict": "review/email/conflict.txt",
+                "review_question": "review/email/question.txt",
+                "review_signed": "review/email/signed.txt",
+            },
+            timeline_kinds=kinds.TIMELINE_KINDS,
             document_kinds=(
                 KindSpec(
-                    DocumentKind.LEGAL_OPINION,
+                    kinds.LEGAL_OPINION,
                     "法律意见书",
                     "Legal opinion",
                     "opinion",
                     False,
-                    label=DocumentKind.LEGAL_OPINION.label,
+                    label=_("Legal opinion (法律意见书)"),
                     extra=snapshots.legal_opinion_extra,
                     issued_by=snapshots.committee_of,
+                    template="review/print/legal_opinion.html",
+                    mark="法意",
                 ),
             ),
-            capabilities=CAPABILITIES,
+            # After the evidence, before the mediation record (the Ministry's order).
+            slots=(
+                (
+                    Slot(
+                        "法律意见书",
+                        _("Legal opinion of the advisory committee"),
+                        (kinds.LEGAL_OPINION,),
+                    ),
+                    "6 证据材料",
+                ),
+            ),
+            hooks={"withdraw": _on_withdraw},
+            recommends_route=selectors.recommended_route,
+            case_gate=_gate,
+            demo=demo.DEMO,
         )
     )

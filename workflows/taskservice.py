@@ -1,0 +1,42 @@
+"""What a stage may do to its own tasks outside their completion: hand a personal task to
+another person, or leave it with nobody, inside the process lock. Stages reach the process
+through this module and the task-screen framework only; they never drive viewflow's
+activations themselves (an import-linter contract keeps it so)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from viewflow.workflow.models import Task
+
+from cases.models import User
+
+
+@dataclass(frozen=True)
+class HeldTask:
+    """A task under the process lock, for the stage's writes that change who holds it."""
+
+    activation: object
+
+    @property
+    def label(self) -> str:
+        return self.activation.task.flow_task.label
+
+    def give_to(self, user: User) -> None:
+        """The task (nobody's now) is this person's."""
+        self.activation.assign(user)
+
+    def vacate(self) -> None:
+        """The task is nobody's until it is given to someone (``give_to``)."""
+        self.activation.unassign()
+
+
+@contextmanager
+def held_task(task_id: int) -> Iterator[HeldTask]:
+    """Take the process lock of the task's run (as completing a task does) for the
+    duration of the stage's write; call inside the stage's transaction."""
+    task = Task.objects.get(pk=task_id)
+    with task.activation() as activation:
+        yield HeldTask(activation)
