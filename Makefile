@@ -55,9 +55,11 @@ $(VENV)/.installed: requirements.txt
 %.mo: %.po
 	msgfmt --check -o $@ $<
 
+# The layers (.importlinter); --no-cache leaves no .import_linter_cache in the tree.
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: setup
 	$(VENV)/bin/ruff check --fix .
