@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "workflows.stages.menu",
             ],
             # The stages' own folders first (cases.templating), then as Django does by
             # default: the project's folder, then each app's, the lookups cached.

@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from pypdf import PdfReader
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -153,6 +154,15 @@ def test_it_puts_the_stage_s_tasks_in_the_department_s_team_queue(
     )
     assert task in queue(liaison, QueueFilters(view="team"))
     assert task not in queue(officer, QueueFilters(view="team"))
+
+
+def test_it_shows_a_stage_s_menu_link_to_those_with_its_permission(client, supervisor, officer):
+    # The review's link to its committee list: supervisors only.
+    link = f'href="{reverse("review:committee")}"'
+    client.force_login(supervisor)
+    assert link in client.get(reverse("workflows:queue")).content.decode()
+    client.force_login(officer)
+    assert link not in client.get(reverse("workflows:queue")).content.decode()
 
 
 def test_it_adds_nothing_once_the_stage_is_gone(invited, sample_stage):

@@ -26,6 +26,8 @@ need to know about it. They read the registry instead of lists that name stages:
 - ``recommends_route``: the route it recommends for a case, if any (the route step);
 - ``case_gate``: where a person who must do something first is sent instead of the case
   page (an adviser who has not declared a conflict);
+- ``menu``: its links in the site menu, each shown to those with its permission
+  (``menu``, a context processor);
 - ``demo``: its part of ``make demo`` (``workflows.demo``).
 
 Registering a stage, name, action, clock, mark, e-mail, timeline kind, panel or document
@@ -40,7 +42,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.template.autoreload import reset_loaders
-from django.urls import include, path
+from django.urls import include, path, reverse
 
 from cases import capabilities, registry
 from cases.models import Case, User
@@ -79,6 +81,13 @@ class Demo:
 
 
 @dataclass(frozen=True)
+class MenuItem:
+    label: object  # a lazy translation
+    url_name: str
+    permission: str  # a `rules` permission asked without an object
+
+
+@dataclass(frozen=True)
 class Stage:
     name: str
     urls: tuple[str, str] | None = None  # (prefix, URL conf module)
@@ -97,6 +106,7 @@ class Stage:
     hooks: dict[str, Callable] = field(default_factory=dict)
     recommends_route: Callable[[Case], str | None] | None = None
     case_gate: Callable[[int, User], str | None] | None = None
+    menu: tuple[MenuItem, ...] = ()
     demo: Demo | None = None
 
 
@@ -227,6 +237,21 @@ def case_gate(case_pk: int, user: User) -> str | None:
         if url:
             return url
     return None
+
+
+def menu(request) -> dict:
+    """The stages' links in the site menu this person may follow (a context processor)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"stage_menu": []}
+    return {
+        "stage_menu": [
+            (item.label, reverse(item.url_name))
+            for stage in STAGES.values()
+            for item in stage.menu
+            if user.has_perm(item.permission)
+        ]
+    }
 
 
 def demos() -> list[Demo]:

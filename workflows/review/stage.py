@@ -15,7 +15,7 @@ from cases.registry import ClockKind, ClockRule, Holder, Unit
 from documents.casefile import Slot
 from documents.kinds import KindSpec
 from workflows.panels import Panel
-from workflows.stages import Segment, Stage, register_stage
+from workflows.stages import MenuItem, Segment, Stage, register_stage
 
 from . import demo, kinds, nodes, selectors, services, snapshots
 from .forms import AnswerForm, ReplaceForm
@@ -130,6 +130,9 @@ def register() -> None:
             hooks={"withdraw": _on_withdraw},
             recommends_route=selectors.recommended_route,
             case_gate=_gate,
+            menu=(
+                MenuItem(_("Legal advisory committee"), "review:committee", "review.see_committee"),
+            ),
             demo=demo.DEMO,
         )
     )
