@@ -194,9 +194,15 @@ def roles_allowed(action: str, case: Case, organisation_id: int) -> list[str]:
 
 
 def registering_organisation_ids(user: User) -> set[int]:
-    """The organisations the user may register cases for (and so handle)."""
-    roles = CAPABILITIES["cases.register_case"][L.HANDLING]
-    return {pk for pk, role in memberships(user) if role in roles}
+    """The organisations the user may register cases for (and so handle): those where
+    the table allows it to a role they hold and that number cases (a department or a
+    village has no number prefix, so cannot). Kept on the instance, like memberships."""
+    if "_registering" not in user.__dict__:
+        roles = CAPABILITIES["cases.register_case"][L.HANDLING]
+        held = {pk for pk, role in memberships(user) if role in roles}
+        numbering = Organisation.objects.filter(pk__in=held).exclude(number_prefix="")
+        user.__dict__["_registering"] = set(numbering.values_list("pk", flat=True)) if held else set()
+    return user.__dict__["_registering"]
 
 
 def may_register_for(user: User, organisation: Organisation | None = None) -> bool:

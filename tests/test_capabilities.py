@@ -261,3 +261,16 @@ def test_it_follows_a_next_page_of_this_site(client, intake, officer):
         reverse("workflows:claim", args=[task.pk]), {"next": "/queue/?view=team"}
     )
     assert response.url == "/queue/?view=team"
+
+
+def test_it_offers_no_registration_for_an_organisation_that_numbers_no_cases(client, db):
+    # A department (or a village) has no number prefix: its staff may not register cases
+    # for it, and a registration sent for it anyway is refused, not a 500.
+    bureau = OrganisationFactory(name="紫金县自然资源局", kind="department", number_prefix="")
+    clerk = officer_of(bureau, "clerk")
+    assert not capabilities.may_register_for(clerk, bureau)
+    assert not capabilities.may_register_for(clerk)
+    client.force_login(clerk)
+    response = client.post(reverse("workflows:register"), {"handling_organisation": bureau.pk})
+    assert response.status_code in (200, 403)
+    assert not Case.objects.exists()
