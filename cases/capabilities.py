@@ -201,7 +201,9 @@ def registering_organisation_ids(user: User) -> set[int]:
         roles = CAPABILITIES["cases.register_case"][L.HANDLING]
         held = {pk for pk, role in memberships(user) if role in roles}
         numbering = Organisation.objects.filter(pk__in=held).exclude(number_prefix="")
-        user.__dict__["_registering"] = set(numbering.values_list("pk", flat=True)) if held else set()
+        user.__dict__["_registering"] = (
+            set(numbering.values_list("pk", flat=True)) if held else set()
+        )
     return user.__dict__["_registering"]
 
 

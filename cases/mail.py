@@ -4,11 +4,14 @@ A message is sent at most once: sending holds the message's row lock, so a secon
 woken for the same message waits, then finds it sent. (A mail server that accepts a
 message and drops the connection before answering can still make it go twice; SMTP gives
 no way to tell.) While the server is down a message stays pending and is tried again with
-growing pauses, then marked failed; the officer sees which on the case page.
+growing pauses, then marked failed; the officer sees which on the case page. A message
+that cannot be made into an e-mail at all (a header with a line break in it) would fail the
+same way on every try: it is marked failed at once, with its error, and never tried again.
 """
 
 from __future__ import annotations
 
+import logging
 import smtplib
 
 from django.conf import settings
@@ -18,12 +21,18 @@ from django.utils import timezone
 
 from .models import Case, Message, User
 from .queueing import wake_after_commit, wake_stale
+from .validators import one_line
+
+logger = logging.getLogger(__name__)
 
 # Pauses before each new try (seconds): from ten seconds to an hour, about a day in all.
 RETRY_PAUSES = [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 3600, 3600, 3600]
 MAX_ATTEMPTS = len(RETRY_PAUSES) + 1
 # Failures of the mail server or the network, worth another try.
 TRANSIENT = (smtplib.SMTPException, OSError)
+# A message the mail library refuses to build or encode (BadHeaderError, UnicodeError: both
+# ValueErrors) is refused the same way every time: not worth another try.
+UNSENDABLE = (ValueError,)
 
 
 def queue_message(
@@ -37,7 +46,9 @@ def queue_message(
         recipient=recipient,
         to_address=recipient.email,
         kind=kind,
-        subject=subject[:300],
+        # A subject is one header line: a name with a line break in it (stored before names
+        # refused them) must not make the message unsendable.
+        subject=one_line(subject)[:300],
         body=body,
         queued_at=timezone.now(),
     )
@@ -61,17 +72,25 @@ def send_message(*, message_id: int) -> Message:
         headers={"X-Qiaowei-Message": str(message.pk)},
     )
     try:
+        email.message()  # built before it is sent: one that cannot be built never will be
         email.send()
     except TRANSIENT as error:
-        reason = f"{type(error).__name__}: {error}"
+        reason = _reason(error)
         if message.attempts >= MAX_ATTEMPTS:
             message.mark_failed(reason)
         else:
             message.last_error = reason[:2000]  # still pending: the caller tries again
+    except UNSENDABLE as error:
+        logger.warning("Message %s cannot be sent, marked failed: %r", message.pk, error)
+        message.mark_failed(_reason(error))
     else:
         message.mark_sent()
     message.save()
     return message
+
+
+def _reason(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
 
 
 def retry_pause(message: Message) -> int:

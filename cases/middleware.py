@@ -1,4 +1,7 @@
+import codecs
+
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.utils import timezone, translation
 
 
@@ -39,3 +42,38 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+# What a form posted in an encoding Django does not read is told: Chinese first, English
+# beside it, as plain text (no page around it: the request could not be read at all).
+FORM_ENCODING_REFUSED = (
+    "请求有误：表单须以 UTF-8 编码提交。\nBad request: send the form encoded as UTF-8.\n"
+)
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+class FormEncodingMiddleware:
+    """Answers 400 to a form posted with a charset other than UTF-8 (``charset=utf-16``).
+
+    Django refuses to read such a form (``BadRequest``) wherever ``request.POST`` is first
+    read. When that is the CSRF check, the 400 page's own CSRF check reads it again and
+    fails, then the 500 page's, and the error escapes Django as the server's plain-text
+    500. So it is refused here, before anything reads the form. A charset that is UTF-8 by
+    another name (``utf8``) is read as UTF-8; one Python does not know is ignored by Django
+    (the form is read as UTF-8)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.content_type in FORM_TYPES and request.encoding:
+            try:
+                name = codecs.lookup(request.encoding).name
+            except LookupError:
+                name = ""
+            if name != "utf-8":
+                return HttpResponseBadRequest(
+                    FORM_ENCODING_REFUSED, content_type="text/plain; charset=utf-8"
+                )
+            request.encoding = "utf-8"  # "utf8", "UTF-8": what Django reads forms in
+        return self.get_response(request)

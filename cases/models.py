@@ -22,13 +22,22 @@ from timezone_field import TimeZoneField
 
 from . import registry
 from .timeline import text_of
-from .validators import validate_phone
+from .validators import check_planned_day, validate_name, validate_phone
 
 
 class User(AbstractUser):
     """A person who logs in: staff of an organisation, an adviser, a mediator."""
 
-    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # The names Django gives every user, refusing control characters as every name does.
+    first_name = models.CharField(
+        _("first name"), max_length=150, blank=True, validators=[validate_name]
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=150, blank=True, validators=[validate_name]
+    )
+    display_name = models.CharField(
+        _("display name"), max_length=100, blank=True, validators=[validate_name]
+    )
     time_zone = TimeZoneField(_("time zone"), default=settings.TIME_ZONE)
     language = models.CharField(
         _("language of messages"),
@@ -72,7 +81,7 @@ class Organisation(models.Model):
         TOWNSHIP = "township", _("Township / sub-district")
         VILLAGE = "village", _("Village / community")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[validate_name])
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     # Blank only for a body that is a party and has no place in the hierarchy (a company).
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, blank=True)
@@ -91,7 +100,9 @@ class Organisation(models.Model):
         help_text=_("Agency code that opens its document numbers, e.g. 河侨维."),
     )
     region = models.CharField(_("administrative area"), max_length=100, blank=True)
-    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    name_en = models.CharField(
+        _("English name"), max_length=150, blank=True, validators=[validate_name]
+    )
     phone = models.CharField(
         _("contact phone"), max_length=40, blank=True, validators=[validate_phone]
     )
@@ -210,8 +221,12 @@ class Person(models.Model):
         FOREIGN_RESIDENCE = "foreign_residence", _("Foreign permanent residence card")
         OTHER = "other", _("Other")
 
-    name_zh = models.CharField(_("Chinese name"), max_length=100, blank=True)
-    name_latin = models.CharField(_("Latin-script name"), max_length=100, blank=True)
+    name_zh = models.CharField(
+        _("Chinese name"), max_length=100, blank=True, validators=[validate_name]
+    )
+    name_latin = models.CharField(
+        _("Latin-script name"), max_length=100, blank=True, validators=[validate_name]
+    )
     sex = models.CharField(
         _("sex"),
         max_length=10,
@@ -268,8 +283,10 @@ class Person(models.Model):
 class Association(models.Model):
     """侨团 / 宗亲会: a collective party that acts through its representatives."""
 
-    name = models.CharField(_("name"), max_length=150, unique=True)
-    name_latin = models.CharField(_("Latin-script name"), max_length=150, blank=True)
+    name = models.CharField(_("name"), max_length=150, unique=True, validators=[validate_name])
+    name_latin = models.CharField(
+        _("Latin-script name"), max_length=150, blank=True, validators=[validate_name]
+    )
     country = CountryField(_("country or region"))
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail"), blank=True)
@@ -386,7 +403,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     channel = models.CharField(_("channel"), max_length=30, choices=Channel.choices)
     received_on = models.DateField(_("received on"))
-    summary = models.TextField(_("summary"))
+    # What the letter, visit or complaint says, in a few pages at most: the longer papers
+    # are uploaded as evidence. Printed on the 受理登记表, which a 2,000,000-character
+    # summary made 46 pages long and 6.7 s to render.
+    MAX_SUMMARY = 5000
+    summary = models.TextField(_("summary"), max_length=MAX_SUMMARY)
     claims = models.TextField(_("claims (诉求)"))
     location = models.CharField(_("location (administrative area)"), max_length=200, blank=True)
     handling_organisation = models.ForeignKey(
@@ -1155,3 +1176,11 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} · {self.note}"
+
+    def clean(self) -> None:
+        # Also checked by cases.services.set_calendar_override, which the admin saves with.
+        if self.day:
+            try:
+                check_planned_day(self.day)
+            except ValidationError as error:
+                raise ValidationError({"day": error}) from None

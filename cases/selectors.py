@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from . import capabilities, deadlines
 from .calendar import WorkingCalendar
 from .models import (
+    Association,
     Case,
     CaseEvent,
     CaseParticipant,
@@ -67,6 +68,63 @@ def visible_people(user: User) -> QuerySet[Person]:
         Q(pk__in=Party.objects.filter(case__in=visible_cases(user)).values("person"))
         | Q(registered_by__in=own | capabilities.descendant_ids(own))
     )
+
+
+def visible_associations(user: User) -> QuerySet[Association]:
+    """Associations the user may pick as a party, scoped as people are: those that are
+    parties to cases the user can read, and those a person the user may pick represents."""
+    if user.is_superuser:
+        return Association.objects.all()
+    represented = Association.representatives.through.objects.filter(
+        person__in=visible_people(user)
+    ).values("association")
+    return Association.objects.filter(
+        Q(pk__in=Party.objects.filter(case__in=visible_cases(user)).values("association"))
+        | Q(pk__in=represented)
+    )
+
+
+def cases_holding(person: Person) -> QuerySet[Case]:
+    """Every case the person is a party to, whoever may see it."""
+    return Case.objects.filter(pk__in=Party.objects.filter(person=person).values("case"))
+
+
+def cases_beyond(user: User, person: Person, action: str = "cases.edit_parties") -> list[Case]:
+    """The cases the person is a party to on which the user may not do the action. A
+    person is one record for all their cases, so a correction of their details is made
+    only by someone who may edit every one of them (``cases.services.correct_party``)."""
+    return [
+        case
+        for case in cases_holding(person).select_related("handling_organisation")
+        if not capabilities.may(user, action, case)
+    ]
+
+
+def _digits(phone: str) -> str:
+    return "".join(char for char in phone if "0" <= char <= "9")
+
+
+def likely_same_people(people: QuerySet[Person], details: dict) -> list[Person]:
+    """Who among ``people`` is likely the new person whose details were typed: the same
+    name (in Chinese characters, or in Latin script whatever the case) and the same phone
+    (its digits) or e-mail. Offered before a second record of the same person is made."""
+    name_zh = (details.get("name_zh") or "").strip()
+    name_latin = (details.get("name_latin") or "").strip()
+    phone = _digits(details.get("phone") or "")
+    email = (details.get("email") or "").strip().lower()
+    if not (name_zh or name_latin) or not (phone or email):
+        return []
+    same_name = Q(pk__in=[])
+    if name_zh:
+        same_name |= Q(name_zh=name_zh)
+    if name_latin:
+        same_name |= Q(name_latin__iexact=name_latin)
+    return [
+        person
+        for person in people.filter(same_name).select_related("registered_by")[:50]
+        if (phone and _digits(person.phone) == phone)
+        or (email and person.email.strip().lower() == email)
+    ]
 
 
 def visible_bodies(user: User) -> QuerySet[Organisation]:

@@ -11,7 +11,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -46,14 +48,22 @@ from .parties import (
 from .selectors import (
     invitable_departments,
     invitable_users,
+    likely_same_people,
     referral_targets,
     require,
+    visible_associations,
     visible_bodies,
     visible_people,
 )
 from .timeline import fields as said
 from .timeline import line, listing
-from .validators import check_occurred_at, check_received_on
+from .validators import (
+    check_occurred_at,
+    check_planned_day,
+    check_received_on,
+    check_step_on,
+    validate_name,
+)
 
 # Transitions a caller may ask for by name; anything else is refused before lookup.
 TRANSITIONS = frozenset(t.name for t in Case._meta.get_field("status").get_all_transitions(Case))
@@ -107,6 +117,9 @@ class PartyInput:
     # The body's contact person, a representative acting for it: {"name": …, "phone": …}
     contact: dict = field(default_factory=dict)
     on_behalf_of: Party | None = None
+    # The officer was shown the people already registered who are likely the new person
+    # (``selectors.likely_same_people``) and creates a new person anyway.
+    confirmed_new: bool = False
 
 
 def _record(case: Case, actor: User | None, kind: str, **fields) -> CaseEvent:
@@ -148,7 +161,12 @@ def create_case(
     if not any(item.role == Party.Role.CLAIMANT for item in parties):
         raise ValidationError(_("A case needs at least one claimant."), code="no_claimant")
     _refuse_unseen_people(actor, parties)
+    _refuse_likely_duplicates(actor, parties)
     check_received_on(received_on)
+    try:  # the form says it first (the model field's max_length); this is for other callers
+        MaxLengthValidator(Case.MAX_SUMMARY)(summary)
+    except ValidationError as error:
+        raise ValidationError({"summary": error.error_list}) from None
     case = Case.objects.create(
         number=number,
         title=title,
@@ -177,6 +195,29 @@ def _refuse_unseen_people(actor: User, parties: list[PartyInput]) -> None:
     bodies = {item.organisation.pk for item in parties if item.organisation is not None}
     if bodies - set(visible_bodies(actor).filter(pk__in=bodies).values_list("pk", flat=True)):
         raise PermissionDenied(_("You may not pick that body."))
+    associations = {item.association.pk for item in parties if item.association is not None}
+    seen = visible_associations(actor).filter(pk__in=associations).values_list("pk", flat=True)
+    if associations - set(seen):
+        raise PermissionDenied(_("You may not pick that association."))
+
+
+def _refuse_likely_duplicates(actor: User, parties: list[PartyInput]) -> None:
+    """A new person who is likely someone already registered (the same name, and the same
+    phone or e-mail) is created only once the officer has said so: never a second record
+    of the same person by accident."""
+    for item in parties:
+        if not item.new_person or item.confirmed_new:
+            continue
+        found = likely_same_people(visible_people(actor), item.new_person)
+        if found:
+            raise ValidationError(
+                _(
+                    "%s may already be registered: choose the existing person, or confirm "
+                    "that this is a new person."
+                )
+                % found[0],
+                code="likely_duplicate",
+            )
 
 
 def add_party(*, case: Case, actor: User, item: PartyInput, record: bool = True) -> Party:
@@ -186,6 +227,10 @@ def add_party(*, case: Case, actor: User, item: PartyInput, record: bool = True)
     body's contact person acting on its behalf."""
     with transaction.atomic():
         person = item.person
+        if person is not None:
+            # A correction of the person (correct_party) holds this lock while it checks
+            # who may edit every case the person is a party to: one of them is this one.
+            person = Person.objects.select_for_update().get(pk=person.pk)
         if item.new_person:
             person = _new_person(case, item.new_person)
         organisation = item.organisation
@@ -281,6 +326,7 @@ def add_case_party(*, case: Case, actor: User, item: PartyInput) -> Party:
     if locked.is_finished:
         raise ValidationError(_("A finished case takes no new parties."), code="finished")
     _refuse_unseen_people(actor, [item])
+    _refuse_likely_duplicates(actor, [item])
     return add_party(case=locked, actor=actor, item=item)
 
 
@@ -288,21 +334,35 @@ def add_case_party(*, case: Case, actor: User, item: PartyInput) -> Party:
 def correct_party(*, case: Case, actor: User, party: Party, role: str, **details) -> Party:
     """Correct a party of the case: its role and, for a person, the details in
     ``cases.parties.CORRECTABLE_PERSON_FIELDS`` (a time zone or language left empty comes
-    from the country). A person is one record for every case they are a party to, so the
-    correction holds for each. The timeline names the fields that changed, never their
-    values: an address or an identity category is sensitive."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    from the country). The timeline names the fields that changed, never their values: an
+    address or an identity category is sensitive.
+
+    A person is one record for every case they are a party to, so a correction of their
+    details holds for each: it is made only by someone who may edit every one of those
+    cases (else ``shared_person``, and nothing changes), and each case's timeline says so.
+    The role is the case's own."""
+    unknown = set(details) - set(CORRECTABLE_PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"correct_party() does not correct {sorted(unknown)}")
+    # Every case the person is a party to is locked, in one order (by pk) so that two
+    # corrections of the same person from two of their cases wait for each other.
+    person_id = Party.objects.filter(case=case.pk, pk=party.pk).values("person")
+    holding = Party.objects.filter(person__in=person_id).values("case") if details else []
+    cases = {
+        c.pk: c
+        for c in Case.objects.select_for_update()
+        .filter(Q(pk=case.pk) | Q(pk__in=holding))
+        .order_by("pk")
+    }
+    locked = cases[case.pk]
     require(actor, "cases.edit_parties", locked)
     party = Party.objects.select_for_update().filter(case=locked, pk=party.pk).first()
     if party is None:
         raise ValidationError(_("That is not a party of this case."), code="not_a_party")
-    unknown = set(details) - set(CORRECTABLE_PERSON_FIELDS)
-    if unknown:
-        raise TypeError(f"correct_party() does not correct {sorted(unknown)}")
-    changed = []
+    changed, corrected, others = [], [], []
     if role != party.role:
-        others = locked.parties.filter(role=Party.Role.CLAIMANT).exclude(pk=party.pk)
-        if party.role == Party.Role.CLAIMANT and not others.exists():
+        others_claiming = locked.parties.filter(role=Party.Role.CLAIMANT).exclude(pk=party.pk)
+        if party.role == Party.Role.CLAIMANT and not others_claiming.exists():
             raise ValidationError(_("A case needs at least one claimant."), code="no_claimant")
         party.role = role
         party.full_clean()
@@ -319,12 +379,14 @@ def correct_party(*, case: Case, actor: User, party: Party, role: str, **details
         wanted = with_defaults({**current, **details})
         fields = [n for n in CORRECTABLE_PERSON_FIELDS if str(wanted[n]) != str(current[n])]
         if fields:
+            others = _other_cases_of(person, locked, cases, actor)
             for name in fields:
                 setattr(person, name, wanted[name])
             person.full_clean()
             person.save(update_fields=fields)
             party.person = person
-            changed += [Person._meta.get_field(name).verbose_name for name in fields]
+            corrected = [Person._meta.get_field(name).verbose_name for name in fields]
+            changed += corrected
     if not changed:
         raise ValidationError(
             _("Nothing to correct: the details are as they were."), code="unchanged"
@@ -342,7 +404,48 @@ def correct_party(*, case: Case, actor: User, party: Party, role: str, **details
             )
         ),
     )
+    for other in others:
+        _record(
+            other,
+            actor,
+            CaseEvent.Kind.PARTIES,
+            transition="correct_party",
+            **said(
+                line(
+                    gettext_noop("Party corrected at case %(case)s: %(party)s (%(fields)s)."),
+                    case=locked.number,
+                    party=party.subject,
+                    fields=listing(corrected),
+                )
+            ),
+        )
     return party
+
+
+def _other_cases_of(person: Person, case: Case, locked: dict[int, Case], actor: User) -> list:
+    """The other cases the person is a party to, each of which the actor may edit (they
+    were locked before the person was: see correct_party); else nothing is corrected."""
+    holding = set(Party.objects.filter(person=person).values_list("case", flat=True))
+    if holding - set(locked):  # added to another case since the locks were asked for
+        raise ValidationError(
+            _("%s has just been added to another case: try the correction again.") % person,
+            code="moved",
+        )
+    others = [locked[pk] for pk in sorted(holding - {case.pk})]
+    if any(not capabilities.may(actor, "cases.edit_parties", other) for other in others):
+        raise ValidationError(shared_person_message(person), code="shared_person")
+    return others
+
+
+def shared_person_message(person: Person) -> str:
+    return (
+        _(
+            "%s is also a party to cases that you may not edit. A person's details are one "
+            "record for every case they are a party to, so only someone who may edit all of "
+            "those cases corrects them; here you may correct the role."
+        )
+        % person
+    )
 
 
 @transaction.atomic
@@ -378,6 +481,8 @@ def transition_case(*, case: Case, actor: User, name: str, reason: str = "", **p
             _("A case is referred to a competent department or another level of the federation."),
             code="referral_target",
         )
+    if params.get("on") is not None:  # a step dated to a day: not before the case came in
+        check_step_on(params["on"], received_on=locked.received_on)
     locked.save()
     _record(
         locked,
@@ -617,8 +722,9 @@ def record_communication(
     require(actor, "cases.record_communication", case)
     if not summary.strip() or not counterpart.strip():
         raise ValidationError(_("Say with whom you communicated and what was said."))
+    validate_name(counterpart)
     occurred_at = occurred_at or timezone.now()
-    check_occurred_at(occurred_at)
+    check_occurred_at(occurred_at, received_on=case.received_on)
     return _record(
         case,
         actor,
@@ -793,6 +899,7 @@ def set_calendar_override(
     *, day: datetime.date, is_working_day: bool, note: str = ""
 ) -> CalendarOverride:
     """Correct the working-day calendar for one date, then recompute running clocks."""
+    check_planned_day(day)
     override, _created = CalendarOverride.objects.update_or_create(
         day=day, defaults={"is_working_day": is_working_day, "note": note}
     )

@@ -17,6 +17,7 @@ from .forms import (
 )
 from .models import Case, CaseStatus
 from .params import choice_param, search_text
+from .templatetags.error_summary import FIELD_TAG, field_anchor, field_name, said
 
 PAGE_SIZE = 25
 
@@ -31,10 +32,21 @@ def _list_filters(request) -> dict[str, str]:
     }
 
 
-def say_form_errors(request, form) -> None:
-    """A form posted from a panel of the case page: its errors as messages on the page."""
-    for errors in form.errors.values():
-        messages.error(request, " ".join(errors))
+def say_form_errors(request, form, auto_id: str | None = None) -> None:
+    """A form posted from a panel of the case page: its errors as messages on the page,
+    each with its field's name and, for the page's error summary, the id its field has on
+    the page (``auto_id``, as the page renders the form) to link to."""
+    if auto_id:
+        form.auto_id = auto_id
+    for name, errors in form.errors.items():
+        if name in form.fields:
+            bound = form[name]
+            for error in errors:
+                tag = f"{FIELD_TAG}{field_anchor(bound)}"
+                messages.error(request, said(field_name(bound), error), extra_tags=tag)
+        else:
+            for error in errors:
+                messages.error(request, error)
 
 
 @login_required
@@ -134,6 +146,7 @@ def add_party(request, pk: int):
         case=case,
         people=selectors.visible_people(request.user),
         bodies=selectors.visible_bodies(request.user),
+        associations=selectors.visible_associations(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -154,7 +167,10 @@ def correct_party(request, pk: int, party_pk: int):
     """Correct a party's role, or a person's details; the timeline names what changed."""
     case = selectors.case_for(request.user, pk, "cases.edit_parties")
     party = get_object_or_404(selectors.case_parties(case), pk=party_pk)
-    form = CorrectPartyForm(request.POST or None, party=party)
+    # A person's details are one record for all their cases: corrected only by someone
+    # who may edit every one of them, and otherwise not shown here either.
+    shared = party.person is not None and bool(selectors.cases_beyond(request.user, party.person))
+    form = CorrectPartyForm(request.POST or None, party=party, with_details=not shared)
     if request.method == "POST" and form.is_valid():
         try:
             services.correct_party(case=case, actor=request.user, party=party, **form.cleaned_data)
@@ -166,7 +182,13 @@ def correct_party(request, pk: int, party_pk: int):
     return render(
         request,
         "cases/party_form.html",
-        {"case": case, "form": form, "party": party, "title": _("Correct a party")},
+        {
+            "case": case,
+            "form": form,
+            "party": party,
+            "title": _("Correct a party"),
+            "shared": services.shared_person_message(party.person) if shared else "",
+        },
     )
 
 

@@ -38,8 +38,9 @@ ACTIVE_NAME_TREES = ("/JavaScript", "/EmbeddedFiles")
 def clean_pdf(content: bytes) -> bytes:
     """The PDF without JavaScript, actions, links or attached files, re-saved unencrypted.
 
-    Raises ``pikepdf.PdfError`` (or ``pikepdf.PasswordError``) for a file pikepdf cannot
-    open: the caller reports it as not a readable PDF."""
+    Raises ``pikepdf.PdfError`` for a file pikepdf cannot open, and
+    ``pikepdf.PasswordError`` (not a ``PdfError``) for one that needs a password to open:
+    the caller (``services._cleaned_pdf``) refuses each with its own message."""
     with pikepdf.open(io.BytesIO(content)) as pdf:
         _clean_catalogue(pdf.Root)
         for page in pdf.pages:

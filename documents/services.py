@@ -207,6 +207,11 @@ def _cleaned_pdf(content: bytes) -> tuple[bytes, int]:
             raise PdfReadError("no PDF header")
         cleaned = clean_pdf(content)
         return cleaned, len(PdfReader(io.BytesIO(cleaned)).pages)
+    except pikepdf.PasswordError as error:  # not a pikepdf.PdfError
+        raise ValidationError(
+            _("The PDF is protected by a password. Upload a copy that opens without one."),
+            code="password",
+        ) from error
     except (pikepdf.PdfError, PdfReadError, ValueError, KeyError) as error:
         raise ValidationError(_("The file is not a readable PDF.")) from error
 

@@ -75,14 +75,20 @@ def _page_numbers(count: int | None, field_file) -> int:
 
 
 def _viewer(request, *, subject, kind: str, title: str, subtitle: str, ready: bool, count: int):
-    """The viewer of a PDF: its pages as lazily loaded images, each with a zoomed version."""
+    """The viewer of a PDF: its pages as lazily loaded images, each with its text beside it
+    and a zoomed version."""
     page_route = f"documents:{kind}_page"
     sizes: list[tuple[float, float]] = []
+    texts: list[str] | None = None
     if ready and count:
         try:
             sizes = pages.page_sizes(subject.file)
         except Exception:
             logger.exception("could not measure the pages of %s", subject.file.name)
+        try:
+            texts = pages.page_texts(subject.file, count=count)
+        except Exception:  # the pages are still shown, without their text
+            logger.exception("could not read the text of %s", subject.file.name)
     if len(sizes) != count:
         sizes = [pages.A4] * count
     width = pages.DEFAULT_WIDTH
@@ -90,9 +96,10 @@ def _viewer(request, *, subject, kind: str, title: str, subtitle: str, ready: bo
         {
             "number": number,
             "src": reverse(page_route, args=[subject.pk, number]),
-            "zoom": f"{reverse(page_route, args=[subject.pk, number])}?w={pages.ZOOM_WIDTH}",
+            "zoom_width": pages.ZOOM_WIDTH,
             "width": width,
             "height": max(1, round(width * page_height / page_width)),
+            "text": texts[number - 1] if texts else "",
         }
         for number, (page_width, page_height) in enumerate(sizes, start=1)
     ]
@@ -109,6 +116,7 @@ def _viewer(request, *, subject, kind: str, title: str, subtitle: str, ready: bo
         "failed": kind == "document" and subject.rendering == Document.Rendering.FAILED,
         "page_count": count,
         "pages": page_list,
+        "texts_read": texts is not None,
         "download_url": download_url,
     }
     if _wants_fragment(request):
@@ -196,12 +204,15 @@ def _page_image(request, field_file, *, page: int, count: int | None):
         png = pages.page_png(field_file, page=page, width=pages.width_for(request.GET.get("w")))
     except pages.PageOutOfRange as error:
         raise Http404 from error
-    except pages.RenderError:
-        logger.exception("could not render page %s of %s", page, field_file.name)
-        return HttpResponse(status=503)
+    except pages.RenderError as error:
+        # A page too heavy or broken to render shows as the placeholder, its text beside
+        # it; the failure is remembered (documents/pages.py), so the next request is quick.
+        logger.warning("could not render page %s of %s: %s", page, field_file.name, error)
+        png = pages.placeholder_png()
     response = HttpResponse(png, content_type="image/png")
-    # Only for this user's browser, a little while: the page is behind their access.
-    patch_cache_control(response, private=True, max_age=600)
+    # Never kept by a browser or a proxy, as every page a logged-in user gets: a page may
+    # be a scanned ID document, opened on a shared computer.
+    patch_cache_control(response, private=True, no_store=True)
     return response
 
 

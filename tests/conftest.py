@@ -225,6 +225,46 @@ def legal_review(do, lawyer):
 
 
 @pytest.fixture
+def officer_client(client, officer):
+    client.force_login(officer)
+    return client
+
+
+@pytest.fixture
+def accepted(case, do):
+    case = do(case, "screen", {"notes": "事实清楚"})
+    return do(case, "decide", {"decision": "accept"})
+
+
+@pytest.fixture
+def send(do):
+    """Send the case to review as the officer's screen does: a lead, any others, a due
+    date each (the default unless given in ``dues``)."""
+    from workflows.review import selectors
+
+    def send(case, lead, *members, dues=None):
+        dues = dues or {}
+        default = selectors.default_due_on(case, timezone.localdate(), WorkingCalendar.load())
+        data = {"lead": lead.pk, "members": [m.pk for m in members]}
+        for adviser in (lead, *members):
+            data[f"due_{adviser.pk}"] = dues.get(adviser, default)
+        return do(case, "send_to_review", data, form=True)
+
+    return send
+
+
+@pytest.fixture
+def reviewing(accepted, send, lawyer):
+    """The lead alone, declared: writing."""
+    from workflows.review import selectors, services
+
+    case = send(accepted, lawyer)
+    seat = selectors.seat_in(case, lawyer)
+    services.declare(seat_pk=seat.pk, actor=lawyer, has_conflict=False)
+    return case
+
+
+@pytest.fixture
 def association(claimant):
     association = AssociationFactory(name="马来西亚谭氏宗亲会")
     association.representatives.add(claimant)

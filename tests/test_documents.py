@@ -5,6 +5,7 @@ import json
 import re
 import subprocess
 
+import pikepdf
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -359,6 +360,34 @@ def test_it_refuses_an_upload_that_is_not_a_pdf(case, officer, client):
     )
     assert len(response.context["messages"]) == 1
     assert not case.evidence.exists()
+
+
+@pytest.mark.parametrize("password", ["secret", ""], ids=["to-open", "to-change-only"])
+def test_it_refuses_a_password_protected_pdf_with_a_message(case, officer, client, password):
+    """A PDF that needs a password to open cannot be cleaned or read: refused with a
+    message, not a 500. One encrypted only against changes (an empty password opens it)
+    is kept, saved without its encryption."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    encrypted = io.BytesIO()
+    pdf.save(encrypted, encryption=pikepdf.Encryption(user=password, owner="owner"))
+    encrypted.seek(0)
+    encrypted.name = "护照.pdf"
+    client.force_login(officer)
+    response = client.post(
+        reverse("documents:upload_evidence", args=[case.pk]),
+        {"item": "03", "title": "护照复印件", "upload": encrypted},
+        follow=True,
+    )
+    assert response.status_code == 200
+    said = [str(m) for m in response.context["messages"]]
+    if password:
+        assert said == ["该PDF设有密码保护，无法读取。请上传无需密码即可打开的文件。"]
+        assert not case.evidence.exists()
+    else:
+        assert said == ["PDF材料已入卷。"]
+        with case.evidence.get().file.open("rb") as handle:
+            assert not pikepdf.open(io.BytesIO(handle.read())).is_encrypted
 
 
 def test_it_lets_only_the_case_s_organisation_download(case, officer, outsider, client):

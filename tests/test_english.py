@@ -50,12 +50,6 @@ def options(page: str, name: str) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def officer_client(client, officer):
-    client.force_login(officer)
-    return client
-
-
-@pytest.fixture
 def english(officer_client, settings):
     """The officer reading the English interface (the language menu's cookie)."""
     officer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -46,12 +46,6 @@ def panel_url(case, name: str = "documents") -> str:
     return reverse("workflows:case_panel", args=[case.pk, name])
 
 
-@pytest.fixture
-def officer_client(client, officer):
-    client.force_login(officer)
-    return client
-
-
 def test_the_case_page_has_no_meta_refresh_and_loads_the_panel_script(officer_client, case):
     response = officer_client.get(case.get_absolute_url())
     page = response.content.decode()

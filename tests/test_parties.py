@@ -6,12 +6,16 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import services
 from cases.models import Case, CaseEvent, Organisation, Party, Person
 from cases.parties import defaults_for
 from cases.selectors import invitable_departments, referral_targets, registering_organisations
+from cases.services import PartyInput
 from workflows.selectors import QueueFilters, queue, rows
 
 from .conftest import open_tasks
@@ -28,12 +32,6 @@ def township_government(db):
         number_prefix="",
         name_en="People's Government of Yirong Township",
     )
-
-
-@pytest.fixture
-def officer_client(client, officer):
-    client.force_login(officer)
-    return client
 
 
 def _registration(city, **overrides) -> dict:
@@ -584,3 +582,120 @@ def test_a_claimant_in_canada_gets_english_in_his_notice(
     [row] = [r for r in page.split("<tr")[1:] if "黄伟明" in r]
     assert "America/Vancouver" in row and "English" in row
     assert any(local in row for local in _local_times("America/Vancouver"))
+
+
+# [Q6c] A person is one record for every case they are a party to ---------------------
+
+
+@pytest.fixture
+def uncle_of_the_township(township, intake):
+    """谭伯华, a party of a case of the Yirong 侨胞之家 (below the city), in its registry."""
+    yirong = officer_of(township, "yirong")
+    township_case = intake(
+        actor=yirong,
+        handling_organisation=township,
+        title="义容镇祖屋纠纷",
+        parties=[
+            PartyInput(
+                role="claimant",
+                new_person={
+                    "name_zh": "谭伯华",
+                    "residence_country": "CN",
+                    "phone": "+86 762 700 0001",
+                    "address": "义容镇上村八号",
+                },
+            )
+        ],
+    )
+    return township_case, township_case.parties.get().person
+
+
+def test_it_keeps_a_correction_from_rewriting_a_case_the_officer_may_not_edit(
+    officer_client, city, case, uncle_of_the_township
+):
+    township_case, uncle = uncle_of_the_township
+    officer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    # The city officer may pick him (the registry of a unit below) for her own case.
+    assert _add(officer_client, case, role="relative", person=uncle.pk).status_code == 302
+    party = case.parties.get(person=uncle)
+    url = reverse("cases:correct_party", args=[case.pk, party.pk])
+
+    # The correction form offers his role, not his details held for the other case.
+    page = officer_client.get(url)
+    assert list(page.context["form"].fields) == ["role"]
+    text = page.content.decode()
+    assert "700 0001" not in text and "上村八号" not in text
+    assert "may not edit" in text
+
+    response = officer_client.post(
+        url,
+        {
+            "role": "third_party",
+            "name_zh": "谭伯华",
+            "name_latin": "Tampered Name",
+            "phone": "+86 999 0000 0000",
+            "address": "Somewhere else",
+        },
+    )
+
+    assert response.status_code == 302  # the role, which is this case's own, is corrected
+    party.refresh_from_db()
+    assert party.role == "third_party"
+    uncle.refresh_from_db()
+    assert (uncle.name_latin, uncle.phone, uncle.address) == (
+        "",
+        "+86 762 700 0001",
+        "义容镇上村八号",
+    )
+    assert not township_case.events.filter(kind="parties").exists()
+    # The service refuses whoever calls it, and says why.
+    with pytest.raises(ValidationError) as refused:
+        services.correct_party(
+            case=case, actor=party.case.officer, party=party, role="third_party", phone="1234567"
+        )
+    assert refused.value.code == "shared_person"
+    uncle.refresh_from_db()
+    assert uncle.phone == "+86 762 700 0001"
+
+
+def test_it_corrects_a_shared_person_with_an_entry_on_every_case_that_holds_him(
+    officer_client, case, intake, claimant
+):
+    other = intake(title="谭永康另案")  # the same claimant, also a case the officer edits
+    party = case.parties.get()
+    url, data = _correction_form(officer_client, case, party)
+    assert data["phone"] == claimant.phone
+
+    response = officer_client.post(url, {**data, "phone": "+60 16-888 1234"})
+
+    assert response.status_code == 302
+    claimant.refresh_from_db()
+    assert claimant.phone == "+60 16-888 1234"
+    [here] = case.events.filter(kind="parties")
+    [there] = other.events.filter(kind="parties")
+    assert here.transition == there.transition == "correct_party"
+    assert "电话" in there.summary and case.number in there.summary
+    assert "888" not in there.summary
+    assert there.actor.username == "officer"
+
+
+def test_it_offers_associations_as_it_offers_people(
+    officer_client, client, city, other_city, outsider, association, case
+):
+    register, add = reverse("workflows:register"), reverse("cases:add_party", args=[case.pk])
+    # Its representative is in the city's registry: the city's officer sees it.
+    assert "马来西亚谭氏宗亲会" in officer_client.get(register).content.decode()
+    assert "马来西亚谭氏宗亲会" in officer_client.get(add).content.decode()
+
+    client.force_login(outsider)
+    assert "马来西亚谭氏宗亲会" not in client.get(register).content.decode()
+    data = _registration(other_city, **{"party-1-role": "claimant"})
+    data["party-1-association"] = str(association.pk)
+    response = client.post(register, data)
+    assert response.status_code == 200
+    assert response.context["party_forms"].forms[1].errors["association"]
+    assert not Case.objects.filter(handling_organisation=other_city).exists()
+    with pytest.raises(PermissionDenied):
+        services.add_case_party(
+            case=case, actor=outsider, item=PartyInput(role="claimant", association=association)
+        )

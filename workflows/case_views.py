@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cases import capabilities, selectors
-from cases.forms import CaseForm, ExtensionForm, PartyFormSet
+from cases.forms import MAX_PARTIES, CaseForm, ExtensionForm, PartyFormSet, quiet
 from cases.views import post_case_form
 
 from . import lifecycle, panels, progress, services, stages
@@ -53,20 +53,43 @@ def case_panel(request, pk: int, name: str):
     return render(request, template, {"case": case, "can": can, **context})
 
 
+def _with_one_more_party(data):
+    """The posted registration with room for one more party block."""
+    data = data.copy()
+    try:
+        count = int(data.get("party-TOTAL_FORMS", ""))
+    except ValueError:
+        count = 1
+    data["party-TOTAL_FORMS"] = str(min(max(count, 1) + 1, MAX_PARTIES))
+    return data
+
+
 @login_required
 @permission_required("cases.register_case", raise_exception=True)
 def case_register(request):
+    """Registration: the complaint and its parties, one block at first. "Add another
+    party" posts the form back with one more block and saves nothing (it works without
+    JavaScript); each block shows only the fields of the kind of party chosen
+    (``cases.forms.PartyForm``)."""
     organisations = selectors.registering_organisations(request.user).order_by("name")
-    form = CaseForm(request.POST or None, organisations=organisations)
+    adding = request.method == "POST" and "add_party" in request.POST
+    data = _with_one_more_party(request.POST) if adding else (request.POST or None)
+    form = CaseForm(data, organisations=organisations)
     party_forms = PartyFormSet(
-        request.POST or None,
+        data,
         prefix="party",
         form_kwargs={
             "people": selectors.visible_people(request.user),
             "bodies": selectors.visible_bodies(request.user),
+            "associations": selectors.visible_associations(request.user),
         },
     )
-    if request.method == "POST" and form.is_valid() and party_forms.is_valid():
+    if adding:
+        quiet(form, party_forms)
+        if party_forms.management_form.is_valid():
+            new_block = party_forms.forms[-1]
+            new_block.fields["role"].widget.attrs["autofocus"] = True
+    elif request.method == "POST" and form.is_valid() and party_forms.is_valid():
         parties = [f.party_input() for f in party_forms if f.cleaned_data]
         try:
             case = services.register_case(actor=request.user, parties=parties, **form.cleaned_data)
@@ -78,7 +101,13 @@ def case_register(request):
             messages.success(request, _("Case %s registered.") % case.number)
             return redirect(case)
     return render(
-        request, "workflows/case_register.html", {"form": form, "party_forms": party_forms}
+        request,
+        "workflows/case_register.html",
+        {
+            "form": form,
+            "party_forms": party_forms,
+            "can_add_party": len(party_forms.forms) < MAX_PARTIES,
+        },
     )
 
 
@@ -116,7 +145,7 @@ def withdraw(request, pk: int):
         request,
         pk,
         "cases.withdraw_case",
-        lambda data, case: WithdrawForm(data),
+        lambda data, case: WithdrawForm(data, auto_id="id_withdraw_%s"),
         lifecycle.withdraw_case,
         _then_next_step(
             request, _("The withdrawal is recorded and the case is closed as withdrawn.")
@@ -131,7 +160,7 @@ def suspend(request, pk: int):
         request,
         pk,
         "cases.suspend_case",
-        lambda data, case: SuspendForm(data),
+        lambda data, case: SuspendForm(data, auto_id="id_suspend_%s"),
         lifecycle.suspend_case,
         _then_next_step(request, _("The case is suspended; its clocks wait until it resumes.")),
     )
@@ -144,7 +173,7 @@ def resume(request, pk: int):
         request,
         pk,
         "cases.suspend_case",
-        lambda data, case: ResumeForm(data),
+        lambda data, case: ResumeForm(data, auto_id="id_resume_%s"),
         lifecycle.resume_case,
         _then_next_step(request, _("The case is resumed.")),
     )
@@ -157,7 +186,7 @@ def reopen(request, pk: int):
         request,
         pk,
         "cases.reopen_case",
-        lambda data, case: ReopenForm(data),
+        lambda data, case: ReopenForm(data, auto_id="id_reopen_%s"),
         lifecycle.reopen_case,
         _then_next_step(request, _("The case is reopened and goes back to screening.")),
     )

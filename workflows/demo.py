@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases import services
@@ -703,9 +704,12 @@ def _case(
 ) -> Case | None:
     if Case.objects.filter(title=spec.title).exists():
         return None
-    # People enter a registry with the first case they are a party to, as at intake.
+    # People enter a registry with the first case they are a party to, as at intake (an
+    # association's representatives too: who may pick them may pick the association).
+    representatives = association.representatives.all() if spec.association else []
     Person.objects.filter(
-        name_zh__in=[*spec.claimants, *spec.respondents], registered_by__isnull=True
+        Q(name_zh__in=[*spec.claimants, *spec.respondents]) | Q(pk__in=representatives),
+        registered_by__isnull=True,
     ).update(registered_by=organisations[spec.organisation])
     parties = [PartyInput(role="claimant", person=people[n]) for n in spec.claimants]
     parties += [PartyInput(role="respondent", person=people[n]) for n in spec.respondents]

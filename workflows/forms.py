@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms import MAX_TEXT
 from cases.models import Withdrawal
+from cases.validators import check_expected_resume_on
 
 
 def _text(label, required: bool = True) -> forms.CharField:
@@ -42,6 +43,8 @@ class SuspendForm(forms.Form):
             raise ValidationError(
                 _("The expected date of resumption cannot be in the past."), code="past"
             )
+        if day:
+            check_expected_resume_on(day)  # the service checks it again, for other callers
         return day
 
 

@@ -33,6 +33,7 @@ from cases.models import (
     transition_label,
 )
 from cases.selectors import require
+from cases.validators import check_expected_resume_on
 
 from . import services, stages
 from .flows import DisputeFlow
@@ -101,6 +102,8 @@ def suspend_case(
             _("The expected date of resumption cannot be before the suspension."),
             code="resume_before_suspension",
         )
+    if expected_resume_on:
+        check_expected_resume_on(expected_resume_on)  # the notice prints it
     # Stored before the step: the notice the step issues states it.
     suspension = Suspension.objects.create(
         case=locked,

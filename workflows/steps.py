@@ -108,10 +108,12 @@ class OutcomeForm(TaskForm):
         "route_forward": ("result", "unresolved"),
     }
     required_when_shown = frozenset({"route_forward"})
-    # The agreement's date is the day the case is settled: neither may be in the future.
+    # The agreement's date is the day the case is settled: neither may be in the future,
+    # nor before the case was received (cases.validators.check_step_on).
     error_fields = {
         "future_agreement": "agreement_on",
         "future_step": "agreement_on",
+        "before_receipt": "agreement_on",
         "result_required": "result",
         "route_forward_required": "route_forward",
     }

@@ -5,10 +5,17 @@
 - ``items|join_list``: "甲、乙、丙" in Chinese, "A, B, C" in English;
 - ``zone|local_time``: the time there now with its city and offset,
   "2026-11-25 04:36 (Kuala Lumpur, UTC+8)" / "2026-11-25 04:36（吉隆坡，UTC+8）";
-- ``zone|zone_label``: "Kuala Lumpur (Asia, UTC+8)".
+- ``zone|zone_label``: "Kuala Lumpur (Asia, UTC+8)";
+- ``day|as_time``: a date or a moment in a <time> element, "2026-12-03" or "2026-12-03 15:46"
+  (in the reader's zone), which the page never breaks over two lines (static/css/app.css);
+  for a date inside a sentence: ``{% blocktranslate with day=due|as_time %}``.
 """
 
+import datetime
+
 from django import template
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
 
 from cases import timeline, zones
 
@@ -28,3 +35,14 @@ def local_time(zone) -> str:
 @register.filter
 def zone_label(zone) -> str:
     return zones.label(zone) if zone else ""
+
+
+@register.filter(expects_localtime=True)
+def as_time(value):
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return format_html(
+            '<time datetime="{}">{}</time>', value.isoformat(), date_format(value, "Y-m-d H:i")
+        )
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), value.isoformat())

@@ -9,6 +9,12 @@
  * page) fall back to following the link: without JavaScript every link opens the full
  * viewer page.
  *
+ * Zoom: each page's 放大查看 button submits a GET form to the page's larger image (what
+ * happens without JavaScript). Here it shows the larger image in place instead, scrolling
+ * sideways in its frame (which can then take the focus, so that the keyboard scrolls it), and
+ * the button, now 缩小, brings the page back to its width. The labels come from the
+ * button's data-zoom-in and data-zoom-out, in the reader's language.
+ *
  * A static file with no inline code: allowed by the Content-Security-Policy (script-src
  * 'self'); the fetch goes to the same origin (default-src 'self'). The fragment's images
  * are served by the site (img-src 'self').
@@ -76,5 +82,44 @@
     if (!target) return; // no pane on this page: follow the link
     event.preventDefault();
     open(link, target);
+  });
+
+  function zoom(form) {
+    var page = form.closest(".viewer-page");
+    var img = page ? page.querySelector(".viewer-image img") : null;
+    var button = form.querySelector("button");
+    var wide = parseInt(form.elements.w ? form.elements.w.value : "", 10);
+    if (!img || !button || !wide) return false;
+    var frame = img.parentElement;
+    if (!img.hasAttribute("data-fit-src")) {
+      img.setAttribute("data-fit-src", img.getAttribute("src"));
+      img.setAttribute("data-fit-width", img.getAttribute("width"));
+      img.setAttribute("data-fit-height", img.getAttribute("height"));
+    }
+    var zoomed = !page.classList.contains("zoomed");
+    if (zoomed) {
+      var url = new URL(form.action, window.location.href);
+      url.searchParams.set("w", String(wide));
+      var ratio = wide / parseInt(img.getAttribute("data-fit-width"), 10);
+      img.setAttribute("src", url.href);
+      img.setAttribute("width", String(wide));
+      img.setAttribute("height", String(Math.round(parseInt(img.getAttribute("data-fit-height"), 10) * ratio)));
+      frame.setAttribute("tabindex", "0");
+    } else {
+      img.setAttribute("src", img.getAttribute("data-fit-src"));
+      img.setAttribute("width", img.getAttribute("data-fit-width"));
+      img.setAttribute("height", img.getAttribute("data-fit-height"));
+      frame.removeAttribute("tabindex");
+    }
+    page.classList.toggle("zoomed", zoomed);
+    var label = button.getAttribute(zoomed ? "data-zoom-out" : "data-zoom-in");
+    if (label) button.textContent = label;
+    return true;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.matches || !form.matches("form[data-viewer-zoom]")) return;
+    if (zoom(form)) event.preventDefault();
   });
 })();

@@ -19,15 +19,15 @@ CITY = "河源市归国华侨联合会"
 COUNTY = "紫金县归国华侨联合会"
 YIRONG = "紫金县义容镇侨胞之家"
 
-# The committee (法顾委) of the city 侨联: username, employer kind, employer, title, areas of
-# expertise (codes of workflows/review/catalogue.py), linked units (挂钩联系), days away
-# from today (start, end) or None.
+# The committee (法顾委) of the city 侨联: username, employer kind, employer, title (Chinese,
+# English), areas of expertise (codes of workflows/review/catalogue.py), linked units
+# (挂钩联系), days away from today (start, end) or None.
 ADVISERS = [
     (
         "adviser",
         "law_firm",
         "广东河源公益律师事务所",
-        "律师",
+        ("律师", "Lawyer"),
         ["ancestral_graves", "neighbouring_relations", "property_law", "burial_administration"],
         [YIRONG],
         None,
@@ -36,7 +36,7 @@ ADVISERS = [
         "adviser2",
         "justice_bureau",
         "河源市司法局",
-        "公职律师",
+        ("公职律师", "Public-sector lawyer"),
         ["petition_procedure", "mediation_law", "land", "overseas_chinese_policy"],
         [COUNTY],
         None,
@@ -45,7 +45,7 @@ ADVISERS = [
         "adviser3",
         "court",
         "河源市中级人民法院",
-        "审判员",
+        ("审判员", "Judge"),
         ["inheritance", "inheritance_law", "civil_procedure", "family_law"],
         [],
         None,
@@ -54,7 +54,7 @@ ADVISERS = [
         "adviser4",
         "bar",
         "河源市律师协会",
-        "律师",
+        ("律师", "Lawyer"),
         ["ancestral_graves", "houses", "property_law"],
         [YIRONG],
         (-2, 10),
@@ -73,7 +73,8 @@ def _prepare(organisations: dict[str, Organisation], users: dict[str, User]) -> 
                 "committee": organisations[CITY],
                 "employer_kind": kind,
                 "employer": employer,
-                "title": title,
+                "title": title[0],
+                "title_en": title[1],
             },
         )
         if not created:

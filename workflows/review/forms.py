@@ -59,7 +59,10 @@ class AssignForm(TaskForm):
         self.fields["lead"].choices = choices
         self.fields["members"].choices = choices
         for ranked in self.ranked:
-            self.fields[f"due_{ranked.user.pk}"] = _date(_("Due on"), required=False)
+            # Each due date is labelled with its adviser's name (the table shows it once,
+            # in the column's head; a screen reader and the error summary need it all).
+            label = _("Due date for %(name)s") % {"name": ranked.user}
+            self.fields[f"due_{ranked.user.pk}"] = _date(label, required=False)
             self.fields[f"due_{ranked.user.pk}"].initial = self.default_due
 
     def rows(self):

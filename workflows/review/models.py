@@ -12,12 +12,15 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from cases.models import Case, Deadline, Organisation, Route
+from cases.validators import check_planned_day, validate_name
 
 # Long enough for a full opinion; a limit so that a runaway paste gets a message.
 OPINION_TEXT_MAX = 20_000
@@ -28,8 +31,8 @@ class ExpertiseArea(models.Model):
     categories it applies to (a field of law applies to several)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=60)
-    name_en = models.CharField(_("English name"), max_length=80)
+    name = models.CharField(_("name"), max_length=60, validators=[validate_name])
+    name_en = models.CharField(_("English name"), max_length=80, validators=[validate_name])
     categories = models.JSONField(_("case categories it applies to"), default=list, blank=True)
 
     class Meta:
@@ -38,7 +41,18 @@ class ExpertiseArea(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the English one on an English page."""
+        return in_language(self.name, self.name_en)
+
+
+def in_language(chinese: str, english: str) -> str:
+    """A value kept in both languages, in the reader's: the English one (if any) on an
+    English page, the Chinese one otherwise."""
+    return english if english and (get_language() or "").startswith("en") else chinese
 
 
 class Adviser(models.Model):
@@ -64,8 +78,11 @@ class Adviser(models.Model):
         related_name="advisers",
     )
     employer_kind = models.CharField(_("works at"), max_length=20, choices=Employer.choices)
-    employer = models.CharField(_("employer"), max_length=150)
-    title = models.CharField(_("title"), max_length=60, blank=True)
+    employer = models.CharField(_("employer"), max_length=150, validators=[validate_name])
+    title = models.CharField(_("title"), max_length=60, blank=True, validators=[validate_name])
+    title_en = models.CharField(
+        _("title in English"), max_length=80, blank=True, validators=[validate_name]
+    )
     expertise = models.ManyToManyField(
         ExpertiseArea, verbose_name=_("areas of expertise"), blank=True, related_name="+"
     )
@@ -84,6 +101,11 @@ class Adviser(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    @property
+    def title_label(self) -> str:
+        """The title (律师, 公职律师, 审判员) in the reader's language."""
+        return in_language(self.title, self.title_en)
 
 
 class AwayPeriod(models.Model):
@@ -106,6 +128,18 @@ class AwayPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.adviser} {self.starts_on}–{self.ends_on}"
+
+    def clean(self) -> None:
+        errors = {}
+        for name in ("starts_on", "ends_on"):
+            day = getattr(self, name)
+            try:
+                if day:
+                    check_planned_day(day)
+            except ValidationError as error:
+                errors[name] = error
+        if errors:
+            raise ValidationError(errors)
 
 
 class ReviewPolicy(models.Model):

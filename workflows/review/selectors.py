@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases.calendar import WorkingCalendar
 from cases.capabilities import memberships
@@ -108,10 +109,10 @@ def _rank(adviser: Adviser, case: Case, places: dict[int, Organisation]) -> tupl
     for area in adviser.expertise.all():
         if area.code == case.category:
             score += WEIGHT_CATEGORY
-            reasons.append(_("expert in %s") % area.name)
+            reasons.append(_("expert in %s") % area.label)
         elif case.category in (area.categories or []):
             score += WEIGHT_FIELD
-            reasons.append(_("knows %s") % area.name)
+            reasons.append(_("knows %s") % area.label)
     for unit in adviser.linked_units.all():
         if unit.pk in places:
             score += WEIGHT_LINK[places[unit.pk].level]
@@ -136,7 +137,11 @@ def ranked_advisers(
         score, reasons = _rank(adviser, case, places)
         load = adviser.open_reviews
         score += WEIGHT_OPEN_REVIEW * load
-        reasons.append(_("%d open reviews") % load if load else _("no open reviews"))
+        reasons.append(
+            ngettext("%d open review", "%d open reviews", load) % load
+            if load
+            else _("no open reviews")
+        )
         ranked = RankedAdviser(adviser, score, load, reasons, _away_until(adviser, today, end))
         (away if ranked.away_until else offered).append(ranked)
     offered.sort(key=lambda r: (-r.score, r.load, r.adviser.user.username))

@@ -47,7 +47,11 @@ def panel_context(case: Case, user: User, can: dict) -> dict | None:
         "review_opinion": getattr(review, "opinion", None) if review.status == "signed" else None,
         "answer_form": AnswerForm() if can.get("answer_questions") else None,
         "replace_forms": [
-            (s, ReplaceForm(case=case, exclude=exclude), reverse("review:replace", args=[s.pk]))
+            (
+                s,
+                ReplaceForm(case=case, exclude=exclude, auto_id=f"id_replace_{s.pk}_%s"),
+                reverse("review:replace", args=[s.pk]),
+            )
             for s in vacant
         ]
         if staff

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from cases.jsonviews import json_endpoint
 from cases.selectors import case_for
 from cases.views import say_form_errors
 
@@ -61,9 +62,10 @@ def declare(request, seat_pk: int):
 
 @login_required
 @require_POST
+@json_endpoint
 def save_draft(request, seat_pk: int):
     """Saves what the adviser typed (static/js/review.js calls it as they type). JSON:
-    the new revision and the time, or the message to show."""
+    the new revision and the time, or the message to show, whatever happens."""
     seat = _own_seat(request, seat_pk)
     form = DraftForm(request.POST)
     if not form.is_valid():
@@ -85,7 +87,8 @@ def save_draft(request, seat_pk: int):
         {
             "revision": opinion.revision,
             "saved_at": saved.isoformat(),
-            "message": _("Draft saved at %s") % saved.strftime("%H:%M:%S"),
+            # As the page says it when it loads: date and minute, as every time here.
+            "message": _("Draft saved at %s") % saved.strftime("%Y-%m-%d %H:%M"),
         }
     )
 
@@ -118,7 +121,7 @@ def answer(request, question_pk: int):
     case = case_for(request.user, question.reviewer.review.case_id, "review.answer_questions")
     form = AnswerForm(request.POST)
     if not form.is_valid():
-        say_form_errors(request, form)
+        say_form_errors(request, form, auto_id=f"id_%s_{question.pk}")
         return redirect(case)
     try:
         services.answer_question(
@@ -140,7 +143,7 @@ def replace(request, seat_pk: int):
     case = case_for(request.user, seat.review.case_id, "review.assign_reviewers")
     form = ReplaceForm(request.POST, case=case, exclude=selectors.seated_or_conflicted(seat.review))
     if not form.is_valid():
-        say_form_errors(request, form)
+        say_form_errors(request, form, auto_id=f"id_replace_{seat.pk}_%s")
         return redirect(case)
     try:
         services.replace_reviewer(

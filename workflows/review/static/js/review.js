@@ -104,6 +104,8 @@
           return;
         }
         if (response.status === 409) { stale = true; }
+        // The server busy (503) or failing (500): kept in the browser, sent again later.
+        if (response.status >= 500) { setTimeout(schedule, RETRY_MS); }
         say(answer.error, "errors");
       }).catch(function () {
         saving = false;
