@@ -4,6 +4,8 @@ happened, whether every document was rendered and every message sent exactly onc
 long recovery took.
 
     make drill            # or: .venv/bin/python bench/drill.py
+    .venv/bin/python bench/drill.py --smoke   # small mode: drill 1 on 2 case files of
+                                              # 300 pages (make bench-smoke)
 
 1. a pool child is killed (SIGKILL) in the middle of a render;
 2. the broker is down when a step commits;
@@ -28,10 +30,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime
 import email
 import hashlib
 import http.client
 import io
+import json
 import os
 import re
 import shutil
@@ -54,6 +58,7 @@ from typing import TYPE_CHECKING, Any
 # standard library's queue module: the project root takes its place.
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
+from bench.common import arguments, parse  # noqa: E402
 
 if TYPE_CHECKING:
     from cases.models import Case, Organisation, User
@@ -67,6 +72,9 @@ WAIT = 120.0  # every wait is bounded, so the drill always ends
 # case file take a few seconds to assemble, long enough to be caught mid-render.
 EVIDENCE_PAGES = 500
 CASE_FILES = 6
+# The small mode: every drill, drill 1 on fewer and smaller case files (still a few seconds
+# a render on a busy machine, long enough to be caught mid-render).
+SMALL = {"EVIDENCE_PAGES": 300, "CASE_FILES": 2}
 
 
 # Processes and ports -------------------------------------------------------------------
@@ -128,6 +136,30 @@ NOTABLE = r"ERROR|CRITICAL|WARNING|Traceback|Error:"
 
 def notable(lines: list[str], pattern: str = NOTABLE) -> list[str]:
     return [line for line in lines if re.search(pattern, line)]
+
+
+# Celery's "[2026-12-03 19:02:42,631: ERROR/…", gunicorn's "[2026-12-03 19:02:42 +0800] …".
+STAMP = re.compile(r"\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:,(\d{3}):|( [+-]\d{4})\])")
+
+
+def logged_since(lines: list[str], since: float) -> tuple[list[str], list[str]]:
+    """The lines logged before and from ``since`` (a time.time()), by their time stamps: a
+    line without one (a traceback's) goes with the line above it; a stamp to the second
+    counts as the end of its second. Celery's stamps are in the local time zone of its
+    process, which Django sets (TIME_ZONE) as it does this process's."""
+    before, after, late = [], [], True
+    for line in lines:
+        found = STAMP.match(line)
+        if found and found.group(3):
+            zoned = datetime.datetime.strptime(
+                found.group(1) + found.group(3), "%Y-%m-%d %H:%M:%S %z"
+            )
+            late = zoned.timestamp() + 0.999 >= since
+        elif found:
+            stamp = time.mktime(time.strptime(found.group(1), "%Y-%m-%d %H:%M:%S"))
+            late = stamp + int(found.group(2)) / 1000 >= since
+        (after if late else before).append(line)
+    return before, after
 
 
 # The throwaway services ----------------------------------------------------------------
@@ -567,8 +599,10 @@ class Report:
 
 def wait_until(check: Callable[[], bool], since: float, timeout: float = WAIT) -> float | None:
     """Seconds from ``since`` (a monotonic time) until ``check()`` held, or None after the
-    timeout. A database error while polling (during a restart) counts as not yet."""
-    from django.db import DatabaseError
+    timeout. A connection that fails while polling (during a restart) counts as not yet;
+    any other database error (a missing table or column) is the drill's own breakage and
+    is raised at once."""
+    from django.db import InterfaceError, OperationalError
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -576,7 +610,7 @@ def wait_until(check: Callable[[], bool], since: float, timeout: float = WAIT) -
         try:
             if check():
                 return time.monotonic() - since
-        except DatabaseError:
+        except (InterfaceError, OperationalError):
             pass
         time.sleep(0.2)
     return None
@@ -973,7 +1007,7 @@ def drill_postgres_restart(report: Report, stack: Stack, world: World) -> Report
     report.saw(f"connections to PostgreSQL before the restart: {postgres_clients(stack)}")
     start = time.monotonic()
     stack.postgres.ctl("restart")
-    restarted = time.monotonic()
+    restarted, restarted_wall = time.monotonic(), time.time()
     report.did(f"pg_ctl restart -m fast of the drill cluster ({restarted - start:.2f} s)")
 
     first, web_ok = first_ok(world, "/queue/", restarted)
@@ -1015,9 +1049,15 @@ def drill_postgres_restart(report: Report, stack: Stack, world: World) -> Report
     alive(report, "beat", stack.beat)
     alive(report, "web", stack.web)
     for name, tail in logs.items():
-        errors = notable(tail.new_lines(), r"ERROR|CRITICAL|Traceback")
+        # What a process said while PostgreSQL was down is the fault itself (beat may ask
+        # the starting server, "the database system is starting up"): only after counts.
+        during, since = logged_since(tail.new_lines(), restarted_wall)
+        errors = notable(since, r"ERROR|CRITICAL|Traceback")
         report.check(not errors, f"{name} log since the restart: {len(errors)} error lines")
         report.log(name, errors, limit=6)
+        trouble = notable(during, r"ERROR|CRITICAL")
+        if trouble:
+            report.saw(f"{name} log during the restart (the fault): {trouble[0].strip()[:160]}")
     times = [web_ok, woken, mailed, swept, swept_mail]
     return report.finish(None if None in times else max(times))
 
@@ -1052,15 +1092,24 @@ def run_drill(name: str, title: str, drill: Callable[[Report], Report]) -> Repor
         return report.finish(None)
 
 
-def summary(reports: list[Report]) -> None:
+def summary(reports: list[Report]) -> dict:
     print("\n| drill | result | recovery |")
     print("|---|---|---|")
     for report in reports:
         recovery = f"{report.recovery:.1f} s" if report.recovery is not None else "—"
         print(f"| {report.name} | {'PASS' if report.passed else 'FAIL'} | {recovery} |")
+    return {
+        report.name: {
+            "passed": report.passed,
+            "recovery_s": None if report.recovery is None else round(report.recovery, 1),
+        }
+        for report in reports
+    }
 
 
 def main() -> int:
+    if parse(arguments(__doc__)).smoke:
+        globals().update(SMALL)
     stack = Stack()
     atexit.register(stack.close)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that finally runs
@@ -1107,8 +1156,9 @@ def main() -> int:
                 lambda report: drill_whole_run(report, stack, world),
             ),
         ]
-        summary(reports)
+        figures = summary(reports)
         print(f"\n{time.monotonic() - started:.0f} s in all; logs in test-artifacts/drill-*.log")
+        print(json.dumps(figures, ensure_ascii=False))
         return 0 if all(r.passed for r in reports) else 1
     finally:
         stack.close()

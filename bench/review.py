@@ -4,6 +4,8 @@ p95, max) of the lead adviser's task screen and of the draft save, queries a req
 bytes a response.
 
     .venv/bin/python bench/review.py         # needs PostgreSQL on 127.0.0.1; ~1 minute
+    .venv/bin/python bench/review.py --smoke # small mode: 4 evidence items, 20 entries,
+                                             # 5 requests each, in a throwaway database
 
 The case is built once, the way the screens build it (intake, screening, acceptance,
 evidence, notes and communications, legal review with two advisers, the lead's
@@ -26,7 +28,7 @@ from pathlib import Path
 # Run as a script, Python puts bench/ first on the path, where queue.py would shadow the
 # standard library's queue module: the project root takes its place.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
-from bench.common import percentile, setup_django  # noqa: E402
+from bench.common import arguments, parse, percentile, setup_django  # noqa: E402
 
 ORGANISATION = "基准法律审查侨联"
 TITLE = "基准法律审查：谭氏祖坟墓地纠纷"
@@ -36,6 +38,13 @@ COMMUNICATIONS = 80  # NOTES + COMMUNICATIONS = 200 timeline entries typed by th
 LAWS = 5
 SCREEN_REQUESTS = 200
 DRAFT_REQUESTS = 50
+SMALL = {
+    "EVIDENCE": 4,
+    "NOTES": 12,
+    "COMMUNICATIONS": 8,
+    "SCREEN_REQUESTS": 5,
+    "DRAFT_REQUESTS": 5,
+}
 
 
 def small_pdf() -> bytes:
@@ -271,7 +280,10 @@ def summary(times: list[float], statements: list, response) -> dict:
 def main() -> None:
     # Wake-ups (documents, e-mails) go to an in-process broker: nothing left behind in Redis.
     os.environ.setdefault("CELERY_BROKER_URL", "memory://localhost/")
-    setup_django()
+    args = parse(arguments(__doc__))
+    if args.smoke:
+        globals().update(SMALL)
+    setup_django(small=args.smoke)
     from django.conf import settings
     from django.test import Client
     from django.urls import reverse

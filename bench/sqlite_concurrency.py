@@ -6,39 +6,56 @@ answers it. Counts the answers by status and the "database is locked" errors.
     .venv/bin/python bench/sqlite_concurrency.py            # the settings as they are
     .venv/bin/python bench/sqlite_concurrency.py --before   # SQLite as before [Q6c] 6:
                                                             # a busy timeout only
+    .venv/bin/python bench/sqlite_concurrency.py --smoke    # small mode: 3, 2 and 2 trials
 
-Each run uses a fresh SQLite file under /tmp (migrated first, a few seconds). The requests
-go through Django's test client, one thread and one database connection per person, as
-two requests in two threads of one server do. Documents are not rendered (no worker).
-Django logs each server error on stderr: `2>/dev/null` keeps the figures alone.
+Each run uses a fresh SQLite file under /tmp (migrated first, a few seconds; the small
+mode's in a temporary folder, removed at the end). The requests go through Django's test
+client, one thread and one database connection per person, as two requests in two threads
+of one server do. Documents are not rendered (no worker). Django logs each server error on
+stderr: `2>/dev/null` keeps the figures alone. Prints one line per figure and, last, all
+figures as one JSON object. An error other than "database is locked" (the figure counted)
+is a broken benchmark: the script prints it and exits with status 1.
 """
 
 from __future__ import annotations
 
-import argparse
+import atexit
+import json
 import os
+import shutil
+import signal
 import sys
+import tempfile
 import threading
 import time
+import traceback
 from collections import Counter
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
+from bench.common import arguments, parse  # noqa: E402
 
 DRAFT_TRIALS = 30
 SUBMIT_TRIALS = 10
 SIGN_OFF_TRIALS = 10
+SMALL = {"DRAFT_TRIALS": 3, "SUBMIT_TRIALS": 2, "SIGN_OFF_TRIALS": 2}
 
 
-def setup(before: bool) -> None:
+def setup(before: bool, small: bool) -> None:
     name = "before" if before else "now"
-    path = Path(f"/tmp/qiaowei-sqlite-concurrency-{name}.sqlite3")
+    folder = Path("/tmp")
+    if small:  # a folder of its own, removed at the end (also on SIGTERM)
+        folder = Path(tempfile.mkdtemp(prefix="qiaowei-bench-smoke-sqlite-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    path = folder / f"qiaowei-sqlite-concurrency-{name}.sqlite3"
     for leftover in path.parent.glob(path.name + "*"):
         leftover.unlink()
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"  # documents wait for a worker
-    os.environ["MEDIA_ROOT"] = "/tmp/qiaowei-sqlite-concurrency-media"
+    os.environ["CELERY_BROKER_URL"] = "memory://localhost/"  # wake-ups go nowhere
+    os.environ["MEDIA_ROOT"] = str(folder / "qiaowei-sqlite-concurrency-media")
     os.environ["EMAIL_URL"] = "dummymail://"
     os.environ.setdefault("LOG_LEVEL", "CRITICAL")
     import django
@@ -182,6 +199,8 @@ def at_once(*calls):
             results[index] = call()
         except Exception as error:
             results[index] = error
+            if not locked(error):
+                UNEXPECTED.append("".join(traceback.format_exception(error)))
         finally:
             connection.close()
 
@@ -202,12 +221,21 @@ def client_of(user):
 
 
 LOCKED: list[str] = []
+# Any other error a request raised: the benchmark is broken (a missing table or column, a
+# changed screen), and its figures would count a broken request as a busy database.
+UNEXPECTED: list[str] = []
+
+
+def locked(error: BaseException | None) -> bool:
+    return error is not None and "database is locked" in str(error)
 
 
 def record_locked(sender, request, **kwargs):
     error = sys.exc_info()[1]
-    if error is not None and "database is locked" in str(error):
+    if locked(error):
         LOCKED.append(request.path)
+    elif error is not None:
+        UNEXPECTED.append(f"{request.path}: " + "".join(traceback.format_exception(error)))
 
 
 def busy(pair) -> int:
@@ -215,7 +243,7 @@ def busy(pair) -> int:
     return sum(1 for r in pair if getattr(r, "status_code", None) == 503)
 
 
-def tally(name: str, responses, trials: int, seconds: float) -> None:
+def tally(name: str, responses, trials: int, seconds: float) -> dict:
     statuses = Counter(
         getattr(r, "status_code", type(r).__name__) for pair in responses for r in pair
     )
@@ -232,13 +260,22 @@ def tally(name: str, responses, trials: int, seconds: float) -> None:
         f"{name}: {trials} trials of 2 at once in {seconds:.1f} s; answers {dict(statuses)}; "
         f"trials with a 5xx: {failed_trials}/{trials}; JSON answers: {json_answers}"
     )
+    return {
+        "trials": trials,
+        "seconds": round(seconds, 1),
+        "answers": {str(status): n for status, n in statuses.items()},
+        "trials_with_5xx": failed_trials,
+        "json_answers": json_answers,
+    }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main() -> int:
+    parser = arguments(__doc__)
     parser.add_argument("--before", action="store_true", help="SQLite as before [Q6c] 6")
-    args = parser.parse_args()
-    setup(args.before)
+    args = parse(parser)
+    if args.smoke:
+        globals().update(SMALL)
+    setup(args.before, args.smoke)
 
     from django.core.signals import got_request_exception
     from django.urls import reverse
@@ -268,7 +305,9 @@ def main() -> None:
             if getattr(response, "status_code", None) == 200:
                 revisions[adviser] = response.json()["revision"]
         answers.append(pair)
-    tally("draft saves", answers, DRAFT_TRIALS, time.perf_counter() - started)
+    figures = {
+        "draft_saves": tally("draft saves", answers, DRAFT_TRIALS, time.perf_counter() - started)
+    }
     drafts, locked_before = answers, len(LOCKED)
 
     # Two advisers submit their opinions at the same moment (the last one joins the
@@ -286,7 +325,8 @@ def main() -> None:
         answers.append(at_once(submit(lead), submit(member)))
         seconds += time.perf_counter() - started
         joined += open_tasks(case, "consolidate") == 1
-    tally("submits", answers, SUBMIT_TRIALS, seconds)
+    figures["submits"] = tally("submits", answers, SUBMIT_TRIALS, seconds)
+    figures["submits"]["reviews_joined_once"] = joined
     print(f"reviews joined once (one sign-off task): {joined} of {SUBMIT_TRIALS} cases")
 
     # The lead signs off twice at the same moment (a double click), on a new case each
@@ -302,14 +342,36 @@ def main() -> None:
         answers.append(at_once(*[lambda url=url: clients[lead].post(url, opinion())] * 2))
         seconds += time.perf_counter() - started
         opinions += LegalOpinion.objects.filter(review__case=case).count()
-    tally("sign-offs", answers, SIGN_OFF_TRIALS, seconds)
+    figures["sign_offs"] = tally("sign-offs", answers, SIGN_OFF_TRIALS, seconds)
+    figures["sign_offs"]["legal_opinions"] = opinions
     print(f"legal opinions signed off: {opinions} for {SIGN_OFF_TRIALS} cases")
+    figures["database_is_locked"] = {
+        "draft_saves": locked_before + sum(busy(pair) for pair in drafts),
+        "submits_and_sign_offs": len(LOCKED) - locked_before,
+    }
     print(
         '"database is locked": '
-        f"{locked_before + sum(busy(pair) for pair in drafts)} in the draft saves, "
-        f"{len(LOCKED) - locked_before} in the submits and sign-offs"
+        f"{figures['database_is_locked']['draft_saves']} in the draft saves, "
+        f"{figures['database_is_locked']['submits_and_sign_offs']} in the submits and sign-offs"
     )
+    if UNEXPECTED:
+        print(f"{len(UNEXPECTED)} errors other than a locked database:", file=sys.stderr)
+        for error in UNEXPECTED[:3]:
+            print(error, file=sys.stderr)
+        return 1
+    # Not one request of a kind done, with the settings as they are: the requests no longer
+    # do what they did (a form changed: answered 400 or the form again), not a busy database.
+    saved = figures["draft_saves"]["answers"].get("200", 0)
+    if not args.before and not (saved and joined and opinions):
+        print(
+            f"nothing done: {saved} drafts saved, {joined} reviews joined, {opinions} "
+            "opinions signed off (the requests no longer match the screens?)",
+            file=sys.stderr,
+        )
+        return 1
+    print(json.dumps(figures))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
