@@ -135,7 +135,7 @@ def _start_clock(case: Case, kind: str, starts_on: datetime.date, calendar: Work
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # intake's own transaction; no savepoint of its own
 def create_case(
     *,
     actor: User,
@@ -189,15 +189,22 @@ def create_case(
 
 def _refuse_unseen_people(actor: User, parties: list[PartyInput]) -> None:
     """A person or body already known may be picked only by someone who may see them."""
+    # Each scope is built (which reads the organisation tree) only when something of its
+    # kind was picked: nothing picked, nothing to refuse.
     picked = {item.person.pk for item in parties if item.person is not None}
-    if picked - set(visible_people(actor).filter(pk__in=picked).values_list("pk", flat=True)):
+    if picked and picked - set(
+        visible_people(actor).filter(pk__in=picked).values_list("pk", flat=True)
+    ):
         raise PermissionDenied(_("You may not pick that person."))
     bodies = {item.organisation.pk for item in parties if item.organisation is not None}
-    if bodies - set(visible_bodies(actor).filter(pk__in=bodies).values_list("pk", flat=True)):
+    if bodies and bodies - set(
+        visible_bodies(actor).filter(pk__in=bodies).values_list("pk", flat=True)
+    ):
         raise PermissionDenied(_("You may not pick that body."))
     associations = {item.association.pk for item in parties if item.association is not None}
-    seen = visible_associations(actor).filter(pk__in=associations).values_list("pk", flat=True)
-    if associations - set(seen):
+    if associations and associations - set(
+        visible_associations(actor).filter(pk__in=associations).values_list("pk", flat=True)
+    ):
         raise PermissionDenied(_("You may not pick that association."))
 
 
@@ -220,12 +227,30 @@ def _refuse_likely_duplicates(actor: User, parties: list[PartyInput]) -> None:
             )
 
 
+def _validate_party(party: Party) -> None:
+    """``full_clean`` without its four round trips. Its foreign keys are objects this
+    transaction holds (the case it stores, the person row it has just locked or created,
+    an association or body already checked as visible, a party just saved), so their
+    existence is not read again (the database's foreign keys still stand behind them);
+    the one-subject constraint, which the database enforces too, is checked on the
+    instance, with the constraint's own message."""
+    party.clean_fields(exclude=["case", "person", "association", "organisation", "on_behalf_of"])
+    party.clean()
+    (constraint,) = Party._meta.constraints  # party_is_person_association_or_body
+    subjects = [party.person_id, party.association_id, party.organisation_id]
+    if sum(subject is not None for subject in subjects) != 1:
+        raise ValidationError(
+            constraint.get_violation_error_message(), code=constraint.violation_error_code
+        )
+
+
 def add_party(*, case: Case, actor: User, item: PartyInput, record: bool = True) -> Party:
     """Link a person, association or body to a case. New details create the person (in
     the registry of the organisation handling the case, with the time zone and language
     of their country unless given: ``cases.parties.defaults_for``) or the body, and a
     body's contact person acting on its behalf."""
-    with transaction.atomic():
+    # No savepoint: nothing catches a failure here to go on in the same transaction.
+    with transaction.atomic(savepoint=False):
         person = item.person
         if person is not None:
             # A correction of the person (correct_party) holds this lock while it checks
@@ -244,7 +269,7 @@ def add_party(*, case: Case, actor: User, item: PartyInput, record: bool = True)
             organisation=organisation,
             on_behalf_of=item.on_behalf_of,
         )
-        party.full_clean()
+        _validate_party(party)
         party.save()
         added = [party]
         if item.contact:
@@ -256,7 +281,7 @@ def add_party(*, case: Case, actor: User, item: PartyInput, record: bool = True)
                 person=_new_person(case, contact_details(**item.contact)),
                 on_behalf_of=party,
             )
-            contact.full_clean()
+            _validate_party(contact)
             contact.save()
             added.append(contact)
         if record:

@@ -17,7 +17,7 @@ from cases.models import Case, Organisation
 
 from . import stages, steps
 from .models import CaseProcess
-from .tasknodes import CaseTask, case_of
+from .tasknodes import CaseTask, StartCase, case_of
 
 
 def receiving_organisation(case: Case) -> Organisation:
@@ -44,10 +44,10 @@ class DisputeFlow(flow.Flow):
     # because task services run inside their own transaction.
     lock_impl = lock.SelectForUpdateLock(nowait=False)
 
-    start = flow.StartHandle(this.start_case).Next(this.screen)
+    start = StartCase(this.start_case).Next(this.screen)
     # A reopened case (workflows.lifecycle.reopen_case): the same case runs a new process.
     # Reopening already moved it to screening, so this run re-screens without a transition.
-    reopen = flow.StartHandle(this.start_case).Next(this.rescreen)
+    reopen = StartCase(this.start_case).Next(this.rescreen)
 
     screen = CaseTask(_("Screening"), steps.ScreenForm, steps.screen, "cases.handle_case").Next(
         this.decide

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import transaction
 from django.utils.timezone import now
 from viewflow.workflow import flow, nodes
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes.split import SplitActivation
-from viewflow.workflow.signals import task_started
+from viewflow.workflow.signals import flow_started, task_started
 from viewflow.workflow.status import STATUS
 
 from cases.capabilities import may_as
@@ -30,6 +31,13 @@ from .models import CaseProcess
 
 
 def case_of(process) -> Case:
+    """The process's case, read again: a task before may have moved it on. Except while
+    a start runs (``StartCase``): the case it was handed is the one its caller holds, in
+    the same transaction, and its first task's owner, permission object and notice would
+    each read the process row again (and the case's organisation and officer)."""
+    starting = getattr(process, "_starting_case", None)
+    if starting is not None:
+        return starting
     return CaseProcess.objects.select_related("case").get(pk=process.pk).case
 
 
@@ -159,6 +167,32 @@ class PersonalTask(CaseTask):
 
     def opens_for(self, user, task) -> bool:
         return task.owner_id is not None and task.owner_id == user.pk
+
+
+class StartCaseActivation(nodes.StartHandle.activation_class):
+    """viewflow's start from code, less two things a case's start does not need: a
+    savepoint (intake and reopening run it inside their own transaction, and nothing
+    catches its failure to go on: the whole registration rolls back) and the process lock
+    (the process row is inserted by this very transaction, so no other one can see it,
+    let alone lock it or act on it, before commit). The case handed to the start serves
+    ``case_of`` until the first tasks are created."""
+
+    @Activation.status.super()
+    def execute(self):
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        with transaction.atomic(savepoint=False):
+            self.process.save()
+            self.process._starting_case = self.process.case
+            try:
+                self.complete()
+                flow_started.send(sender=self.flow_class, process=self.process, task=self.task)
+                self.activate_next()
+            finally:
+                del self.process._starting_case
+
+
+class StartCase(flow.StartHandle):
+    activation_class = StartCaseActivation
 
 
 class FanOutActivation(SplitActivation):
