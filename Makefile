@@ -19,8 +19,13 @@ demo: setup
 	@echo "Serving on http://127.0.0.1:8000 — log in with a demo login above (Ctrl-C stops)."
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# One pytest-xdist worker per core (PYTEST_XDIST_AUTO_NUM_WORKERS=n to choose), each with
+# its own test database, broker queue and Celery worker (tests/conftest.py); a worker that
+# finishes its tests is handed the next. PYTEST_ARGS adds to it:
+# `make test PYTEST_ARGS="-n0 -x tests/test_flow.py"` runs in one process.
+XDIST ?= -n auto --dist load
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # Fault drills against throwaway PostgreSQL, Redis and SMTP servers of their own (bench/README.md).
 drill: setup

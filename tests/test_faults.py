@@ -235,12 +235,19 @@ def _big_pdf(pages: int) -> SimpleUploadedFile:
     return SimpleUploadedFile("卷内证据.pdf", out.getvalue(), content_type="application/pdf")
 
 
-def _active_render(of: set[int]):
-    """A render of one of these documents under way in a pool child, if there is one."""
-    for tasks in (app.control.inspect(timeout=0.5).active() or {}).values():
+def _active_render(worker, of: set[int]):
+    """A render of one of these documents under way in a pool child of our worker (not of
+    another run's on the same broker), if there is one: its task active and the render
+    begun (counted), not a task the child has only just been handed."""
+    inspect = app.control.inspect(destination=[worker.nodename], timeout=0.5)
+    for tasks in (inspect.active() or {}).values():
         for task in tasks:
             if task["name"] == "documents.tasks.render_document" and task["args"][0] in of:
-                return task
+                begun = Document.objects.filter(
+                    pk=task["args"][0], rendering="pending", attempts=1
+                ).exists()
+                if begun:
+                    return task
     return None
 
 
@@ -257,7 +264,7 @@ def test_it_renders_every_document_after_a_pool_child_is_killed(intake, officer,
     documents = [case.documents.filter(kind="registration_form").get(), *issued]
 
     # A case file takes seconds to render, so the kill lands mid-render.
-    task = wait_for(lambda: _active_render({d.pk for d in issued}), timeout=60)
+    task = wait_for(lambda: _active_render(celery_worker, {d.pk for d in issued}), timeout=60)
     os.kill(task["worker_pid"], signal.SIGKILL)
     killed = task["args"][0]
     started = time.monotonic()

@@ -1,4 +1,7 @@
-"""`seed_demo` loads the Zijin example and cases at every stage, and is idempotent."""
+"""`seed_demo` loads the Zijin example and cases at every stage, and is idempotent.
+
+The demo is seeded once for the module (conftest.built_once); each test runs in a savepoint
+of its own, so what one writes (a login, a second seeding) is gone before the next."""
 
 import pytest
 from django.apps import apps
@@ -7,6 +10,8 @@ from django.http import HttpRequest
 
 from cases.models import Case, Party
 from workflows.demo import DEMO_PASSWORD
+
+from .conftest import built_once
 
 
 def _counts() -> dict[str, int]:
@@ -17,15 +22,36 @@ def _counts() -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def seeded(db):
+def _seed() -> None:
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture(scope="module")
+def demo_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo-media")
+
+
+@pytest.fixture
+def media_root(settings, demo_media):
+    """In place of conftest's folder per test: the demo's files are in the module's."""
+    settings.MEDIA_ROOT = demo_media
+    return demo_media
+
+
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker, demo_media):
+    yield from built_once(django_db_blocker, demo_media, _seed)
+
+
+@pytest.fixture
+def seeded(db, seeded_once):
+    pass
 
 
 def test_it_is_idempotent(seeded):
     before = _counts()
     numbers = sorted(Case.objects.values_list("number", "status"))
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    _seed()
     assert _counts() == before
     assert sorted(Case.objects.values_list("number", "status")) == numbers
 
