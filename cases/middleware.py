@@ -21,7 +21,12 @@ class UserPreferencesMiddleware:
                 request.LANGUAGE_CODE = user.language
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone is this request's: what the thread runs next (the next request, a
+            # test after its client's request) starts from the site's own again.
+            timezone.deactivate()
 
 
 class NoStoreMiddleware:

@@ -921,6 +921,13 @@ class Deadline(models.Model):
         return f"{self.case.number} · {self.get_kind_display()} · {self.due_on}"
 
     @property
+    def kind_label(self):
+        """The clock's name, lazily translated: a timeline entry or an e-mail written with
+        it names the clock in its reader's language (``get_kind_display()`` fixes the
+        writer's, such as beat's Chinese)."""
+        return dict(self._meta.get_field("kind").flatchoices).get(self.kind, self.kind)
+
+    @property
     def is_running(self) -> bool:
         return self.stopped_on is None and self.suspended_on is None
 

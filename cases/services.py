@@ -586,7 +586,7 @@ def _resume_clocks(case: Case, today: datetime.date) -> None:
                     clocks=listing(
                         line(
                             gettext_noop("%(clock)s due on %(due)s"),
-                            clock=c.get_kind_display(),
+                            clock=c.kind_label,
                             due=c.due_on,
                         )
                         for c in moved

@@ -275,7 +275,7 @@ def _whose(deadline: Deadline) -> User | Organisation | None:
 
 def _context(deadline: Deadline, today: datetime.date, calendar: WorkingCalendar) -> dict:
     case = deadline.case
-    kind = deadline.get_kind_display()
+    kind = deadline.kind_label
     whose = _whose(deadline)
     return {
         "case": case,
@@ -332,7 +332,7 @@ def _alert(kind: str, deadline: Deadline, today: datetime.date, calendar: Workin
     context = _context(deadline, today, calendar)
     for user in recipients(deadline):
         notify(user, kind, context)
-    clock = deadline.get_kind_display()
+    clock = deadline.kind_label
     if _whose(deadline):
         clock = line(
             gettext_noop("%(clock)s of %(holder)s"), clock=clock, holder=str(_whose(deadline))
