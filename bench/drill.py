@@ -44,6 +44,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import urllib.parse
@@ -109,9 +110,25 @@ def stop_process(process: subprocess.Popen | None, timeout: float = 30.0) -> Non
 
 def spawn(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
     with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(
+        process = subprocess.Popen(
             args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
+    process.log = log  # type: ignore[attr-defined] - what alive() shows if it dies
+    return process
+
+
+# The beat and web processes of the run, by name: a wait gives up as soon as one of them
+# has died (nothing would get done), instead of running out its whole time. The worker is
+# not among them: its supervisor starts it again (Stack.supervise_worker).
+SERVICES: dict[str, subprocess.Popen] = {}
+
+
+def last_lines(process: subprocess.Popen, count: int = 30) -> list[str]:
+    return process.log.read_text(errors="replace").splitlines()[-count:]
+
+
+def died() -> list[str]:
+    return [name for name, process in SERVICES.items() if process.poll() is not None]
 
 
 class LogTail:
@@ -297,6 +314,10 @@ class Stack:
     beat: subprocess.Popen | None = None
     web: subprocess.Popen | None = None
     closed: bool = False
+    # How each worker that died ended (exit status, its last lines); the supervisor started
+    # another in its place.
+    worker_exits: list[tuple[int, list[str]]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start_services(self) -> None:
         busy = [p for p in (PG_PORT, REDIS_PORT, SMTP_PORT, WEB_PORT) if not port_is_free(p)]
@@ -332,13 +353,28 @@ class Stack:
         while not app.control.ping(timeout=1):
             if self.worker.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the worker did not start: see test-artifacts/drill-worker.log")
+        threading.Thread(target=self.supervise_worker, daemon=True).start()
+
+    def supervise_worker(self) -> None:
+        """Start the worker again when it exits, as production's supervisor does (README,
+        "Running in production": systemd's Restart=always). A broker restart can kill a
+        Celery worker (kombu #2582; a CI run of 2026-12-03 saw it exit with status 1): what
+        must hold then is that no work is lost, and the drills report each such exit."""
+        while True:
+            with self.lock:
+                if self.closed:
+                    return
+                if self.worker.poll() is not None:
+                    self.worker_exits.append((self.worker.returncode, last_lines(self.worker)))
+                    self.worker = spawn(self.worker.args, self.worker.log, self.child_env())
+            time.sleep(0.5)
 
     def start_beat(self) -> None:
         """beat's DatabaseScheduler reads CELERY_BEAT_SCHEDULE (the sweeps) at start."""
         args = [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"]
         args += ["-s", str(self.tmp / "beat-schedule"), "--pidfile", str(self.tmp / "beat.pid")]
         log = ARTEFACTS / "drill-beat.log"
-        self.beat = spawn(args, log, self.child_env())
+        self.beat = SERVICES["beat"] = spawn(args, log, self.child_env())
         deadline = time.monotonic() + 60
         while "render-pending-documents" not in log.read_text(errors="replace"):
             if self.beat.poll() is not None or time.monotonic() > deadline:
@@ -349,13 +385,14 @@ class Stack:
         """gunicorn as in production, one sync worker: its requests share one connection."""
         args = [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "1"]
         args += ["--bind", f"127.0.0.1:{WEB_PORT}", "--access-logfile", "-"]
-        self.web = spawn(args, ARTEFACTS / "drill-web.log", self.child_env())
+        self.web = SERVICES["web"] = spawn(args, ARTEFACTS / "drill-web.log", self.child_env())
         wait_for_port(WEB_PORT)
 
     def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
+        with self.lock:  # the supervisor starts no worker from here on
+            if self.closed:
+                return
+            self.closed = True
         for process in (self.beat, self.web, self.worker):
             stop_process(process)
         with contextlib.suppress(Exception):
@@ -599,13 +636,14 @@ class Report:
 
 def wait_until(check: Callable[[], bool], since: float, timeout: float = WAIT) -> float | None:
     """Seconds from ``since`` (a monotonic time) until ``check()`` held, or None after the
-    timeout. A connection that fails while polling (during a restart) counts as not yet;
-    any other database error (a missing table or column) is the drill's own breakage and
-    is raised at once."""
+    timeout, or at once when a worker, beat or web process has died (alive() then shows
+    why). A connection that fails while polling (during a restart) counts as not yet; any
+    other database error (a missing table or column) is the drill's own breakage and is
+    raised at once."""
     from django.db import InterfaceError, OperationalError
 
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not died():
         fresh_connection()
         try:
             if check():
@@ -684,9 +722,25 @@ def messages_of(cases: list[Case]) -> list[int]:
 
 
 def alive(report: Report, name: str, process: subprocess.Popen | None) -> None:
+    """A dead process fails the drill with its exit status and the last lines it logged:
+    in CI the log files are not at hand, the report is."""
     running = process is not None and process.poll() is None
     exit_code = None if process is None else process.poll()
     report.check(running, f"{name} process still running" + ("" if running else f" ({exit_code})"))
+    if not running and process is not None:
+        report.log(name, last_lines(process), limit=30)
+
+
+def worker_exits_since(report: Report, stack: Stack, seen: int, allowed: bool) -> None:
+    """The worker exits since ``seen`` of them: none allowed (a killed pool child must not
+    take the main process with it), or each reported with why, and the drill judged by
+    whether its work got done all the same."""
+    exits = stack.worker_exits[seen:]
+    if not allowed:
+        report.check(not exits, f"the main worker process did not exit ({len(exits)} exits)")
+    for code, lines in exits:
+        report.saw(f"the worker exited ({code}); its supervisor started it again. It said:")
+        report.log("worker", lines, limit=30)
 
 
 # Drill 1: a pool child killed mid-render -----------------------------------------------
@@ -733,6 +787,7 @@ def drill_kill_pool_child(report: Report, stack: Stack, world: World) -> Report:
     from documents.models import Document
     from documents.services import add_evidence, export_case_file
 
+    exits = len(stack.worker_exits)
     cases = [register(world, f"演练一 祖坟纠纷 {n}") for n in range(1, CASE_FILES + 1)]
     if wait_until(all_ready(documents_of(cases)), time.monotonic()) is None:
         report.check(False, "the registration forms were rendered (set-up)")
@@ -778,6 +833,7 @@ def drill_kill_pool_child(report: Report, stack: Stack, world: World) -> Report:
     report.check(all(n == 1 for n in others.values()), f"the others: attempts {others}")
     check_rendered_once(report, world, documents_of(cases), "documents (case files and forms)")
     check_sent_once(report, stack.mail, messages_of(cases), "assignment e-mails")
+    worker_exits_since(report, stack, exits, allowed=False)
     alive(report, "main worker", stack.worker)
     lines = worker_log.new_lines()
     report.log("worker", notable(lines, r"ERROR/|CRITICAL/"))
@@ -801,6 +857,7 @@ def drill_broker_down(report: Report, stack: Stack, world: World, queueing: Queu
     beat_log, worker_log, web_log = (
         LogTail(ARTEFACTS / f"drill-{n}.log") for n in ("beat", "worker", "web")
     )
+    exits = len(stack.worker_exits)
     stack.redis.stop()
     down = time.monotonic()
     report.did("stopped the drill's redis-server (its queue is lost with it)")
@@ -849,6 +906,7 @@ def drill_broker_down(report: Report, stack: Stack, world: World, queueing: Queu
     check_sent_once(report, stack.mail, messages, "e-mails")
     attempts = list(Document.objects.filter(pk__in=documents).values_list("attempts", flat=True))
     report.check(attempts == [1] * len(documents), f"render attempts {attempts}")
+    worker_exits_since(report, stack, exits, allowed=True)
     alive(report, "worker", stack.worker)
     alive(report, "beat", stack.beat)
     report.log("worker", notable(worker_log.new_lines(), r"lost|Cannot connect|Connected to"))
@@ -858,7 +916,9 @@ def drill_broker_down(report: Report, stack: Stack, world: World, queueing: Queu
 
 
 def _seconds(value: float | None) -> str:
-    return f"{value:.1f} s" if value is not None else f"NOT within {WAIT:.0f} s"
+    if value is not None:
+        return f"{value:.1f} s"
+    return f"NOT ({', '.join(died())} died)" if died() else f"NOT within {WAIT:.0f} s"
 
 
 # Drill 3: the mail server down, then back ----------------------------------------------
@@ -1002,6 +1062,7 @@ def first_ok(world: World, path: str, since: float) -> tuple[Reply, float | None
 
 def drill_postgres_restart(report: Report, stack: Stack, world: World) -> Report:
     logs = {n: LogTail(ARTEFACTS / f"drill-{n}.log") for n in ("worker", "beat", "web")}
+    exits = len(stack.worker_exits)
     before = request(world, "GET", "/queue/")
     report.check(before.status == 200, f"GET /queue/ before: {before.status}")
     report.saw(f"connections to PostgreSQL before the restart: {postgres_clients(stack)}")
@@ -1045,6 +1106,7 @@ def drill_postgres_restart(report: Report, stack: Stack, world: World) -> Report
     documents, messages = [*documents, swept_document], [*messages, swept_message]
     check_rendered_once(report, world, documents, "documents (one through the sweep)")
     check_sent_once(report, stack.mail, messages, "e-mails (one through the sweep)")
+    worker_exits_since(report, stack, exits, allowed=False)
     alive(report, "worker", stack.worker)
     alive(report, "beat", stack.beat)
     alive(report, "web", stack.web)

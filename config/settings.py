@@ -248,6 +248,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # A step that commits while the broker is down must not wait long for it: the wake-up is
 # given up quickly (and logged); the sweep below queues it again.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# An odd reply from a broker that is just coming back (a Redis restart) is one more reason
+# to reconnect, not to stop the worker ("Unrecoverable error").
+CELERY_BROKER_CHANNEL_ERROR_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
