@@ -1,3 +1,4 @@
+import rules
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.db.models import Q
@@ -13,6 +14,14 @@ class MembershipBackend(ModelBackend):
     and of the roles the user holds in any organisation. A permission named like a case
     capability is never granted here, even if an administrator put it in a group: those
     are decided per case by ``cases.capabilities``."""
+
+    def has_perm(self, user_obj, perm, obj=None):
+        # What `rules` decides (a case capability, a stage's rule such as the menu's
+        # review.see_committee) is no model permission: not looked for in the user's
+        # groups and roles, which would cost two queries a page to find nothing.
+        if rules.perm_exists(perm):
+            return False
+        return super().has_perm(user_obj, perm, obj)
 
     def _get_group_permissions(self, user_obj):
         roles = Membership.objects.filter(user=user_obj).values("role")

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 import rules
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Q, TextChoices
+from django.db.models import CharField, IntegerField, Q, TextChoices, Value
 from django.utils.translation import gettext_lazy as _
 
 from . import registry
@@ -102,16 +102,36 @@ def task_actions_of(role: str) -> set[str]:
 
 
 # Reading who holds which role, and how each organisation relates to a case. Both are
-# kept on the instance, so one page asks once however many buttons it decides.
+# kept on the instance, so one page asks once however many panels and buttons it decides;
+# and so is each person's answer about a case: computed once per request, since a request
+# reads its user and its case afresh. A service that changes who relates to a case calls
+# ``forget``; one that re-checks on a row it has just locked holds a new instance, which
+# knows nothing yet.
+
+
+def _kept(user: User) -> dict:
+    """What is kept on the user. Through attribute access, not ``__dict__``: asked through
+    ``request.user`` (a lazy wrapper) or through the user it wraps (``has_perm``), both then
+    find the one copy."""
+    kept = getattr(user, "_capability_memo", None)
+    if kept is None:
+        kept = user._capability_memo = {}
+    return kept
 
 
 def memberships(user: User) -> list[tuple[int, str]]:
     """(organisation id, role) pairs the user holds."""
-    if "_memberships" not in user.__dict__:
-        user.__dict__["_memberships"] = list(
-            Membership.objects.filter(user=user).values_list("organisation_id", "role")
+    kept = _kept(user)
+    if "memberships" not in kept:
+        held = list(
+            Membership.objects.filter(user=user).values_list(
+                "organisation_id", "role", "organisation__number_prefix"
+            )
         )
-    return user.__dict__["_memberships"]
+        kept["memberships"] = [(pk, role) for pk, role, _prefix in held]
+        # Read with them: the organisations that number cases (registering_organisation_ids).
+        kept["numbering"] = {pk for pk, _role, prefix in held if prefix}
+    return kept["memberships"]
 
 
 def _relations_by_organisation(case: Case) -> dict[int, set[Relation]]:
@@ -126,38 +146,60 @@ def _relations_by_organisation(case: Case) -> dict[int, set[Relation]]:
     handling = case.handling_organisation
     add([handling.pk], L.HANDLING)
     add([o.pk for o in handling.ancestors()], L.ABOVE)
-    add(CaseAccess.objects.filter(case=case).values_list("organisation_id", flat=True), L.BELOW)
     if case.referred_to_id:
         add([case.referred_to_id], L.REFERRED_TO)
-    named = list(
-        CaseParticipant.objects.filter(case=case).values_list(
-            "relation", "user_id", "organisation_id"
+    # The units below with access (BELOW) and those named on the case, in one read.
+    below = (
+        CaseAccess.objects.filter(case=case)
+        .order_by()
+        .values_list(
+            Value(L.BELOW.value, output_field=CharField()),
+            Value(None, output_field=IntegerField()),
+            "organisation_id",
         )
     )
-    add([pk for relation, _user, pk in named if relation == L.DEPARTMENT], L.DEPARTMENT)
+    named = list(
+        CaseParticipant.objects.filter(case=case)
+        .order_by()
+        .values_list("relation", "user_id", "organisation_id")
+        .union(below, all=True)
+    )
+    for relation in (L.BELOW, L.DEPARTMENT):
+        add([pk for found_as, _user, pk in named if found_as == relation], relation)
     case.__dict__["_relations"] = found
     case.__dict__["_named"] = {(relation, pk) for relation, pk, _org in named if pk}
     return found
 
 
 def forget(case: Case) -> None:
-    """Drop what was read about the case's relations: a service just changed them."""
-    case.__dict__.pop("_relations", None)
-    case.__dict__.pop("_named", None)
+    """Drop what was read about the case's relations, and the answers given from them: a
+    service just changed them."""
+    for name in ("_relations", "_named", "_grants"):
+        case.__dict__.pop(name, None)
 
 
 def grants(user: User, case: Case) -> set[tuple[str, Relation]]:
-    """(role, relation) pairs the user holds towards the case."""
+    """(role, relation) pairs the user holds towards the case; worked out once for this
+    user and this case instance (every ``may``, ``has_perm`` and ``allowed_actions`` of a
+    page asks it), again after ``forget``."""
     by_organisation = _relations_by_organisation(case)
+    held_roles = memberships(user)
+    # Kept with the memberships it was worked out from: another instance of the same user
+    # (read afresh, its roles perhaps changed since) works it out again.
+    answers = case.__dict__.setdefault("_grants", {})
+    kept = answers.get(user.pk)
+    if kept is not None and kept[0] is held_roles:
+        return kept[1]
     held = {
         (role, relation)
-        for organisation_id, role in memberships(user)
+        for organisation_id, role in held_roles
         for relation in by_organisation.get(organisation_id, ())
     }
-    roles = {role for _organisation, role in memberships(user)}
+    roles = {role for _organisation, role in held_roles}
     for relation, role in PERSONAL.items():
         if role in roles and (relation, user.pk) in case.__dict__["_named"]:
             held.add((role, relation))
+    answers[user.pk] = (held_roles, held)
     return held
 
 
@@ -196,15 +238,11 @@ def roles_allowed(action: str, case: Case, organisation_id: int) -> list[str]:
 def registering_organisation_ids(user: User) -> set[int]:
     """The organisations the user may register cases for (and so handle): those where
     the table allows it to a role they hold and that number cases (a department or a
-    village has no number prefix, so cannot). Kept on the instance, like memberships."""
-    if "_registering" not in user.__dict__:
-        roles = CAPABILITIES["cases.register_case"][L.HANDLING]
-        held = {pk for pk, role in memberships(user) if role in roles}
-        numbering = Organisation.objects.filter(pk__in=held).exclude(number_prefix="")
-        user.__dict__["_registering"] = (
-            set(numbering.values_list("pk", flat=True)) if held else set()
-        )
-    return user.__dict__["_registering"]
+    village has no number prefix, so cannot). Read with the memberships."""
+    roles = CAPABILITIES["cases.register_case"][L.HANDLING]
+    held = memberships(user)  # read with the organisations that number cases
+    numbering = _kept(user)["numbering"]
+    return {pk for pk, role in held if role in roles and pk in numbering}
 
 
 def may_register_for(user: User, organisation: Organisation | None = None) -> bool:

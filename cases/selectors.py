@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,10 +39,25 @@ def require(user: User, action: str, case: Case) -> None:
         raise PermissionDenied(_("You may not do this on this case."))
 
 
+# A case with what every page about it reads: its handling organisation with the units
+# above it (a village's chain up to the province is four: the capability table's ABOVE
+# relation walks it), its officer and where it was referred to.
+CASE_WITH = (
+    "handling_organisation__parent__parent__parent__parent",
+    "officer",
+    "referred_to",
+)
+
+
 def case_for(user: User, pk: int, action: str = "cases.read_case") -> Case:
     """The case a request is about: 404 if the user may not read it, 403 if they may read
-    it but not do the action."""
-    case = get_object_or_404(visible_cases(user).select_related("handling_organisation"), pk=pk)
+    it but not do the action. Read by its key and asked of the capability table (whose
+    answers the page's panels and buttons then share), not filtered by ``visible_cases``:
+    the same table as a filter, which would cost a query per level of the units below a
+    supervisor's."""
+    case = get_object_or_404(Case.objects.select_related(*CASE_WITH), pk=pk)
+    if not capabilities.may(user, "cases.read_case", case):
+        raise Http404
     require(user, action, case)
     return case
 
@@ -209,23 +227,43 @@ def case_parties(case: Case):
     )
 
 
-def case_timeline(case: Case) -> QuerySet[CaseEvent]:
-    return case.events.select_related("actor")
+def party_list(case: Case) -> list[Party]:
+    """The case's parties as ``case_parties`` gives them, with half its joins (the case
+    page's parties panel): the party each acts for is one of the same list."""
+    parties = list(case.parties.select_related("person", "association", "organisation"))
+    by_pk = {party.pk: party for party in parties}
+    for party in parties:
+        if party.on_behalf_of_id in by_pk:
+            party.on_behalf_of = by_pk[party.on_behalf_of_id]
+    return parties
 
 
-def case_clocks(case: Case) -> list[deadlines.ClockView]:
-    """Running clocks first, each with the working days left from today."""
+# The timeline's entries with who made each, prefetched onto the case: what else reads the
+# case's events on the same page (the case file's check of the case page) reads these.
+TIMELINE = Prefetch("events", queryset=CaseEvent.objects.select_related("actor"))
+
+
+def case_timeline(case: Case) -> list[CaseEvent]:
+    """The case's timeline, latest first."""
+    prefetch_related_objects([case], TIMELINE)
+    return list(case.events.all())
+
+
+def case_clocks(case: Case, today: datetime.date | None = None) -> list[deadlines.ClockView]:
+    """Every clock of the case, running ones first, each with the working days left from
+    today (``today`` unless given)."""
     clocks = sorted(
         case.deadlines.select_related("holder"), key=lambda d: (not d.is_running, d.due_on)
     )
-    return deadlines.clock_views(clocks, timezone.localdate(), WorkingCalendar.load())
+    return deadlines.clock_views(clocks, today or timezone.localdate(), WorkingCalendar.load())
 
 
-def can_extend(user: User, case: Case) -> bool:
-    """Whether to offer the supervisor the one extension of the running handling clock."""
-    return (
-        capabilities.may(user, "cases.approve_extension", case)
-        and case.deadlines.filter(
-            kind=Deadline.Kind.HANDLING, stopped_on__isnull=True, extension_days=0
-        ).exists()
+def can_extend(clocks: list[deadlines.ClockView]) -> bool:
+    """Whether the running handling clock among the case's clocks (``case_clocks``) may
+    still have its one extension."""
+    return any(
+        c.deadline.kind == Deadline.Kind.HANDLING
+        and c.deadline.stopped_on is None
+        and c.deadline.extension_days == 0
+        for c in clocks
     )

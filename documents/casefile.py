@@ -107,14 +107,18 @@ class CaseFileContents:
 
 
 def _was_mediated(case) -> bool:
-    return case.events.filter(to_status="mediating").exists()
+    return any(event.to_status == "mediating" for event in case.events.all())
 
 
 def contents(case) -> CaseFileContents:
-    """What the case file holds now, in order, and which required items are missing."""
-    documents = list(
-        case.documents.filter(status=Document.Status.FINAL, rendering=Document.Rendering.READY)
-    )
+    """What the case file holds now, in order, and which required items are missing. Read
+    through ``case.documents.all()``, ``evidence`` and ``events``: what the case page has
+    prefetched for its panels serves here too."""
+    documents = [
+        d
+        for d in case.documents.all()
+        if d.status == Document.Status.FINAL and d.rendering == Document.Rendering.READY
+    ]
     evidence = list(case.evidence.all())
     mediated = _was_mediated(case)
     result = CaseFileContents()

@@ -4,6 +4,7 @@ when the app is ready (``workflows.apps``); a stage registers its own (``workflo
 
 from __future__ import annotations
 
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
@@ -14,34 +15,55 @@ from documents import selectors as document_selectors
 from documents.forms import EvidenceForm
 
 from . import lifecycle, progress
-from . import selectors as workflow_selectors
-from .panels import Panel, register
+from .panels import Panel, read_once, register
+
+# What several panels read of the case, read once for the page (``panels.read_once``): its
+# clocks (the summary's table, the next step's due date) and its process runs (the tasks
+# panel's chart and next step, the lifecycle panel's list).
+
+
+def _clocks(case: Case) -> list:
+    return read_once(case, "clocks", selectors.case_clocks)
+
+
+def _runs(case: Case) -> list:
+    return read_once(case, "runs", progress.runs_of)
 
 
 def _tasks(case: Case, user: User, can: dict) -> dict:
+    runs = _runs(case)
+    tasks = progress.tasks_of(runs)
+    open_tasks = progress.open_among(tasks)
+    actions = progress.case_actions(case, user, open_tasks)
+    # The units a task can be sent down to: only beside a task this person can do.
+    sends_down = can["send_down"] and any(a.can_do for a in actions)
     return {
-        "actions": workflow_selectors.case_actions(case, user),
+        "actions": actions,
         # What happens next: who does the open task and by when, or why the process ended.
-        "next_step": progress.next_step(case, user),
-        "lower_units": case.handling_organisation.descendants() if can["send_down"] else [],
+        "next_step": progress.next_step(
+            case, user, tasks=open_tasks, clocks=_clocks(case), runs=runs
+        ),
+        "lower_units": case.handling_organisation.descendants() if sends_down else [],
         # SVG made by viewflow from the flow definition: node names, no user data.
-        "flow_chart": mark_safe(workflow_selectors.flow_chart(case)),
+        "flow_chart": mark_safe(progress.flow_chart(runs[-1] if runs else None, tasks)),
     }
 
 
 def _lifecycle(case: Case, user: User, can: dict) -> dict | None:
-    return lifecycle.panel(case, user, can)
+    return lifecycle.panel(case, can, _runs(case))
 
 
 def _summary(case: Case, user: User, can: dict) -> dict:
-    return {
-        "clocks": selectors.case_clocks(case),
-        "extension_form": ExtensionForm() if selectors.can_extend(user, case) else None,
-    }
+    clocks = _clocks(case)
+    extends = can["approve_extension"] and selectors.can_extend(clocks)
+    return {"clocks": clocks, "extension_form": ExtensionForm() if extends else None}
 
 
 def _documents(case: Case, user: User, can: dict) -> dict:
-    documents = list(document_selectors.case_documents(case))
+    documents = document_selectors.case_documents(case)
+    # The case file's check (missing_items) reads the case's documents, evidence and
+    # events: the documents just read, the evidence this panel lists, the timeline's entries.
+    prefetch_related_objects([case], "evidence", selectors.TIMELINE)
     return {
         "documents": documents,
         # Until every document has been rendered the panel refreshes itself in place
@@ -72,7 +94,7 @@ for _panel in (
     Panel(
         "parties",
         "cases/panels/parties.html",
-        lambda case, user, can: {"parties": selectors.case_parties(case)},
+        lambda case, user, can: {"parties": selectors.party_list(case)},
         30,
     ),
     Panel("documents", "documents/panels/documents.html", _documents, 40),

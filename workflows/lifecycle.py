@@ -32,7 +32,7 @@ from cases.models import (
     require_reason,
     transition_label,
 )
-from cases.selectors import require
+from cases.selectors import case_timeline, require
 from cases.validators import check_expected_resume_on
 
 from . import services, stages
@@ -182,17 +182,20 @@ def controls(case: Case, can: dict[str, bool]) -> list[Control]:
     ]
 
 
-def panel(case: Case, user: User, can: dict[str, bool]) -> dict | None:
+def panel(case: Case, can: dict[str, bool], runs: list[CaseProcess]) -> dict | None:
     """The lifecycle panel: the controls this person may use, the open suspension, the
-    withdrawals recorded and the earlier runs of the process. Hidden when empty."""
+    withdrawals recorded and the earlier ``runs`` of the process (oldest first). Hidden
+    when empty."""
     offered = controls(case, can)
     suspension = (
         case.suspensions.select_related("suspended_by").filter(resumed_on__isnull=True).first()
         if case.status == CaseStatus.SUSPENDED
         else None
     )
-    withdrawals = list(case.withdrawals.select_related("recorded_by"))
-    runs = list(case.processes.order_by("pk"))
+    # Each withdrawal is recorded with its step on the timeline (``withdraw_case``), which
+    # the page reads anyway: the withdrawals are read only for a case that has one.
+    withdrawn = any(event.transition == "withdraw" for event in case_timeline(case))
+    withdrawals = list(case.withdrawals.select_related("recorded_by")) if withdrawn else []
     if not (offered or suspension or withdrawals or len(runs) > 1):
         return None
     return {

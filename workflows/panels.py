@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -26,12 +27,23 @@ class Panel:
 
 
 PANELS: dict[str, Panel] = {}
+T = TypeVar("T")
 
 
 def register(panel: Panel) -> None:
     if panel.name in PANELS:
         raise ImproperlyConfigured(f"The panel “{panel.name}” is registered twice.")
     PANELS[panel.name] = panel
+
+
+def read_once(case: Case, name: str, read: Callable[[Case], T]) -> T:
+    """What more than one panel reads of the case (its clocks, its process runs): read by
+    the first panel that asks and kept on the case instance for the others. A request
+    reads its case afresh, so nothing is kept beyond the page it builds."""
+    kept = case.__dict__.setdefault("_panel_reads", {})
+    if name not in kept:
+        kept[name] = read(case)
+    return kept[name]
 
 
 def one_panel(case: Case, user: User, can: dict[str, bool], name: str) -> tuple[str, dict] | None:

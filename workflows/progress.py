@@ -13,22 +13,26 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from viewflow.workflow import chart
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from cases import registry
-from cases.calendar import WorkingCalendar
 from cases.capabilities import roles_allowed
-from cases.deadlines import ClockView, clock_views
+from cases.deadlines import ClockView
 from cases.models import Case, CaseEvent, CaseStatus, Organisation, Role, User, transition_label
+from cases.selectors import case_clocks
 
-from .selectors import open_tasks_of
+from .flows import DisputeFlow
+from .models import CaseProcess
+from .selectors import OPEN, open_tasks_of
 
 
 @dataclass(frozen=True)
@@ -104,19 +108,18 @@ def _joined(items: list[str]) -> str:
     return _("%(first)s or %(last)s") % {"first": _(", ").join(items[:-1]), "last": items[-1]}
 
 
-def who_does(task: Task, case: Case, user: User | None = None) -> str:
-    """The person holding the task, else its organisation's roles that may do it."""
+def who_does(
+    task: Task, case: Case, user: User | None, organisations: dict[int, Organisation]
+) -> str:
+    """The person holding the task, else its organisation's roles that may do it.
+    ``organisations``: those of the case's unheld tasks (``_organisations_of``)."""
     if task.owner_id:
         name = str(task.owner)
         return _("%(name)s (you)") % {"name": name} if user and user.pk == task.owner_id else name
     vacant = task.flow_task.vacant
     if vacant:  # a seat nobody holds: the officer seats someone
         return str(vacant)
-    try:
-        organisation_id = int(task.owner_permission_obj_pk or "")
-    except ValueError:
-        return _("nobody yet")
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    organisation = organisations.get(_organisation_id(task))
     if organisation is None:
         return _("nobody yet")
     roles = [
@@ -128,6 +131,23 @@ def who_does(task: Task, case: Case, user: User | None = None) -> str:
         "roles": _joined(roles),
         "organisation": organisation,
     }
+
+
+def _organisation_id(task: Task) -> int | None:
+    """The organisation an unheld task waits in (its permission object), if any."""
+    try:
+        return int(task.owner_permission_obj_pk or "")
+    except ValueError:
+        return None
+
+
+def _organisations_of(tasks: list[Task], case: Case) -> dict[int, Organisation]:
+    """The organisations the unheld tasks wait in, in one read: most often the handling
+    organisation, which the case holds already."""
+    wanted = {_organisation_id(t) for t in tasks if not t.owner_id} - {None}
+    known = {case.handling_organisation_id: case.handling_organisation}
+    missing = wanted - known.keys()
+    return known | (Organisation.objects.in_bulk(missing) if missing else {})
 
 
 def _ended(case: Case) -> str:
@@ -146,41 +166,118 @@ def _ended(case: Case) -> str:
 
 
 def next_running_clock(case: Case, today: datetime.date | None = None) -> ClockView | None:
-    clock = (
-        case.deadlines.filter(stopped_on__isnull=True, suspended_on__isnull=True)
-        .order_by("due_on")
-        .first()
+    return _first_running(case_clocks(case, today))
+
+
+def _first_running(clocks: list[ClockView]) -> ClockView | None:
+    """The running clock due first among the case's clocks (``case_clocks``)."""
+    return min(
+        (c for c in clocks if c.deadline.is_running),
+        key=lambda c: c.deadline.due_on,
+        default=None,
     )
-    if clock is None:
-        return None
-    return clock_views([clock], today or timezone.localdate(), WorkingCalendar.load())[0]
 
 
-def next_step(case: Case, user: User, today: datetime.date | None = None) -> NextStep:
-    """What happens next on the case: its open tasks with who does each (and a link to
-    those this person may open), and the case's next running due date; or why the process
-    is over. ``case`` should be fresh from the database (its status is read)."""
-    tasks = open_tasks_of(case)
-    if not tasks and not case.processes.filter(status=PROCESS.NEW).exists():
+def next_step(
+    case: Case,
+    user: User,
+    *,
+    tasks: list[Task],
+    clocks: list[ClockView],
+    runs: list[CaseProcess],
+) -> NextStep:
+    """What happens next on the case: its open ``tasks`` with who does each (and a link
+    to those this person may open), and the case's next running due date among its
+    ``clocks``; or why the process is over (no task open, no run going on). ``case``
+    should be fresh from the database (its status is read)."""
+    if not tasks and not any(run.status == PROCESS.NEW for run in runs):
         return NextStep([], None, False, _ended(case))
+    organisations = _organisations_of(tasks, case)
     items = []
     for task in sorted(tasks, key=lambda t: t.pk):
         node = task.flow_task
-        may_open = node.can_execute(user, task) or node.can_assign(user, task)
+        may_open = node.can_execute(user, task) or node.can_assign(user, task, case)
         items.append(
             StepTask(
                 task=task,
                 label=str(node.label),
-                who=who_does(task, case, user),
+                who=who_does(task, case, user, organisations),
                 url=reverse("workflows:task", args=[task.pk]) if may_open else "",
             )
         )
-    return NextStep(items, next_running_clock(case, today), case.status == CaseStatus.SUSPENDED)
+    return NextStep(items, _first_running(clocks), case.status == CaseStatus.SUSPENDED)
 
 
 def next_step_of(case_pk: int, user: User) -> NextStep:
     """The next step of a case just changed (read afresh)."""
-    return next_step(Case.objects.select_related("referred_to").get(pk=case_pk), user)
+    case = Case.objects.select_related("handling_organisation", "referred_to").get(pk=case_pk)
+    return next_step(
+        case, user, tasks=open_tasks_of(case), clocks=case_clocks(case), runs=runs_of(case)
+    )
+
+
+# The case page's tasks panel: what this person may do about each open task, and the flow
+# chart. Each read once for the panel, whatever the case's size.
+
+
+def runs_of(case: Case) -> list[CaseProcess]:
+    """The case's runs of the process, oldest first (a reopened case runs another)."""
+    return list(case.processes.order_by("pk"))
+
+
+def tasks_of(runs: list[CaseProcess]) -> list[Task]:
+    """Every task of the runs, newest first, with who holds it."""
+    return list(Task.objects.filter(process__in=runs).select_related("owner"))
+
+
+def open_among(tasks: list[Task]) -> list[Task]:
+    """The open tasks a person does (``selectors.open_tasks_of``, from tasks read already)."""
+    return [t for t in tasks if t.status in OPEN and t.flow_task_type == "HUMAN"]
+
+
+@dataclass(frozen=True)
+class TaskAction:
+    task: Task
+    can_do: bool
+    can_claim: bool
+    can_release: bool
+
+
+def case_actions(case: Case, user: User, tasks: list[Task]) -> list[TaskAction]:
+    """The case's open tasks with what this user may do about each. A suspended case's
+    tasks wait: nothing is offered to do or take until it resumes."""
+    waiting = case.status == CaseStatus.SUSPENDED
+    actions = []
+    for task in tasks:
+        node = task.flow_task
+        mine = node.can_execute(user, task)
+        claimable = node.can_assign(user, task, case) and not waiting
+        actions.append(TaskAction(task, (mine or claimable) and not waiting, claimable, mine))
+    return actions
+
+
+def flow_chart(run: CaseProcess | None, tasks: list[Task]) -> str:
+    """The flow diagram as SVG, the run's tasks marked by their status as viewflow's
+    ``chart.calc_cell_status`` marks them: by a node's latest task, unless that one is new
+    and an earlier one is not."""
+    statuses = {}
+    for task in sorted(tasks, key=lambda t: (t.created, t.pk)):
+        if run is not None and task.process_id == run.pk:
+            node = task.flow_task
+            if node not in statuses or task.status != STATUS.NEW:
+                statuses[node] = task.status
+    return _chart(translation.get_language(), frozenset(statuses.items()))
+
+
+@lru_cache(maxsize=64)
+def _chart(language: str, statuses: frozenset) -> str:
+    """The diagram with these statuses, in this language: laid out and drawn once (tens of
+    milliseconds), then the same for every case that stands alike."""
+    grid = chart.calc_layout_data(DisputeFlow)
+    for node, status in statuses:
+        if node in grid.nodes:
+            grid[node].status = status
+    return chart.grid_to_svg(grid)
 
 
 # What a task's screen shows of the steps before it ------------------------------------

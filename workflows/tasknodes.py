@@ -127,18 +127,19 @@ class CaseTask(nodes.View):
             return officer
         return None
 
-    def is_for(self, user, task) -> bool:
+    def is_for(self, user, task, case: Case | None = None) -> bool:
         """Whether the task is the user's work: the capability table allows its action to
         a role the user holds in the organisation the task belongs to (its permission
         object: the responsible organisation, or a lower unit the task was sent down to),
-        in that organisation's relation to the case."""
+        in that organisation's relation to the case. ``case``: the task's case as the
+        caller has just read it (the case page, for each of its tasks), else read here."""
         if user is None or not user.is_authenticated or not task.owner_permission_obj_pk:
             return False
-        case = case_of(task.process)
+        case = case if case is not None else case_of(task.process)
         return may_as(user, task.owner_permission, case, int(task.owner_permission_obj_pk))
 
-    def can_assign(self, user, task) -> bool:
-        return task.owner_id is None and self.is_for(user, task)
+    def can_assign(self, user, task, case: Case | None = None) -> bool:
+        return task.owner_id is None and self.is_for(user, task, case)
 
     def can_execute(self, user, task) -> bool:
         return task.owner_id is not None and task.owner_id == user.pk
@@ -162,7 +163,7 @@ class PersonalTask(CaseTask):
     def case_officer(self, activation):  # the node's own owner is assigned instead
         return None
 
-    def is_for(self, user, task) -> bool:
+    def is_for(self, user, task, case: Case | None = None) -> bool:
         return False
 
     def opens_for(self, user, task) -> bool:

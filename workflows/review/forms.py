@@ -186,17 +186,13 @@ class ReplaceForm(forms.Form):
     adviser = forms.TypedChoiceField(label=_("Another reviewer"), coerce=int)
     due_on = _date(_("Due on"))
 
-    def __init__(self, *args, case: Case, exclude: set[int], **kwargs) -> None:
+    def __init__(self, *args, offer: selectors.ReplacementOffer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        today = timezone.localdate()
-        calendar = WorkingCalendar.load()
-        self.ranked, _away = selectors.ranked_advisers(
-            case, today=today, calendar=calendar, exclude=exclude
-        )
+        self.ranked = offer.ranked
         self.fields["adviser"].choices = [
             (r.user.pk, f"{r.user} · {'；'.join(map(str, r.reasons))}") for r in self.ranked
         ]
-        self.fields["due_on"].initial = selectors.default_due_on(case, today, calendar)
+        self.fields["due_on"].initial = offer.due_on
         self.users = {r.user.pk: r.user for r in self.ranked}
 
 

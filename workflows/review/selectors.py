@@ -148,6 +148,23 @@ def ranked_advisers(
     return offered, away
 
 
+@dataclass(frozen=True)
+class ReplacementOffer:
+    """Who to offer for a seat left vacant (best first) and its default due date: the same
+    for every vacant seat of the review, so ranked once for all of them."""
+
+    ranked: list[RankedAdviser]
+    due_on: datetime.date
+
+
+def replacement_offer(case: Case, exclude: set[int]) -> ReplacementOffer:
+    """``exclude``: advisers not to offer again (``seated_or_conflicted``)."""
+    today = timezone.localdate()
+    calendar = WorkingCalendar.load()
+    ranked, _away = ranked_advisers(case, today=today, calendar=calendar, exclude=exclude)
+    return ReplacementOffer(ranked, default_due_on(case, today, calendar))
+
+
 def open_review(case: Case) -> LegalReview | None:
     return (
         case.legal_reviews.filter(
@@ -159,7 +176,12 @@ def open_review(case: Case) -> LegalReview | None:
 
 
 def latest_review(case: Case) -> LegalReview | None:
-    return case.legal_reviews.order_by("-pk").first()
+    """The case's last review, with its committee's opinion (if signed) and its document."""
+    return (
+        case.legal_reviews.select_related("opinion__signed_by", "opinion__document")
+        .order_by("-pk")
+        .first()
+    )
 
 
 def seats(review: LegalReview) -> list[Reviewer]:
@@ -227,8 +249,11 @@ def open_seat_ids(case: Case) -> list[int]:
 
 
 def undeclared_seat(case_pk: int, user: User) -> Reviewer | None:
-    """The user's seat on the case that waits for their declaration, if any."""
-    if not user.is_authenticated:
+    """The user's seat on the case that waits for their declaration, if any. Only a legal
+    adviser is seated: anyone else (every officer opening a case page) is not looked up."""
+    if not user.is_authenticated or not any(
+        role == Role.LEGAL_ADVISER for _pk, role in memberships(user)
+    ):
         return None
     return (
         Reviewer.objects.filter(

@@ -38,9 +38,12 @@ def panel_context(case: Case, user: User, can: dict) -> dict | None:
     if review is None:
         return None
     seats = selectors.seats(review)
-    staff = can.get("assign_reviewers", False)
-    vacant = [s for s in seats if s.is_vacant]
-    exclude = selectors.seated_or_conflicted(review)
+    vacant = [s for s in seats if s.is_vacant] if can.get("assign_reviewers") else []
+    offer = (
+        selectors.replacement_offer(case, selectors.seated_or_conflicted(review))
+        if vacant
+        else None
+    )
     return {
         "review": review,
         "review_seats": seats,
@@ -49,13 +52,11 @@ def panel_context(case: Case, user: User, can: dict) -> dict | None:
         "replace_forms": [
             (
                 s,
-                ReplaceForm(case=case, exclude=exclude, auto_id=f"id_replace_{s.pk}_%s"),
+                ReplaceForm(offer=offer, auto_id=f"id_replace_{s.pk}_%s"),
                 reverse("review:replace", args=[s.pk]),
             )
             for s in vacant
-        ]
-        if staff
-        else [],
+        ],
     }
 
 

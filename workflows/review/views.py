@@ -141,7 +141,8 @@ def answer(request, question_pk: int):
 def replace(request, seat_pk: int):
     seat = get_object_or_404(Reviewer.objects.select_related("review"), pk=seat_pk)
     case = case_for(request.user, seat.review.case_id, "review.assign_reviewers")
-    form = ReplaceForm(request.POST, case=case, exclude=selectors.seated_or_conflicted(seat.review))
+    offer = selectors.replacement_offer(case, selectors.seated_or_conflicted(seat.review))
+    form = ReplaceForm(request.POST, offer=offer)
     if not form.is_valid():
         say_form_errors(request, form, auto_id=f"id_replace_{seat.pk}_%s")
         return redirect(case)
