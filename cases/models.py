@@ -914,7 +914,14 @@ class Deadline(models.Model):
                 fields=["due_on"],
                 condition=models.Q(stopped_on__isnull=True),
                 name="running_deadline_due",
-            )
+            ),
+            # A case's nearest running clock, which the work queue sorts by, read from the
+            # index in due order.
+            models.Index(
+                fields=["case", "due_on"],
+                condition=models.Q(stopped_on__isnull=True, suspended_on__isnull=True),
+                name="running_deadline_of_case",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,12 +12,12 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from cases.calendar import WorkingCalendar
-from cases.models import Case
+from cases.models import Case, Party
 from workflows import lifecycle, services
 from workflows.selectors import OPEN
 
 from .conftest import at_once
-from .factories import PersonFactory, officer_of
+from .factories import AssociationFactory, OrganisationFactory, PersonFactory, officer_of
 
 
 def _queue(client, **params):
@@ -135,6 +135,21 @@ def test_it_searches_by_number_title_and_party_name(client, intake, officer, cit
     assert second.number in _queue(client, q=second.number)
 
 
+def test_it_searches_by_latin_name_and_by_association_or_body(client, intake, officer, city):
+    by_latin = intake(person=PersonFactory(name_latin="Lim Mei Ling", registered_by=city))
+    by_association, by_body = intake(title="宗祠修缮纠纷"), intake(title="征地补偿纠纷")
+    association = AssociationFactory(name="雪兰莪林氏宗亲会")
+    Party.objects.create(case=by_association, role="respondent", association=association)
+    body = OrganisationFactory(name="紫金县义容镇人民政府", kind="department", number_prefix="")
+    Party.objects.create(case=by_body, role="respondent", organisation=body)
+    client.force_login(officer)
+    for query, found in [("mei LING", by_latin), ("林氏宗亲", by_association), ("义容镇", by_body)]:
+        table = _queue(client, q=query).split("<table")[1]  # not the search box
+        assert [case for case in (by_latin, by_association, by_body) if case.number in table] == [
+            found
+        ]
+
+
 def test_it_filters_by_category_and_clock(client, intake, officer):
     late = intake(title="逾期案件", received_on=date(2026, 10, 1), category="land")
     fresh = intake(title="新案件", received_on=date.today(), category="houses")
@@ -167,6 +182,21 @@ def test_it_costs_the_same_queries_whatever_the_page_size(
     with django_assert_num_queries(len(small.captured_queries)):
         page = _queue(client, view=view, size=50)
     assert page.count("<tr") == 31  # header and all 30 tasks
+
+
+def test_it_pages_the_queue_in_its_order(client, intake, officer):
+    for n in range(27):  # due on five different days
+        intake(title=f"案件{n}", received_on=date(2026, 10, 1) + timedelta(days=n % 5))
+    client.force_login(officer)
+    whole = _numbers(client, view="mine", size=50)
+    assert len(whole) == 27
+    assert _numbers(client, view="mine") + _numbers(client, view="mine", page=2) == whole
+    assert _tab_counts(_queue(client, view="mine", page=2))["mine"] == 27
+
+    past = client.get(reverse("workflows:queue"), {"view": "mine", "page": 99})
+    assert past.context["page"].number == 2  # past the last page: the last one
+    assert [row.case.number for row in past.context["rows"]] == whole[25:]
+    assert _numbers(client, view="mine", page="二") == whole[:25]
 
 
 def test_it_shows_the_case_tasks_and_the_flow_diagram(client, intake, officer):
@@ -273,14 +303,14 @@ def test_it_shows_when_and_by_whom_a_task_was_finished(client, intake, do, offic
     assert "overdue" not in row and "due-soon" not in row
 
 
-def _tab_counts(page: str) -> dict[str, int]:
+def _tab_counts(page: str) -> dict[str, int | None]:
+    """Each tab's count; None for a tab shown without one."""
     tabs = page.split('<nav class="tabs"')[1].split("</nav>")[0]
-    return {
-        view: int(count)
-        for view, count in re.findall(
-            r'href="\?view=(\w+)".*?<span class="count">(\d+)</span>', tabs
-        )
-    }
+    counts = {}
+    for view, link in re.findall(r'href="\?view=(\w+)"[^>]*>(.*?)</a>', tabs):
+        count = re.search(r'<span class="count">(\d+)</span>', link)
+        counts[view] = int(count[1]) if count else None
+    return counts
 
 
 def test_it_counts_the_tasks_of_each_tab(
@@ -295,7 +325,15 @@ def test_it_counts_the_tasks_of_each_tab(
     )
     client.force_login(officer)
     counts = _tab_counts(_queue(client, view="team", q=second.number))  # filters do not count
-    assert counts == {"mine": 1, "team": 0, "watching": 1, "finished": 1}
+    # Watching (the open tasks of every case one may read) is counted only on its own tab.
+    assert counts == {"mine": 1, "team": 0, "watching": None, "finished": 1}
+    assert _tab_counts(_queue(client, view="watching", q=second.number))["watching"] == 1
     client.force_login(supervisor)
-    assert _tab_counts(_queue(client)) == {"mine": 0, "team": 1, "watching": 1, "finished": 0}
+    assert _tab_counts(_queue(client)) == {"mine": 0, "team": 1, "watching": None, "finished": 0}
+    assert _tab_counts(_queue(client, view="watching")) == {
+        "mine": 0,
+        "team": 1,
+        "watching": 1,
+        "finished": 0,
+    }
     assert first.number in _queue(client, view="team")

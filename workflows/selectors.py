@@ -4,19 +4,22 @@ for, with the columns the queue shows. A page costs the same few queries whateve
 from __future__ import annotations
 
 import datetime
+import functools
+import math
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, TextChoices, Window
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from cases.calendar import WorkingCalendar
-from cases.capabilities import memberships, task_actions_of
+from cases.capabilities import cases_where, memberships, task_actions_of
 from cases.deadlines import REMINDER_WORKING_DAYS
-from cases.models import Case, CaseStatus, Deadline, Organisation, Party, User
-from cases.selectors import visible_cases
+from cases.models import Case, CaseStatus, Deadline, Organisation, Party, Person, User
+from cases.params import int_param
 
 from .models import CaseProcess
 
@@ -49,17 +52,26 @@ class QueueFilters:
     query: str = ""
     sort: str = "due"
 
+    @property
+    def narrow(self) -> bool:
+        """Whether a filter leaves some of the tab's tasks out (a sort does not)."""
+        filters = (self.stage, self.category, self.organisation, self.overdue, self.due_soon)
+        return any(filters) or bool(self.query)
+
 
 def _next_due() -> Subquery:
     """The nearest running clock of the task's case: the case's own, and the task holder's
-    own clock on it (an adviser's review), not another person's."""
+    own clock on it (an adviser's review), not another person's. Read from the task's run
+    (its process id) and the case's running clocks in due order (``running_deadline_of_case``):
+    no join on the task's row, so a count of the queue reads the task table alone."""
     running = Deadline.objects.filter(
-        Q(holder__isnull=True) | Q(holder=OuterRef("owner")),
-        case=OuterRef("process__caseprocess__case"),
+        Q(holder__isnull=True) | Q(holder=OuterRef(OuterRef("owner"))),
+        case=OuterRef("case"),
         stopped_on__isnull=True,
         suspended_on__isnull=True,
     ).order_by("due_on")
-    return Subquery(running.values("due_on")[:1])
+    run = CaseProcess.objects.filter(pk=OuterRef("process_id")).order_by()
+    return Subquery(run.values(due=Subquery(running.values("due_on")[:1])))
 
 
 def _team_scope(user: User) -> Q:
@@ -80,6 +92,20 @@ def _team_scope(user: User) -> Q:
     )
 
 
+def _visible_case_ids(user: User) -> QuerySet:
+    """The ids of the cases the user may read (``visible_cases``), as the union of one
+    filter a relation (handling, above, below, referred to…). PostgreSQL guesses half of
+    all cases for a sub-select inside one OR of them, and then reads every open task of the
+    database; each relation alone it estimates right and reads through its own index."""
+    condition = cases_where(user)
+    if condition is None:
+        return Case.objects.values("pk")
+    either = condition.connector == Q.OR and not condition.negated
+    relations = condition.children if either else [condition]
+    ids = [Case.objects.filter(Q(relation)).order_by().values("pk") for relation in relations]
+    return ids[0].union(*ids[1:], all=True)
+
+
 def _tab(user: User, view: str) -> QuerySet:
     """The tasks of one tab, before any filter."""
     tasks = Task.objects.filter(flow_task_type="HUMAN")
@@ -89,9 +115,9 @@ def _tab(user: User, view: str) -> QuerySet:
         return tasks.filter(_team_scope(user))
     if view == "watching":
         # Open tasks on cases the user can see, held by or waiting for someone else.
-        # Through the runs of the visible cases: PostgreSQL then walks the task index by
+        # Through the runs of the visible cases: PostgreSQL then walks the open tasks by
         # process instead of joining every open task of every case (3× faster at 1M tasks).
-        runs = CaseProcess.objects.filter(case__in=visible_cases(user)).values("pk")
+        runs = CaseProcess.objects.filter(case__in=_visible_case_ids(user)).values("pk")
         return (
             tasks.filter(status__in=OPEN, process_id__in=runs)
             .exclude(owner=user)
@@ -100,13 +126,33 @@ def _tab(user: User, view: str) -> QuerySet:
     return tasks.filter(owner=user, status=STATUS.DONE)
 
 
-def tab_counts(user: User) -> dict[str, int]:
-    """How many tasks each tab holds without filters (what its link opens): one count per
-    tab, whatever the page."""
-    return {view: _tab(user, view).count() for view in VIEWS}
+# The tabs whose count one index answers, shown on every page; the others' (watching: the
+# open tasks of every case the user may read) only when their tab is open.
+COUNTED_ALWAYS = ("mine", "team", "finished")
+
+
+def tab_counts(user: User, filters: QueueFilters, listed: int) -> dict[str, int | None]:
+    """How many tasks each tab holds without filters (what its link opens); None for a tab
+    not counted on this page. ``listed``: how many the open tab lists with the filters,
+    its count when none narrows it."""
+    counts: dict[str, int | None] = {}
+    for view in VIEWS:
+        if view == filters.view and not filters.narrow:
+            counts[view] = listed
+        elif view in COUNTED_ALWAYS or view == filters.view:
+            counts[view] = _tab(user, view).count()
+        else:
+            counts[view] = None
+    return counts
+
+
+# What a row of the page shows besides the task.
+ROW_RELATIONS = ("owner", "process__caseprocess__case")
 
 
 def queue(user: User, filters: QueueFilters, today: datetime.date | None = None) -> QuerySet:
+    """The tasks of the user's tab that the filters leave, sorted, with what their rows
+    show: ``page_of`` reads one page of them, the Excel download all."""
     today = today or timezone.localdate()
     tasks = _tab(user, filters.view)
 
@@ -118,26 +164,62 @@ def queue(user: User, filters: QueueFilters, today: datetime.date | None = None)
     if filters.organisation:
         tasks = tasks.filter(**{f"{case}handling_organisation": filters.organisation})
     if filters.query:
-        parties = Party.objects.filter(case=OuterRef(f"{case}pk")).filter(
-            Q(person__name_zh__contains=filters.query)
-            | Q(person__name_latin__icontains=filters.query)
-            | Q(association__name__contains=filters.query)
-            | Q(organisation__name__contains=filters.query)
-        )
-        tasks = tasks.filter(
-            Q(**{f"{case}number__contains": filters.query})
-            | Q(**{f"{case}title__contains": filters.query})
-            | Exists(parties)
-        )
+        tasks = _matching(tasks, filters.query)
     tasks = tasks.annotate(due_on=_next_due())
     if filters.overdue:
         tasks = tasks.filter(due_on__lt=today)
     if filters.due_soon:
         horizon = WorkingCalendar.load().add_working_days(today, REMINDER_WORKING_DAYS)
         tasks = tasks.filter(due_on__gte=today, due_on__lte=horizon)
-    return tasks.select_related(
-        "owner", "process__caseprocess__case__handling_organisation"
-    ).order_by(*SORTS[_sort(filters)])
+    # Read whole (the Excel download), a row shows the case's handling organisation too.
+    organisation = "process__caseprocess__case__handling_organisation"
+    return tasks.select_related("owner", organisation).order_by(*SORTS[_sort(filters)])
+
+
+def page_of(tasks: QuerySet, number: str | None, size: int) -> Page:
+    """The page of ``queue`` asked for (the first if the number is none, the last if past
+    it), in two queries whatever its size. First the page's task ids in order, with how
+    many tasks the tab and its filters hold beside them (COUNT(*) OVER ()): the tasks are
+    found once, not once to count and once to list. Then only those tasks joined to what
+    their rows show: sorting all of the tab's tasks joined to their cases, organisations
+    and holders cost three times as much (1,000 tasks)."""
+    asked = int_param(number) or 1
+    ids, total = _ids_on_page(tasks, asked, size)
+    if not ids and asked > 1:  # past the last page
+        asked = max(1, math.ceil(tasks.count() / size))
+        ids, total = _ids_on_page(tasks, asked, size)
+    found = Task.objects.annotate(due_on=_next_due()).select_related(*ROW_RELATIONS).in_bulk(ids)
+    on_page = [found[pk] for pk in ids if pk in found]  # one may have gone meanwhile
+    return Page(on_page, asked, Paginator(range(total), size))
+
+
+def _ids_on_page(tasks: QuerySet, number: int, size: int) -> tuple[list[int], int]:
+    counted = tasks.annotate(total=Window(Count("pk"))).values_list("pk", "total")
+    rows = list(counted[(number - 1) * size : number * size])
+    return [pk for pk, _total in rows], rows[0][1] if rows else 0
+
+
+def _matching(tasks: QuerySet, text: str) -> QuerySet:
+    """The tasks whose case's number, title or a party's name holds the text. The matches
+    come from the trigram indexes (``cases`` migration 0015) as two sets of case ids, the
+    cases' own and their parties', in which each task of the tab looks its run's case up:
+    the tab's size plus the matches'. One OR across the joined tables would read every case
+    of the tab and its parties. A single set of both, PostgreSQL joins to the tasks instead,
+    planning for 200 ids (its guess for a union) and deduplicating them: a third slower for
+    the 11,000 cases that a number's first figures match in bench/queue.py."""
+    people = Person.objects.filter(Q(name_zh__contains=text) | Q(name_latin__icontains=text))
+    by_name = [
+        Party.objects.filter(person__in=people),
+        Party.objects.filter(association__name__contains=text),
+        Party.objects.filter(organisation__name__contains=text),
+    ]
+    numbered = Case.objects.filter(Q(number__contains=text) | Q(title__contains=text))
+    first, *others = (parties.order_by().values("case_id") for parties in by_name)
+    named = first.union(*others, all=True)
+    run = CaseProcess.objects.filter(pk=OuterRef("process_id")).order_by()
+    return tasks.annotate(run_case=Subquery(run.values("case_id"))).filter(
+        Q(run_case__in=numbered.values("pk")) | Q(run_case__in=named)
+    )
 
 
 def _sort(filters: QueueFilters) -> str:
@@ -153,6 +235,16 @@ class QueueRow:
     working_days_left: int | None
     countries: list[str]
 
+    # The case's stage and category by name. ``get_status_display`` would translate every
+    # stage's name to find one (it hashes the lazy names): 750 translations a page of 25.
+    @property
+    def stage(self) -> str:
+        return _label(CaseStatus, self.case.status)
+
+    @property
+    def category(self) -> str:
+        return _label(Case.Category, self.case.category)
+
     @property
     def is_overdue(self) -> bool:
         return self.working_days_left is not None and self.working_days_left < 0
@@ -163,13 +255,22 @@ class QueueRow:
         return left is not None and 0 <= left <= REMINDER_WORKING_DAYS
 
 
+def _label(choices: type[TextChoices], value: str) -> str:
+    return choices(value).label if value in choices.values else value
+
+
 def rows(tasks: list[Task], today: datetime.date | None = None) -> list[QueueRow]:
     """Queue rows for one page: the cases' parties come in one query for the whole page."""
     today = today or timezone.localdate()
-    calendar = WorkingCalendar.load()
+    # Once a date: the rows of a page sorted by due date share dates, and the calendar
+    # counts working days one day at a time.
+    left = functools.cache(functools.partial(_left, WorkingCalendar.load(), today))
     cases = [t.process.caseprocess.case for t in tasks]
-    parties = Party.objects.filter(case__in=cases).select_related(
-        "person", "association", "organisation"
+    # Only what ``Party.country`` reads: a whole person costs a time-zone look-up each.
+    parties = (
+        Party.objects.filter(case__in=cases)
+        .select_related("person", "association")
+        .only("case_id", "organisation_id", "person__residence_country", "association__country")
     )
     countries: dict[int, list[str]] = {}
     for party in parties:
@@ -181,7 +282,7 @@ def rows(tasks: list[Task], today: datetime.date | None = None) -> list[QueueRow
             task=t,
             case=c,
             due_on=t.due_on,
-            working_days_left=_left(calendar, today, t.due_on),
+            working_days_left=left(t.due_on),
             countries=countries.get(c.pk, []),
         )
         for t, c in zip(tasks, cases, strict=True)
@@ -202,37 +303,3 @@ def open_tasks_of(case: Case) -> list[Task]:
             process__caseprocess__case=case, status__in=OPEN, flow_task_type="HUMAN"
         ).select_related("owner")
     )
-
-
-@dataclass(frozen=True)
-class TaskAction:
-    task: Task
-    can_do: bool
-    can_claim: bool
-    can_release: bool
-
-
-def case_actions(case: Case, user: User) -> list[TaskAction]:
-    """The open tasks of a case with what this user may do about each. A suspended case's
-    tasks wait: nothing is offered to do or take until it resumes."""
-    waiting = case.status == CaseStatus.SUSPENDED
-    actions = []
-    for task in open_tasks_of(case):
-        node = task.flow_task
-        mine = node.can_execute(user, task)
-        claimable = node.can_assign(user, task) and not waiting
-        actions.append(TaskAction(task, (mine or claimable) and not waiting, claimable, mine))
-    return actions
-
-
-def flow_chart(case: Case) -> str:
-    """The flow diagram as SVG, the case's current tasks marked by their status."""
-    from viewflow.workflow import chart
-
-    from .flows import DisputeFlow
-
-    grid = chart.calc_layout_data(DisputeFlow)
-    process = case.processes.order_by("-pk").first()
-    if process is not None:
-        chart.calc_cell_status(DisputeFlow, grid, process.pk)
-    return chart.grid_to_svg(grid)

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -44,10 +43,10 @@ def queue(request):
     """The main screen: my tasks, the team queue, cases I watch, what I finished."""
     filters = _filters(request)
     size = int_param(request.GET.get("size"), allowed=PAGE_SIZES, default=PAGE_SIZES[0])
-    page = Paginator(selectors.queue(request.user, filters), size).get_page(request.GET.get("page"))
+    page = selectors.page_of(selectors.queue(request.user, filters), request.GET.get("page"), size)
     query = request.GET.copy()
     query.pop("page", None)
-    counts = selectors.tab_counts(request.user)
+    counts = selectors.tab_counts(request.user, filters, listed=page.paginator.count)
     sort_labels = {
         "due": _("Due first"),
         "finished": _("Recently finished"),
@@ -59,7 +58,7 @@ def queue(request):
         "workflows/queue.html",
         {
             "page": page,
-            "rows": selectors.rows(list(page.object_list)),
+            "rows": selectors.rows(page.object_list),
             "filters": filters,
             "query": query.urlencode(),
             "views": [
