@@ -116,27 +116,42 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def built_once(django_db_blocker, media, build):
-    """For a module-scoped fixture (``yield from built_once(...)``): what ``build()`` makes,
-    once for the module, in a transaction of its own that is rolled back at the end. Each
-    test's own transaction (pytest-django's ``db``) is a savepoint inside it, so what one
-    test writes is gone before the next. Files go to ``media``, which the module's
-    ``media_root`` should return too. Not for ``transactional_db`` tests."""
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
-        outer = transaction.atomic()
-        outer.__enter__()
+def built_once(build):
+    """The fixtures of a module whose world ``build()`` makes once, in a transaction of its
+    own that is rolled back at the end (``module_media, media_root, built =
+    built_once(_build)`` at the module's top level). Each test's own transaction
+    (pytest-django's ``db``) is a savepoint inside it, so what one test writes is gone before
+    the next; the files go to one folder for the module, which ``media_root`` returns in
+    place of conftest's folder per test. Not for ``transactional_db`` tests."""
+
+    @pytest.fixture(scope="module")
+    def module_media(tmp_path_factory):
+        return tmp_path_factory.mktemp("module-media")
+
+    @pytest.fixture
+    def media_root(settings, module_media):
+        settings.MEDIA_ROOT = module_media
+        return module_media
+
+    @pytest.fixture(scope="module")
+    def built(django_db_setup, django_db_blocker, module_media):
+        with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=module_media):
+            outer = transaction.atomic()
+            outer.__enter__()
+            try:
+                world = build()
+            except BaseException:
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+                raise
         try:
-            built = build()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    try:
-        yield built
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+            yield world
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+
+    return module_media, media_root, built
 
 
 # Organisations, people and cases -----------------------------------------------------

@@ -481,22 +481,7 @@ def _build() -> World:
     return world
 
 
-@pytest.fixture(scope="module")
-def matrix_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("matrix-media")
-
-
-@pytest.fixture
-def media_root(settings, matrix_media):
-    """In place of conftest's folder per test: the world's PDFs are in the module's."""
-    settings.MEDIA_ROOT = matrix_media
-    return matrix_media
-
-
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker, matrix_media):
-    """The world, once for the module (conftest.built_once)."""
-    yield from built_once(django_db_blocker, matrix_media, _build)
+module_media, media_root, built = built_once(_build)
 
 
 @pytest.fixture

@@ -26,25 +26,11 @@ def _seed() -> None:
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
-@pytest.fixture(scope="module")
-def demo_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("demo-media")
+module_media, media_root, built = built_once(_seed)
 
 
 @pytest.fixture
-def media_root(settings, demo_media):
-    """In place of conftest's folder per test: the demo's files are in the module's."""
-    settings.MEDIA_ROOT = demo_media
-    return demo_media
-
-
-@pytest.fixture(scope="module")
-def seeded_once(django_db_setup, django_db_blocker, demo_media):
-    yield from built_once(django_db_blocker, demo_media, _seed)
-
-
-@pytest.fixture
-def seeded(db, seeded_once):
+def seeded(db, built):
     pass
 
 
