@@ -154,6 +154,18 @@ def generate() -> None:
     print(f"generated {CASES} cases in {time.perf_counter() - started:.0f} s")
 
 
+def a_colleague_of(officer):
+    """A second case officer of the bench officer's organisation, who holds no task."""
+    from cases.models import Membership, Role, User
+
+    colleague, _ = User.objects.get_or_create(username="bench_colleague")
+    organisation = officer.memberships.get().organisation
+    Membership.objects.get_or_create(
+        user=colleague, organisation=organisation, role=Role.CASE_OFFICER
+    )
+    return colleague
+
+
 def vacuum() -> None:
     """The tables as a server's autovacuum keeps them (this one may run without it): their
     statistics fresh after the rows bench/load.py changed, and their pages marked visible,
@@ -180,12 +192,13 @@ def check(client, url: str) -> int:
     return len(queries.captured_queries)
 
 
-def measure(client, pages: dict[str, str]) -> dict[str, list[float]]:
+def measure(pages: dict[str, tuple]) -> dict[str, list[float]]:
     """Each page's server times, REQUESTS of each, the pages in turn: a burst of load on a
-    shared machine then falls on every page alike, and the ratios between them hold."""
+    shared machine then falls on every page alike, and the ratios between them hold.
+    ``pages``: name → (the client of the person who opens it, its address)."""
     times: dict[str, list[float]] = {name: [] for name in pages}
     for _ in range(REQUESTS):
-        for name, url in pages.items():
+        for name, (client, url) in pages.items():
             start = time.perf_counter()
             response = client.get(url)
             times[name].append(time.perf_counter() - start)
@@ -214,18 +227,24 @@ def main() -> None:
     figures = {}
     case = Case.objects.filter(officer=officer).first()
     pages = {
-        "queue_mine": "/queue/?view=mine",
-        "queue_team": "/queue/?view=team",
-        "queue_mine_100": "/queue/?view=mine&size=100",
-        # The team queue, searched by a number's first figures (the officer's watching
-        # tab is empty here: every open task of his organisation is his or the team's).
-        "queue_search": "/queue/?view=team&q=基准案〔2026〕1",
-        "case_page": case.get_absolute_url(),
+        "queue_mine": (client, "/queue/?view=mine"),
+        "queue_team": (client, "/queue/?view=team"),
+        "queue_mine_100": (client, "/queue/?view=mine&size=100"),
+        # The team queue, searched by a number's first figures.
+        "queue_search": (client, "/queue/?view=team&q=基准案〔2026〕1"),
+        "case_page": (client, case.get_absolute_url()),
     }
-    for url in pages.values():
-        check(client, url)  # warms the session and what the process keeps between requests
-    queries = {name: check(client, url) for name, url in pages.items()}
-    for name, times in measure(client, pages).items():
+    # The officer's watching tab is empty (every open task of his organisation is his or
+    # the team's); a colleague's holds the officer's tasks: the tab whose search reads the
+    # open tasks of every case she may see.
+    colleague = Client()
+    colleague.force_login(a_colleague_of(officer))
+    pages["queue_watching"] = (colleague, "/queue/?view=watching")
+    pages["watching_search"] = (colleague, "/queue/?view=watching&q=基准案〔2026〕1")
+    for page in pages.values():
+        check(*page)  # warms the session and what the process keeps between requests
+    queries = {name: check(*page) for name, page in pages.items()}
+    for name, times in measure(pages).items():
         p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
         print(f"{name}: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, {queries[name]} queries")
         figures[name] = {

@@ -125,6 +125,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # A connection kept across requests is checked before use, so the first request after the
 # database restarted gets a new one instead of an error.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the queue's search on the watching tab is estimated dear enough
+    # for PostgreSQL to compile it, which took 680 ms of CPU for a query that runs in 180;
+    # under the load test that compilation held the database. A page's queries are short
+    # and JIT is meant for long analytical ones. A DATABASE_URL's own options come first.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves several people at once. SQLite has one writer at a time:
     # WAL lets readers go on while it writes; a transaction takes the write lock when it

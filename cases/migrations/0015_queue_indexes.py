@@ -6,7 +6,7 @@ the tables, which is fine at its size."""
 
 from django.db import migrations, models
 
-# (index, table, indexed expression): what ``workflows.selectors._matching_cases`` filters
+# (index, table, indexed expression): what ``workflows.selectors._matching`` filters
 # on, written as Django writes the lookup (``icontains`` compares UPPER(column)).
 TRIGRAM_INDEXES = [
     ("case_number_trigram", "cases_case", "number"),
