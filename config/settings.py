@@ -259,6 +259,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CHANNEL_ERROR_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
+# How much lower a worker's pool processes run than the web (config/celery.py): 0-19.
+WORKER_NICE = env.int("WORKER_NICE", default=10)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Work still pending this long after it was queued (its wake-up was lost, or a worker died
 # with it) is queued again by the sweep, which runs every SWEEP_SECONDS.
