@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_celery_beat",
     "django_countries",
     "rules",
@@ -115,6 +116,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render their widgets with the templates above, so that the project's own
+# (templates/django/forms/) replace Django's where they are faster.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASE_URL = env("DATABASE_URL", default="")
 if not DATABASE_URL:
