@@ -69,6 +69,21 @@ def visible_cases(user: User) -> QuerySet[Case]:
     return Case.objects.all() if condition is None else Case.objects.filter(condition)
 
 
+def visible_case_ids(user: User) -> QuerySet:
+    """The ids of ``visible_cases``, for a sub-select: the union of one filter a relation
+    (handling, above, below, referred to…). For a sub-select inside one OR of them
+    PostgreSQL guesses half of all cases, and then reads every row of the table it
+    filters (all open tasks, all parties); each relation alone it estimates right and
+    reads through its own index."""
+    condition = capabilities.cases_where(user)
+    if condition is None:
+        return Case.objects.values("pk")
+    either = condition.connector == Q.OR and not condition.negated
+    relations = condition.children if either else [condition]
+    ids = [Case.objects.filter(Q(relation)).order_by().values("pk") for relation in relations]
+    return ids[0].union(*ids[1:], all=True)
+
+
 def registering_organisations(user: User) -> QuerySet[Organisation]:
     """The organisations the user may register cases for."""
     if user.is_superuser:
@@ -83,7 +98,7 @@ def visible_people(user: User) -> QuerySet[Person]:
         return Person.objects.all()
     own = capabilities.registering_organisation_ids(user)
     return Person.objects.filter(
-        Q(pk__in=Party.objects.filter(case__in=visible_cases(user)).values("person"))
+        Q(pk__in=Party.objects.filter(case__in=visible_case_ids(user)).values("person"))
         | Q(registered_by__in=own | capabilities.descendant_ids(own))
     )
 
@@ -97,7 +112,7 @@ def visible_associations(user: User) -> QuerySet[Association]:
         person__in=visible_people(user)
     ).values("association")
     return Association.objects.filter(
-        Q(pk__in=Party.objects.filter(case__in=visible_cases(user)).values("association"))
+        Q(pk__in=Party.objects.filter(case__in=visible_case_ids(user)).values("association"))
         | Q(pk__in=represented)
     )
 
@@ -154,7 +169,7 @@ def visible_bodies(user: User) -> QuerySet[Organisation]:
         return bodies
     return bodies.filter(
         Q(kind__in=PUBLIC_BODY_KINDS)
-        | Q(pk__in=Party.objects.filter(case__in=visible_cases(user)).values("organisation"))
+        | Q(pk__in=Party.objects.filter(case__in=visible_case_ids(user)).values("organisation"))
     )
 
 

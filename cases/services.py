@@ -191,7 +191,14 @@ def _refuse_unseen_people(actor: User, parties: list[PartyInput]) -> None:
     """A person or body already known may be picked only by someone who may see them."""
     # Each scope is built (which reads the organisation tree) only when something of its
     # kind was picked: nothing picked, nothing to refuse.
-    picked = {item.person.pk for item in parties if item.person is not None}
+    # Someone in the registry of an organisation the actor registers for is visible to
+    # them: known without a query (the scope's is ~4 ms of a case start's 20).
+    own = capabilities.registering_organisation_ids(actor)
+    picked = {
+        item.person.pk
+        for item in parties
+        if item.person is not None and item.person.registered_by_id not in own
+    }
     if picked and picked - set(
         visible_people(actor).filter(pk__in=picked).values_list("pk", flat=True)
     ):
