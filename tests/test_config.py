@@ -87,3 +87,23 @@ def test_it_collects_static_files_as_make_demo_does(tmp_path):
     assert (tmp_path / "css" / "app.css").exists()
     assert (tmp_path / "admin" / "css" / "base.css").exists()
     assert not (tmp_path / "viewflow").exists()  # served by no page
+
+
+def test_it_turns_postgresql_jit_off_unless_the_url_says_otherwise():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    assert "-c jit=off" in _run(code, PRODUCTION).stdout
+    own = {
+        **PRODUCTION,
+        "DATABASE_URL": PRODUCTION["DATABASE_URL"] + "?options=-c%20work_mem%3D8MB",
+    }
+    assert "jit" not in _run(code, own).stdout
+
+
+def test_it_runs_a_workers_pool_process_below_the_web(monkeypatch, settings):
+    from config.celery import _yield_to_the_web
+
+    asked = []
+    monkeypatch.setattr(os, "nice", asked.append)
+    settings.WORKER_NICE = 7
+    _yield_to_the_web()
+    assert asked == [7]

@@ -135,16 +135,28 @@ def test_it_searches_by_number_title_and_party_name(client, intake, officer, cit
     assert second.number in _queue(client, q=second.number)
 
 
-def test_it_searches_by_latin_name_and_by_association_or_body(client, intake, officer, city):
+# The watching tab finds its matches another way (from the matching cases' runs, not each
+# task's case): a colleague searches it for the same cases.
+@pytest.mark.parametrize("watching", [False, True], ids=["mine", "watching"])
+def test_it_searches_by_latin_name_and_by_association_or_body(
+    client, intake, officer, city, watching
+):
     by_latin = intake(person=PersonFactory(name_latin="Lim Mei Ling", registered_by=city))
     by_association, by_body = intake(title="宗祠修缮纠纷"), intake(title="征地补偿纠纷")
     association = AssociationFactory(name="雪兰莪林氏宗亲会")
     Party.objects.create(case=by_association, role="respondent", association=association)
     body = OrganisationFactory(name="紫金县义容镇人民政府", kind="department", number_prefix="")
     Party.objects.create(case=by_body, role="respondent", organisation=body)
-    client.force_login(officer)
-    for query, found in [("mei LING", by_latin), ("林氏宗亲", by_association), ("义容镇", by_body)]:
-        table = _queue(client, q=query).split("<table")[1]  # not the search box
+    client.force_login(officer_of(city, "colleague") if watching else officer)
+    view = "watching" if watching else "mine"
+    for query, found in [
+        ("mei LING", by_latin),
+        ("林氏宗亲", by_association),
+        ("义容镇", by_body),
+        (by_body.number, by_body),
+        ("宗祠修缮", by_association),
+    ]:
+        table = _queue(client, view=view, q=query).split("<table")[1]  # not the search box
         assert [case for case in (by_latin, by_association, by_body) if case.number in table] == [
             found
         ]
