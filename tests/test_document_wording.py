@@ -1,0 +1,28 @@
+"""[Q6e] What each document says: the wording an office would send back."""
+
+import re
+
+from .test_documents import closed_case, content, pdf_text, rendered, step  # noqa: F401
+
+
+def _running_text(document) -> str:
+    """The document's text with its page numbers ("—1—") taken out of the sentences
+    that run across a page."""
+    return re.sub(r"—\d+—", "", pdf_text(content(rendered(document))))
+
+
+def test_it_tells_the_closing_reason_once(closed_case):  # noqa: F811
+    text = _running_text(closed_case.documents.get(kind="closing_report"))
+    assert text.count("经法顾委出具书面意见，当事人表示接受") == 1
+    assert "四、办理结果经法顾委出具书面意见，当事人表示接受。" in text
+    assert "结案。" in text  # the closing step itself is still among the steps
+
+
+def test_it_offers_review_by_the_federation_above_not_administrative_review(closed_case):  # noqa: F811
+    text = _running_text(closed_case.documents.get(kind="rights_notice"))
+    # A 侨联 is a people's organisation, not an administrative organ: its result is reviewed
+    # by the federation at the next level up (信访工作条例 Arts. 35 and 36).
+    assert "行政复议" not in text
+    assert "三十日内请求上一级侨联复查" in text
+    assert "请求复查机关的上一级侨联复核" in text
+    assert "《信访工作条例》第三十五条、第三十六条" in text
