@@ -26,3 +26,9 @@ def test_it_offers_review_by_the_federation_above_not_administrative_review(clos
     assert "三十日内请求上一级侨联复查" in text
     assert "请求复查机关的上一级侨联复核" in text
     assert "《信访工作条例》第三十五条、第三十六条" in text
+
+
+def test_it_prints_a_latin_name_once_on_the_registration_form(closed_case):  # noqa: F811
+    text = _running_text(closed_case.documents.get(kind="registration_form"))
+    assert "谭永康(ThamWengHong)" in text
+    assert text.count("ThamWengHong") == 1
