@@ -32,3 +32,12 @@ def test_it_prints_a_latin_name_once_on_the_registration_form(closed_case):  # n
     text = _running_text(closed_case.documents.get(kind="registration_form"))
     assert "谭永康(ThamWengHong)" in text
     assert text.count("ThamWengHong") == 1
+
+
+def test_it_grounds_the_acceptance_notices_time_limit_in_the_petition_regulations(closed_case):  # noqa: F811
+    text = _running_text(closed_case.documents.get(kind="acceptance_notice"))
+    # The 60 days and the one extension of at most 30 are 《信访工作条例》(2022) Art. 34;
+    # the law on returned overseas Chinese sets no time limit.
+    assert "依照《信访工作条例》第三十四条，本会将自受理之日起六十日内办结" in text
+    assert "延长期限不超过三十日" in text
+    assert "归侨侨眷权益保护法" not in text
