@@ -8,6 +8,7 @@ writes the timeline row; the transition methods below hold the rules themselves.
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -23,6 +24,9 @@ from timezone_field import TimeZoneField
 from . import registry
 from .timeline import text_of
 from .validators import check_planned_day, validate_name, validate_phone
+
+# A Chinese character: a name holding one is written surname first, without a space.
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 class User(AbstractUser):
@@ -52,6 +56,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def formal_name(self) -> str:
+        """The name a document prints: the person's registered name, without the role or
+        unit that a screen label (``display_name``) may add — "李明", not "李明律师（法顾委
+        委员）". A Chinese name is surname first with no space; others as Django joins them."""
+        if not (self.last_name or self.first_name):
+            return str(self)
+        if _HAN.search(self.last_name + self.first_name):
+            return f"{self.last_name}{self.first_name}"
+        return self.get_full_name()
 
 
 class Organisation(models.Model):

@@ -1166,3 +1166,33 @@ def test_it_explains_a_bad_answer_in_a_message(client, accepted, send, officer, 
     assert response.status_code == 302
     assert _errors(response)
     assert Question.objects.get(pk=question.pk).is_open
+
+
+def test_it_lists_the_materials_gists_reservations_and_a_line_to_sign(signed, lawyer, lawyer2):
+    opinion = LegalOpinion.objects.get(review__case=signed)
+    document = render_document(document_id=opinion.document_id)
+    with document.file.open("rb") as file:
+        flat = "".join("".join(page.extract_text() for page in PdfReader(file).pages).split())
+
+    acceptance = signed.documents.get(kind="acceptance_notice")
+    materials = flat.split("（四）审查的材料")[1].split("二、经审查认定的事实")[0]
+    assert materials.startswith("1.受理登记表；2.受理通知书（")
+    assert f"受理通知书（{acceptance.number}）；3.权利义务告知书；" in materials
+    assert "法律意见书" not in materials  # not itself
+    assert "（条文要旨：" in flat and "以法律法规的正式文本为准" in flat  # a paraphrase, said so
+    assert "八、保留事项" in flat  # after 七、不同意见 (no questions were asked)
+    assert "本意见不代替人民法院、仲裁机构或者行政机关依法作出的决定" in flat
+    assert flat.count("签名：") == 2  # one line for each reviewer
+
+
+def test_it_prints_a_formal_name_without_the_screen_labels_additions():
+    from cases.models import User
+
+    assert (
+        User(last_name="李", first_name="明", display_name="李明律师（法顾委委员）").formal_name
+        == "李明"
+    )
+    assert User(
+        last_name="Tan", first_name="Wei Ming", display_name="Tan (lawyer)"
+    ).formal_name == ("Wei Ming Tan")
+    assert User(username="lawyer", display_name="").formal_name == "lawyer"

@@ -135,19 +135,20 @@ ORGANISATIONS = [
     ("河源市律师协会", Kind.BAR_ASSOCIATION, Level.CITY, None, "", "Heyuan Bar Association", ""),
 ]
 
-# username, display name, organisation, role
+# username, display name (the screens' label), surname and given name (what documents
+# print), organisation, role
 USERS = [
-    ("admin", "系统管理员", CITY, Role.ADMINISTRATOR),
-    ("officer", "刘晓梅（义容镇侨胞之家）", YIRONG, Role.CASE_OFFICER),
-    ("yirong_head", "谢国强（义容镇侨胞之家负责人）", YIRONG, Role.SUPERVISOR),
-    ("city_officer", "陈志远（市侨联权益部）", CITY, Role.CASE_OFFICER),
-    ("supervisor", "黄建国（市侨联副主席）", CITY, Role.SUPERVISOR),
-    ("adviser", "李明律师（法顾委委员）", CITY, Role.LEGAL_ADVISER),
-    ("adviser2", "张慧（法顾委委员，市司法局）", CITY, Role.LEGAL_ADVISER),
-    ("adviser3", "王立新（法顾委委员，市中级法院）", CITY, Role.LEGAL_ADVISER),
-    ("adviser4", "何文静（法顾委委员，市律师协会）", CITY, Role.LEGAL_ADVISER),
-    ("mediator", "周淑芬（人民调解员）", "紫金县人民调解委员会", Role.MEDIATOR),
-    ("liaison", "钟伟（县自然资源局）", "紫金县自然资源局", Role.DEPARTMENT_LIAISON),
+    ("admin", "系统管理员", ("", ""), CITY, Role.ADMINISTRATOR),
+    ("officer", "刘晓梅（义容镇侨胞之家）", ("刘", "晓梅"), YIRONG, Role.CASE_OFFICER),
+    ("yirong_head", "谢国强（义容镇侨胞之家负责人）", ("谢", "国强"), YIRONG, Role.SUPERVISOR),
+    ("city_officer", "陈志远（市侨联权益部）", ("陈", "志远"), CITY, Role.CASE_OFFICER),
+    ("supervisor", "黄建国（市侨联副主席）", ("黄", "建国"), CITY, Role.SUPERVISOR),
+    ("adviser", "李明律师（法顾委委员）", ("李", "明"), CITY, Role.LEGAL_ADVISER),
+    ("adviser2", "张慧（法顾委委员，市司法局）", ("张", "慧"), CITY, Role.LEGAL_ADVISER),
+    ("adviser3", "王立新（法顾委委员，市中级法院）", ("王", "立新"), CITY, Role.LEGAL_ADVISER),
+    ("adviser4", "何文静（法顾委委员，市律师协会）", ("何", "文静"), CITY, Role.LEGAL_ADVISER),
+    ("mediator", "周淑芬（人民调解员）", ("周", "淑芬"), "紫金县人民调解委员会", Role.MEDIATOR),
+    ("liaison", "钟伟（县自然资源局）", ("钟", "伟"), "紫金县自然资源局", Role.DEPARTMENT_LIAISON),
 ]
 
 PEOPLE = [
@@ -642,11 +643,13 @@ def _organisations() -> dict[str, Organisation]:
 
 def _users(organisations: dict[str, Organisation]) -> dict[str, User]:
     made = {}
-    for username, display_name, organisation, role in USERS:
+    for username, display_name, (surname, given_name), organisation, role in USERS:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={
                 "display_name": display_name,
+                "last_name": surname,
+                "first_name": given_name,
                 "email": f"{username}@qiaowei.example",
                 "is_staff": username == "admin",
                 "is_superuser": username == "admin",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from cases.models import Case, Organisation
+from documents.models import Document, Evidence
 from documents.snapshots import organisation_date, zh_date
 
 from .models import LegalOpinion, LegalReview, Reviewer
@@ -13,11 +14,31 @@ from .models import LegalOpinion, LegalReview, Reviewer
 def _reviewer(seat) -> dict:
     profile = getattr(seat.adviser, "adviser", None)
     return {
-        "name": str(seat.adviser),
+        # The name only: the employer and title follow it, and a screen label may repeat them.
+        "name": seat.adviser.formal_name,
         "employer": profile.employer if profile else "",
         "title": profile.title if profile else "",
         "is_lead": seat.is_lead,
     }
+
+
+def _materials(opinion: LegalOpinion) -> list[str]:
+    """What the reviewers had before them when the lead signed off: the case's documents
+    then in force, each with its 文号, and the evidence then in its file, in the order they
+    came. A corrected opinion issued later lists the same."""
+    case, signed = opinion.review.case, opinion.signed_at
+    documents = (
+        Document.objects.filter(case=case, status=Document.Status.FINAL, issued_at__lte=signed)
+        .exclude(pk=opinion.document_id)
+        .order_by("issued_at", "pk")
+    )
+    listed = [
+        f"{d.snapshot.get('title', '')}（{d.number}）" if d.number else d.snapshot.get("title", "")
+        for d in documents
+    ]
+    evidence = Evidence.objects.filter(case=case, uploaded_at__lte=signed)
+    listed += [e.title for e in evidence.order_by("uploaded_at", "pk")]
+    return [item for item in listed if item]
 
 
 def committee_of(case: Case) -> Organisation:
@@ -66,10 +87,11 @@ def legal_opinion_extra(case: Case, issued_on: datetime.date) -> dict:
             "route": str(opinion.get_route_display()),
             "risk": str(opinion.get_risk_display()),
             "dissents": [
-                {"name": str(d.adviser), "view": d.view}
+                {"name": d.adviser.formal_name, "view": d.view}
                 for d in opinion.dissents.select_related("adviser")
             ],
-            "signed_by": str(opinion.signed_by),
+            "signed_by": opinion.signed_by.formal_name,
+            "materials": _materials(opinion),
             "signed_on": zh_date(issued_on),
         }
     }
