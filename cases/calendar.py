@@ -9,10 +9,26 @@ from __future__ import annotations
 
 import datetime
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import holidays
+from django.conf import settings
+from django.utils import timezone
 
 ONE_DAY = datetime.timedelta(days=1)
+
+
+def organisation_date(moment: datetime.datetime) -> datetime.date:
+    """The calendar date of a moment in the organisations' time zone (TIME_ZONE), whoever's
+    screen the step was taken from: a step at 17:30 UTC falls on the next day there."""
+    return timezone.localdate(moment, timezone=ZoneInfo(settings.TIME_ZONE))
+
+
+def organisation_today() -> datetime.date:
+    """Today in the organisations' time zone: the date a case is accepted, suspended or
+    settled on and a document issued on, never the date in the zone of whoever is logged in
+    (at 07:56 UTC it is already tomorrow in China and still yesterday in Los Angeles)."""
+    return organisation_date(timezone.now())
 
 
 @cache

@@ -22,6 +22,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from timezone_field import TimeZoneField
 
 from . import registry
+from .calendar import organisation_today
 from .timeline import text_of
 from .validators import check_planned_day, validate_name, validate_phone
 
@@ -379,7 +380,7 @@ def require_reason(reason: str) -> str:
 
 def refuse_future(on: datetime.date | None) -> None:
     """A step dated to a day (``on``) cannot be dated in the future."""
-    if on and on > timezone.localdate():
+    if on and on > organisation_today():
         raise ValidationError(_("A step cannot be dated in the future."), code="future_step")
 
 
@@ -500,7 +501,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         custom=label(_("Accept")),
     )
     def accept(self, reason: str = "", on: datetime.date | None = None) -> None:
-        self.accepted_on = on or timezone.localdate()
+        self.accepted_on = on or organisation_today()
 
     @transition(
         status,
@@ -566,11 +567,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
         custom=label(_("Record settlement")),
     )
     def settle(self, reason: str = "", on: datetime.date | None = None) -> None:
-        if on and on > timezone.localdate():
+        if on and on > organisation_today():
             raise ValidationError(
                 _("The agreement cannot take effect in the future."), code="future_agreement"
             )
-        self.settled_on = on or timezone.localdate()
+        self.settled_on = on or organisation_today()
 
     @transition(
         status,

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
 
 from . import capabilities, deadlines, registry
-from .calendar import WorkingCalendar
+from .calendar import WorkingCalendar, organisation_today
 from .capabilities import may_register_for
 from .models import (
     Association,
@@ -527,7 +527,7 @@ def transition_case(*, case: Case, actor: User, name: str, reason: str = "", **p
     )
     # A step taken on an earlier date (e.g. acceptance dated when it was decided) moves
     # the clocks as of that date.
-    _move_clocks(locked, name, params.get("on") or timezone.localdate())
+    _move_clocks(locked, name, params.get("on") or organisation_today())
     return locked
 
 
@@ -615,7 +615,7 @@ def take_referral(*, case: Case, actor: User | None, on: datetime.date | None = 
         raise ValidationError(
             _("The case is not waiting for an answer to a referral."), code="wrong_state"
         )
-    on = on or timezone.localdate()
+    on = on or organisation_today()
     locked.deadlines.filter(kind=DK.REFERRAL_OBJECTION, stopped_on__isnull=True).update(
         stopped_on=on
     )

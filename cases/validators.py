@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .calendar import organisation_today
+
 # No case reaches back further than this; an earlier date is a slip (0001-01-01 is what an
 # emptied date field can send) and near year 1 a time no longer converts to UTC.
 EARLIEST_DATE = datetime.date(2000, 1, 1)
@@ -37,7 +39,7 @@ def check_received_on(day: datetime.date) -> None:
     """The date a letter, visit or complaint came in lies between 2000 and today."""
     if day < EARLIEST_DATE:
         raise _too_early(_("The date received cannot be before %(date)s."))
-    if day > timezone.localdate():
+    if day > organisation_today():
         raise ValidationError(_("The date received cannot be in the future."), code="future")
 
 
@@ -104,7 +106,7 @@ def check_step_on(day: datetime.date, *, received_on: datetime.date) -> None:
             % {"date": received_on.isoformat()},
             code="before_receipt",
         )
-    if day > timezone.localdate():
+    if day > organisation_today():
         raise ValidationError(_("A step cannot be dated in the future."), code="future_step")
 
 

@@ -5,11 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.core.exceptions import ImproperlyConfigured
 
 from . import numbering
 from .models import DocumentKind as K
+
+
+class Reader(StrEnum):
+    """Who a document is for, which decides what of the parties' details its printed text
+    and its attached ``snapshot.json`` carry: only what that reader needs (PIPL Art. 6,
+    the minimum necessary). The full snapshot stays in the database."""
+
+    # The claimant(s) it is addressed to: their own contact details, the other parties'
+    # names and roles only.
+    PARTY = "party"
+    # Another organisation (a referral's receiver, the 侨联 a committee advises, the
+    # departments at a meeting): who the parties are, none of their contact details.
+    BODY = "body"
+    # The issuing organisation's own record (受理登记表, 结案报告, 卷宗): the parties'
+    # contact details too; ID-document numbers never.
+    OFFICE = "office"
 
 
 @dataclass(frozen=True)
@@ -33,10 +50,19 @@ class KindSpec:
     # A stage's own number mark, placed after the organisation's prefix as 纪 is in
     # 河侨维纪〔2026〕1号; registered with the kind under ``number_kind``.
     mark: str | None = None
+    # Its reader (``Reader``); by default the claimant for a document sent to them, else
+    # another organisation: a kind that leaves the office carries no contact details
+    # unless it says whose.
+    reader: str = ""
+    # The body of the issuing organisation that issues it in its own name, after the
+    # organisation's name: 法律顾问委员会 makes the committee, not the 侨联, its author.
+    issuing_body: str = ""
 
     def __post_init__(self) -> None:
         if not self.template:
             object.__setattr__(self, "template", f"documents/print/{self.kind}.html")
+        if not self.reader:
+            object.__setattr__(self, "reader", Reader.PARTY if self.to_party else Reader.BODY)
 
     @property
     def display(self) -> str:
@@ -46,16 +72,23 @@ class KindSpec:
 KINDS: dict[str, KindSpec] = {
     spec.kind: spec
     for spec in (
-        KindSpec(K.REGISTRATION_FORM, "受理登记表", "Registration form", None, False),
+        KindSpec(
+            K.REGISTRATION_FORM,
+            "受理登记表",
+            "Registration form",
+            None,
+            False,
+            reader=Reader.OFFICE,
+        ),
         KindSpec(K.ACCEPTANCE_NOTICE, "受理通知书", "Notice of acceptance", "notice", True),
         KindSpec(K.RIGHTS_NOTICE, "权利义务告知书", "Notice of rights and obligations", None, True),
         KindSpec(K.REFUSAL_NOTICE, "不予受理告知书", "Notice of non-acceptance", "notice", True),
         KindSpec(K.REFERRAL_LETTER, "转办函", "Letter of referral", "letter", False),
         KindSpec(K.EXTENSION_NOTICE, "延期告知书", "Notice of extension", "notice", True),
         KindSpec(K.SUSPENSION_NOTICE, "中止办理告知书", "Notice of suspension", "notice", True),
-        KindSpec(K.CLOSING_REPORT, "结案报告", "Closing report", None, False),
+        KindSpec(K.CLOSING_REPORT, "结案报告", "Closing report", None, False, reader=Reader.OFFICE),
         KindSpec(K.MEETING_MINUTES, "会议纪要", "Minutes", "minutes", False),
-        KindSpec(K.CASE_FILE, "卷宗", "Case file", None, False),
+        KindSpec(K.CASE_FILE, "卷宗", "Case file", None, False, reader=Reader.OFFICE),
     )
 }
 

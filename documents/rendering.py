@@ -24,7 +24,7 @@ PRINT_DIR = Path(__file__).resolve().parent / "print"
 STYLESHEET = PRINT_DIR / "gbt9704.css"
 # Raised when a print template or the stylesheet changes meaningfully; stored with each
 # document so an old PDF can be traced to the layout that made it.
-TEMPLATE_VERSION = "2026.11-1"
+TEMPLATE_VERSION = "2026.12-1"
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,15 @@ def render_html(template_name: str, snapshot: dict) -> str:
         return render_to_string(template_name, {"doc": snapshot})
 
 
+def _list_attachments_once(document, pdf) -> None:
+    """WeasyPrint's PDF/A-3 step puts each attachment's file specification in the
+    catalogue's /AF array twice (once from the EmbeddedFiles name tree, once as a
+    /Filespec object): keep each once, in order."""
+    listed = pdf.catalog.get("AF")
+    if listed is not None:
+        listed[:] = list(dict.fromkeys(listed))
+
+
 def render_pdf(
     template_name: str, snapshot: dict, *, fetcher: PrintAssetFetcher | None = None
 ) -> RenderedPdf:
@@ -76,6 +85,10 @@ def render_pdf(
         url_fetcher=fetcher,
     )
     document = html.render(font_config=fonts, stylesheets=styles)
+    if snapshot.get("issuer"):
+        # The body that issues it in its own name (a committee, not its 侨联): the
+        # document information's Author and the XMP dc:creator both come from here.
+        document.metadata.authors = [snapshot["issuer"]]
     snapshot_file = Attachment(
         string=json.dumps(snapshot, ensure_ascii=False, indent=1, sort_keys=True),
         name="snapshot.json",
@@ -83,5 +96,7 @@ def render_pdf(
         relationship="Source",
         url_fetcher=fetcher,
     )
-    content = document.write_pdf(pdf_variant="pdf/a-3b", attachments=[snapshot_file])
+    content = document.write_pdf(
+        pdf_variant="pdf/a-3b", attachments=[snapshot_file], finisher=_list_attachments_once
+    )
     return RenderedPdf(content=content, page_count=len(document.pages))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from cases.calendar import organisation_today
 from cases.queueing import wake_after_commit, wake_stale
 from cases.selectors import require
 
@@ -57,7 +58,8 @@ def issue_document(*, case, kind: str, actor=None) -> Document:
     """Number the document (if its kind carries a 文号), freeze its data and have it
     rendered after commit."""
     spec = KINDS[kind]
-    today = timezone.localdate()
+    # The issuing organisation's date, not the date where the person at the screen is.
+    today = organisation_today()
     number = ""
     if spec.number_kind:
         number = str(
@@ -157,9 +159,13 @@ def begin_render(*, document_id: int) -> bool:
 
 
 def _render(document: Document) -> RenderedPdf:
+    """Rendered from its reader's view of the snapshot: the printed text and the attached
+    ``snapshot.json`` hold only what its reader may see; the full snapshot stays here."""
+    spec = KINDS[document.kind]
+    view = snapshots.reader_view(document.snapshot, spec.reader)
     if document.kind == DocumentKind.CASE_FILE:
-        return render_case_file(document.snapshot)
-    return render_pdf(KINDS[document.kind].template, document.snapshot)
+        return render_case_file(view)
+    return render_pdf(spec.template, view)
 
 
 @transaction.atomic
@@ -251,7 +257,7 @@ def export_case_file(*, case, actor) -> Document:
     require(actor, "cases.export_case_file", case)
     spec = KINDS[DocumentKind.CASE_FILE]
     found = contents(case)
-    snapshot = snapshots.build(case, spec, "", timezone.localdate())
+    snapshot = snapshots.build(case, spec, "", organisation_today())
     snapshot["entries"] = [asdict(entry) for entry in found.entries]
     snapshot["missing"] = found.missing
     document = Document.objects.create(

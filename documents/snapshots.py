@@ -1,23 +1,23 @@
 """The data a document is rendered from, taken from the case when the document is issued.
 
-A snapshot is plain JSON (strings, lists, dicts) and is all a template sees; it is stored
-with the document and attached to its PDF, so the PDF can always be explained and checked.
-Sensitive details (ID-document numbers) never enter a snapshot.
+A snapshot is plain JSON (strings, lists, dicts). The full snapshot is stored with the
+document; the template sees, and the PDF carries as ``snapshot.json``, its reader's view
+(``reader_view``): only the parties' details that document's reader may see. So the PDF can
+always be explained and checked without telling its reader more than it needs. Sensitive
+details (ID-document numbers) never enter a snapshot.
 """
 
 from __future__ import annotations
 
 import datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 
 from cases import deadlines
-from cases.calendar import WorkingCalendar
+from cases.calendar import WorkingCalendar, organisation_date
 from cases.models import Case, CaseEvent, Deadline, Organisation, Party, transition_label
 
-from .kinds import KindSpec
+from .kinds import KindSpec, Reader
 
 
 def zh_date(day: datetime.date) -> str:
@@ -29,13 +29,11 @@ def en_date(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def organisation_date(moment: datetime.datetime) -> datetime.date:
-    """The calendar date of a moment in the organisations' time zone (TIME_ZONE), whoever's
-    screen the document was issued from: a step at 17:30 UTC falls on the next day there."""
-    return timezone.localdate(moment, timezone=ZoneInfo(settings.TIME_ZONE))
-
-
 def _party(party: Party) -> dict:
+    return {**_party_details(party), "addressee": party.role == Party.Role.CLAIMANT}
+
+
+def _party_details(party: Party) -> dict:
     subject = party.subject
     if party.organisation_id:
         return {
@@ -99,14 +97,17 @@ def base_snapshot(
         "organisation": org.name,
         "organisation_en": org.name_en or org.name,
         "organisation_phone": org.phone,
+        # Who issues it in its own name: the PDF's author.
+        "issuer": f"{org.name}{spec.issuing_body}",
         "issued_on": zh_date(issued_on),
         "issued_on_en": en_date(issued_on),
         "bilingual": bilingual,
         "subject": f"{spec.title}：{case.title}",
         "keywords": ", ".join([spec.title, case.number, case.get_category_display()]),
-        "officer": str(case.officer or ""),
-        "addressee": "、".join(_party(p)["name"] for p in claimants),
-        "addressee_en": ", ".join(_party(p)["name_en"] for p in claimants),
+        # The name alone: the issuing unit heads the page (a screen label may repeat it).
+        "officer": case.officer.formal_name if case.officer else "",
+        "addressee": "、".join(_party_details(p)["name"] for p in claimants),
+        "addressee_en": ", ".join(_party_details(p)["name_en"] for p in claimants),
         "case": {
             "number": case.number,
             "title": case.title,
@@ -121,6 +122,36 @@ def base_snapshot(
         },
         "parties": [_party(p) for p in parties],
     }
+
+
+# What of each party a reader's view keeps (a list of what may stay, so that a detail added
+# to the snapshot later stays out of the PDFs until it is placed here). ``addressee`` marks
+# the parties the notices to parties are addressed to (the claimants).
+_WHO = ("role", "name", "name_en", "addressee")
+_IDENTITY = ("country", "identity")
+_CONTACT = ("contact",)
+PARTY_DETAILS = {
+    Reader.OFFICE: _WHO + _IDENTITY + _CONTACT,
+    Reader.BODY: _WHO + _IDENTITY,
+}
+ADDRESSEE_DETAILS = _WHO + _IDENTITY + _CONTACT  # an addressee's own, in a notice to them
+OTHER_PARTY_DETAILS = _WHO  # the other parties, in a notice to the addressees
+
+
+def _party_view(party: dict, reader: str) -> dict:
+    if reader == Reader.PARTY:
+        keep = ADDRESSEE_DETAILS if party.get("addressee") else OTHER_PARTY_DETAILS
+    else:
+        keep = PARTY_DETAILS.get(reader, OTHER_PARTY_DETAILS)  # unknown: the least
+    return {key: value for key, value in party.items() if key in keep}
+
+
+def reader_view(snapshot: dict, reader: str) -> dict:
+    """The snapshot as its reader may see it: what the template is given and the PDF
+    carries. Only the parties' details are narrowed; the rest is the document's own."""
+    if "parties" not in snapshot:
+        return snapshot
+    return {**snapshot, "parties": [_party_view(p, reader) for p in snapshot["parties"]]}
 
 
 def _deadline(case: Case, kind: str) -> Deadline | None:

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from viewflow.workflow.status import PROCESS
 
+from cases.calendar import organisation_today
 from cases.models import (
     Case,
     CaseStatus,
@@ -96,7 +96,7 @@ def suspend_case(
     told with a 中止办理告知书. ``on``: the day it is suspended (today unless given)."""
     locked = _locked(case, actor, "cases.suspend_case", "suspend")
     reason = require_reason(reason)
-    on = on or timezone.localdate()
+    on = on or organisation_today()
     if expected_resume_on and expected_resume_on < on:
         raise ValidationError(
             _("The expected date of resumption cannot be before the suspension."),
@@ -124,7 +124,7 @@ def resume_case(
     """The case goes on from the stage it was suspended in. Its clocks go on too, each
     due later by the working days it waited (``cases.deadlines.resume``)."""
     locked = _locked(case, actor, "cases.suspend_case", "resume")
-    on = on or timezone.localdate()
+    on = on or organisation_today()
     suspension = locked.suspensions.filter(resumed_on__isnull=True).first()
     if suspension and on < suspension.suspended_on:
         raise ValidationError(

@@ -20,7 +20,7 @@ from viewflow.workflow.status import STATUS
 
 from cases import registry
 from cases import services as case_services
-from cases.calendar import WorkingCalendar
+from cases.calendar import WorkingCalendar, organisation_today
 from cases.capabilities import CAPABILITIES, Relation, may_as
 from cases.deadlines import REMINDER_WORKING_DAYS, clock_views
 from cases.models import Case, CaseEvent, CaseStatus, Deadline, Organisation, User
@@ -42,7 +42,7 @@ def register_case(*, handling_organisation: Organisation, **fields) -> Case:
     number = allocate_number(
         organisation_prefix=handling_organisation.number_prefix,
         kind="case",
-        year=timezone.localdate().year,
+        year=organisation_today().year,
     )
     case = case_services.create_case(
         number=str(number), handling_organisation=handling_organisation, **fields

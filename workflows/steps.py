@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import deadlines
+from cases.calendar import organisation_today
 from cases.models import Case, Deadline, Organisation, Route, User
 from cases.selectors import referral_targets
 from cases.services import add_note, take_referral
@@ -235,7 +236,7 @@ def outcome(case: Case, actor: User, data: dict, process: CaseProcess) -> None:
     on: datetime.date | None = None
     forward = ""
     if result == Outcome.Result.SETTLED:
-        on = data.get("agreement_on") or timezone.localdate()
+        on = data.get("agreement_on") or organisation_today()
         _step(case, actor, "settle", reason=notes, on=on)
     elif result == Outcome.Result.UNRESOLVED:
         forward = data.get("route_forward") or ""

@@ -117,6 +117,7 @@ def register() -> None:
                     label=_("Legal opinion (法律意见书)"),
                     extra=snapshots.legal_opinion_extra,
                     issued_by=snapshots.committee_of,
+                    issuing_body="法律顾问委员会",  # the committee signs, not its 侨联
                     template="review/print/legal_opinion.html",
                     mark="法意",
                 ),
