@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 # Pango/HarfBuzz for WeasyPrint (libharfbuzz-subset0: without it font subsetting is ~50x
 # slower), CJK fonts, pdftoppm/pdftotext, gettext to compile the translations, and
 # chromium for the browser tests.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai \
 	poppler-utils gettext chromium
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 

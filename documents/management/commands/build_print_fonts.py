@@ -4,7 +4,7 @@ from documents.fonts import PRINT_FONTS, build
 
 
 class Command(BaseCommand):
-    help = "Build the GB2312-trimmed print fonts from the system Noto CJK fonts (once)."
+    help = "Build the GB2312-trimmed print fonts from the system CJK fonts (once)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--force", action="store_true", help="rebuild existing fonts")
