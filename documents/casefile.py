@@ -1,22 +1,33 @@
 """The case file (卷宗): the whole case as one PDF in the Ministry of Justice order (2010),
-with a cover, a catalogue (目录) with page numbers and a back cover, plus the check of
-which required items are still missing."""
+with a cover, a catalogue (目录) with dates and page numbers and a back cover, plus the check
+of which required items are still missing.
+
+The file is a PDF/A-3b like each single document: the generated parts are written by
+WeasyPrint (output intent, XMP marker, document ID, the manifest attached as data), the
+items' pages are put in between with pikepdf. Each item keeps its own font subsets: subsets
+cannot be merged safely, so only the generated parts share one set."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
+import re
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
+import pikepdf
+import weasyprint
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
-from pypdf import PdfReader, PdfWriter
+from pikepdf import OutlineItem, Rectangle
 
 from .kinds import KINDS
 from .models import Document, DocumentKind, Evidence
-from .rendering import RenderedPdf, render_pdf
+from .rendering import PRINT_DIR, RenderedPdf, _fonts_and_styles, asset_fetcher, render_html
+from .snapshots import organisation_date, zh_date
 
 K, E = DocumentKind, Evidence.Item
 
@@ -85,6 +96,12 @@ def unregister_slot(label: str) -> None:
     SLOTS[:] = [s for s in SLOTS if s.label != label]
 
 
+def printed_label(label: str) -> str:
+    """The slot's label without its item number, as the back cover names what is missing:
+    the number orders the slots, the reader needs the name."""
+    return re.sub(r"^\d+\s*", "", label)
+
+
 def slot_name(label: str) -> str:
     """The slot's name in the reader's language (its Chinese label if it has none)."""
     return next((str(s.name) for s in SLOTS if s.label == label), label)
@@ -98,6 +115,8 @@ class Entry:
     path: str
     sha256: str
     pages: int
+    number: str = ""  # the 文号, if the item carries one
+    date: str = ""  # as the catalogue prints it: the document's date, or the upload's
 
 
 @dataclass
@@ -108,6 +127,36 @@ class CaseFileContents:
 
 def _was_mediated(case) -> bool:
     return any(event.to_status == "mediating" for event in case.events.all())
+
+
+def _document_entry(document: Document) -> Entry:
+    # The date printed on the document itself, so that catalogue and item agree.
+    issued_on = document.snapshot.get("issued_on") or zh_date(organisation_date(document.issued_at))
+    return Entry(
+        f"{KINDS[document.kind].title} {document.number}".strip(),
+        "document",
+        document.pk,
+        document.file.name,
+        document.sha256,
+        document.page_count,
+        document.number,
+        issued_on,
+    )
+
+
+def _evidence_entry(evidence: Evidence) -> Entry:
+    # Evidence carries no date of its own in the system: the day it was filed stands in.
+    uploaded_on = zh_date(organisation_date(evidence.uploaded_at))
+    return Entry(
+        evidence.title,
+        "evidence",
+        evidence.pk,
+        evidence.file.name,
+        evidence.sha256,
+        evidence.page_count,
+        "",
+        uploaded_on,
+    )
 
 
 def contents(case) -> CaseFileContents:
@@ -124,23 +173,8 @@ def contents(case) -> CaseFileContents:
     result = CaseFileContents()
     for slot in SLOTS:
         found = [
-            Entry(
-                f"{KINDS[d.kind].title} {d.number}".strip(),
-                "document",
-                d.pk,
-                d.file.name,
-                d.sha256,
-                d.page_count,
-            )
-            for kind in slot.documents
-            for d in documents
-            if d.kind == kind
-        ] + [
-            Entry(e.title, "evidence", e.pk, e.file.name, e.sha256, e.page_count)
-            for item in slot.evidence
-            for e in evidence
-            if e.item == item
-        ]
+            _document_entry(d) for kind in slot.documents for d in documents if d.kind == kind
+        ] + [_evidence_entry(e) for item in slot.evidence for e in evidence if e.item == item]
         result.entries.extend(found)
         needed = slot.required == "always" or (slot.required == "mediated" and mediated)
         if needed and not found:
@@ -156,68 +190,193 @@ def _read_checked(entry: dict) -> bytes:
     return content
 
 
-def _render_until_stable(template: str, snapshot_for: Callable[[int], dict]) -> RenderedPdf:
-    """Render a part whose text depends on its own page count (the catalogue's page numbers,
-    the back cover's total) until the count it assumed is the count it has."""
+def _layout(template: str, snapshot: dict) -> weasyprint.Document:
+    """A generated part laid out but not written: the parts are written together once, so
+    that they share one subset of each font (as ``render_pdf`` lays out a single document)."""
+    fonts, styles = _fonts_and_styles()
+    fetcher = asset_fetcher()
+    html = weasyprint.HTML(
+        string=render_html(template, snapshot),
+        base_url=PRINT_DIR.as_uri() + "/",
+        url_fetcher=fetcher,
+    )
+    return html.render(font_config=fonts, stylesheets=styles)
+
+
+def _layout_until_stable(template: str, snapshot_for: Callable[[int], dict]) -> weasyprint.Document:
+    """Lay out a part whose text depends on its own page count (the catalogue's page
+    numbers, the back cover's total) until the count it assumed is the count it has."""
     pages = 1
     while True:
-        pdf = render_pdf(template, snapshot_for(pages))
-        if pdf.page_count == pages:
-            return pdf
-        pages = pdf.page_count
+        document = _layout(template, snapshot_for(pages))
+        if len(document.pages) == pages:
+            return document
+        pages = len(document.pages)
+
+
+def _page_range(start: int, count: int) -> str:
+    end = start + count - 1
+    return f"{start}–{end}" if end > start else str(start)
+
+
+def _first_pages(entries: list[dict], first_page: int) -> list[int]:
+    """The case-file page on which each item begins."""
+    starts, start = [], first_page
+    for entry in entries:
+        starts.append(start)
+        start += entry["pages"]
+    return starts
 
 
 def _catalogue_rows(entries: list[dict], first_page: int) -> list[dict]:
-    rows, start = [], first_page
-    for entry in entries:
-        end = start + entry["pages"] - 1
-        rows.append(
-            {"title": entry["title"], "pages": f"{start}–{end}" if end > start else str(start)}
-        )
-        start = end + 1
-    return rows
+    return [
+        {
+            "title": entry["title"],
+            # A case file exported before items carried their date prints none.
+            "date": entry.get("date", ""),
+            "pages": _page_range(start, entry["pages"]),
+        }
+        for entry, start in zip(entries, _first_pages(entries, first_page), strict=True)
+    ]
 
 
-def _stamp_page_numbers(writer: PdfWriter) -> None:
-    """Number the pages of the whole file in the top right corner (卷内页码), the numbers
-    the catalogue refers to; each document keeps its own page numbers at the foot."""
-    numbers = list(range(1, len(writer.pages) + 1))
-    stamps = PdfReader(
-        io.BytesIO(
-            render_pdf("documents/print/case_file_page_numbers.html", {"numbers": numbers}).content
-        )
+def manifest(entries: list[dict], first_page: int) -> list[dict]:
+    """What the case file holds, item by item, for a machine to check: attached to the PDF
+    as ``manifest.json``. ``sha256`` is the hash of the item's own PDF as stored."""
+    return [
+        {
+            "number": entry.get("number", ""),
+            "title": entry["title"],
+            "date": entry.get("date", ""),
+            "source": entry["source"],
+            "pages": entry["pages"],
+            "first_page": start,
+            "sha256": entry["sha256"],
+        }
+        for entry, start in zip(entries, _first_pages(entries, first_page), strict=True)
+    ]
+
+
+MANIFEST_NAME = "manifest.json"
+
+
+def _manifest_attachment(items: list[dict]) -> weasyprint.Attachment:
+    return weasyprint.Attachment(
+        string=json.dumps(items, ensure_ascii=False, indent=1),
+        name=MANIFEST_NAME,
+        description="The items of this case file, with the SHA-256 of each item's PDF",
+        relationship="Data",
+        url_fetcher=asset_fetcher(),
     )
-    for page, stamp in zip(writer.pages, stamps.pages, strict=True):
-        page.merge_page(stamp)
 
 
-def render_case_file(snapshot: dict) -> RenderedPdf:
+@dataclass(frozen=True)
+class _Generated:
+    """The generated parts written as one PDF/A-3b: cover and catalogue, back cover, then
+    one page-number stamp per page of the whole case file."""
+
+    content: bytes
+    cover: int  # pages
+    front: int  # cover and catalogue pages
+    back: int
+
+
+def _generated_parts(snapshot: dict) -> _Generated:
     entries = snapshot["entries"]
-    parts = [_read_checked(entry) for entry in entries]
-    cover = render_pdf("documents/print/case_file_cover.html", snapshot)
-    catalogue = _render_until_stable(
+    cover = _layout("documents/print/case_file_cover.html", snapshot)
+    catalogue = _layout_until_stable(
         "documents/print/case_file_catalogue.html",
         lambda pages: {
             **snapshot,
-            "entries": _catalogue_rows(entries, cover.page_count + pages + 1),
+            "entries": _catalogue_rows(entries, len(cover.pages) + pages + 1),
         },
     )
-    body_pages = cover.page_count + catalogue.page_count + sum(e["pages"] for e in entries)
-    back = _render_until_stable(
+    front = len(cover.pages) + len(catalogue.pages)
+    body_pages = front + sum(e["pages"] for e in entries)
+    back = _layout_until_stable(
         "documents/print/case_file_back.html",
         lambda pages: {
             **snapshot,
+            "missing": [printed_label(label) for label in snapshot["missing"]],
             "total_pages": body_pages + pages,
             "entry_count": len(entries),
         },
     )
-    writer = PdfWriter()
-    for content in [cover.content, catalogue.content, *parts, back.content]:
-        writer.append(PdfReader(io.BytesIO(content)))
-    _stamp_page_numbers(writer)
-    writer.add_metadata(
-        {"/Title": f"卷宗 {snapshot['case']['number']}", "/Author": snapshot["organisation"]}
+    total = body_pages + len(back.pages)
+    stamps = _layout(
+        "documents/print/case_file_page_numbers.html", {"numbers": list(range(1, total + 1))}
     )
-    out = io.BytesIO()
-    writer.write(out)
-    return RenderedPdf(content=out.getvalue(), page_count=len(writer.pages))
+    pages = [*cover.pages, *catalogue.pages, *back.pages, *stamps.pages]
+    content = cover.copy(pages).write_pdf(
+        pdf_variant="pdf/a-3b",
+        attachments=[_manifest_attachment(manifest(entries, front + 1))],
+    )
+    return _Generated(content, cover=len(cover.pages), front=front, back=len(back.pages))
+
+
+def _stamp_page_numbers(pages: list[pikepdf.Page], stamps: list[pikepdf.Page]) -> None:
+    """Number the pages of the whole file in the top right corner (卷内页码), the numbers
+    the catalogue refers to; each document keeps its own page numbers at the foot. A stamp
+    is an A4 page: it goes on unscaled, at the top right of a page of any size."""
+    for page, stamp in zip(pages, stamps, strict=True):
+        _, _, right, top = (float(v) for v in page.mediabox)
+        width, height = float(stamp.mediabox[2]), float(stamp.mediabox[3])
+        page.add_overlay(stamp, Rectangle(right - width, top - height, right, top))
+
+
+def _outline(pdf: pikepdf.Pdf, entries: list[dict], generated: _Generated) -> None:
+    """Bookmarks to the cover, the catalogue, each item and the back cover, in place of
+    the headings WeasyPrint bookmarked in the generated parts."""
+    starts = _first_pages(entries, generated.front)  # zero-based page indexes
+    back = generated.front + sum(e["pages"] for e in entries)
+    with pdf.open_outline() as outline:
+        outline.root[:] = [
+            OutlineItem("卷宗", 0),
+            OutlineItem("目录", generated.cover),
+            *(OutlineItem(e["title"], start) for e, start in zip(entries, starts, strict=True)),
+            OutlineItem("卷宗情况说明", back),
+        ]
+
+
+def _list_associated_files_once(pdf: pikepdf.Pdf) -> None:
+    # WeasyPrint lists each attachment in the catalogue's /AF twice (once from the name
+    # tree, once from the file specifications it finds); the manifest is listed once.
+    kept: dict[tuple[int, int], pikepdf.Object] = {}
+    for spec in pdf.Root.get("/AF", pikepdf.Array()):
+        kept.setdefault(spec.objgen, spec)
+    pdf.Root.AF = pikepdf.Array(kept.values())
+
+
+def _describe(pdf: pikepdf.Pdf, snapshot: dict) -> None:
+    # pikepdf keeps the document information dictionary in step with the XMP, as PDF/A
+    # requires, and names itself as the producer of the assembled file.
+    with pdf.open_metadata() as meta:
+        meta["dc:title"] = f"卷宗 {snapshot['case']['number']}"
+        meta["dc:creator"] = [snapshot["organisation"]]
+        meta["pdfaid:part"] = "3"
+        meta["pdfaid:conformance"] = "B"
+
+
+def render_case_file(snapshot: dict) -> RenderedPdf:
+    """The case file as one PDF/A-3b: the generated parts (with their output intent, XMP and
+    the manifest attached as an associated file) with the items' pages put in between."""
+    entries = snapshot["entries"]
+    parts = [_read_checked(entry) for entry in entries]
+    generated = _generated_parts(snapshot)
+    with ExitStack() as stack:
+        pdf = stack.enter_context(pikepdf.open(io.BytesIO(generated.content)))
+        at = generated.front
+        for part in parts:
+            item = stack.enter_context(pikepdf.open(io.BytesIO(part)))
+            for page in item.pages:  # pages only: each item's own catalogue stays behind
+                pdf.pages.insert(at, page)
+                at += 1
+        total = at + generated.back
+        _stamp_page_numbers(list(pdf.pages[:total]), list(pdf.pages[total:]))
+        del pdf.pages[total:]
+        _outline(pdf, entries, generated)
+        _list_associated_files_once(pdf)
+        _describe(pdf, snapshot)
+        out = io.BytesIO()
+        pdf.save(out)
+    return RenderedPdf(content=out.getvalue(), page_count=total)

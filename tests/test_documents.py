@@ -315,7 +315,7 @@ def test_it_exports_the_case_file_with_catalogue_and_missing_items(closed_case, 
     text = pdf_text(content(export))
     assert "卷" in text and "宗" in text
     assert "受理登记表" in text and "权利义务告知书" in text and "结案报告" in text
-    assert "尚缺必备材料：3身份证明" in text
+    assert "尚缺必备材料：身份证明" in text  # the slot's name, not its internal number
     assert export.snapshot["missing"] == ["3 身份证明"]
     catalogue = export.snapshot["entries"]
     assert [e["title"] for e in catalogue] == [

@@ -132,7 +132,11 @@ def test_it_strips_scripts_links_and_attachments_from_uploads_and_the_case_file(
     assert export.rendering == Document.Rendering.READY
     assert "宗亲会来函附件" in [entry["title"] for entry in export.snapshot["entries"]]
     with export.file.open("rb") as handle:
-        assert active_parts(handle.read()) == []
+        exported = handle.read()
+    # The case file's one attachment is its own manifest (a PDF/A-3 associated file).
+    assert active_parts(exported) == ["/EmbeddedFile", "/EmbeddedFiles"]
+    with pikepdf.open(io.BytesIO(exported)) as pdf:
+        assert list(pdf.attachments) == ["manifest.json"]
 
 
 def test_it_still_refuses_a_file_that_is_not_a_pdf(case, officer):
