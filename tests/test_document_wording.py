@@ -2,6 +2,10 @@
 
 import re
 
+from cases.models import Party
+from documents import services
+
+from .factories import PersonFactory
 from .test_documents import closed_case, content, pdf_text, rendered, step  # noqa: F401
 
 
@@ -41,3 +45,25 @@ def test_it_grounds_the_acceptance_notices_time_limit_in_the_petition_regulation
     assert "依照《信访工作条例》第三十四条，本会将自受理之日起六十日内办结" in text
     assert "延长期限不超过三十日" in text
     assert "归侨侨眷权益保护法" not in text
+
+
+def test_it_names_the_officer_without_the_unit_the_page_is_headed_by(closed_case, officer):  # noqa: F811
+    officer.last_name, officer.first_name = "刘", "晓梅"
+    officer.display_name = "刘晓梅（义容镇侨胞之家）"
+    officer.save()
+    notice = services.issue_document(case=closed_case, kind="acceptance_notice")
+    text = _running_text(notice)
+    assert "承办人：刘晓梅；" in text
+    assert "义容镇侨胞之家）" not in text
+
+
+def test_it_leaves_out_an_identity_that_says_nothing(closed_case):  # noqa: F811
+    # A villager on the other side is no 侨: "其他" (other) would be printed as if it said who.
+    respondent = PersonFactory(
+        name_zh="林村民", name_latin="", identity="other", residence_country="CN"
+    )
+    Party.objects.create(case=closed_case, role="respondent", person=respondent)
+    form = services.issue_document(case=closed_case, kind="registration_form")
+    text = _running_text(form)
+    assert "被申请人林村民；中国" in text
+    assert "其他" not in text
