@@ -92,6 +92,7 @@ def opinion_data(route: str = "coordination", **fields) -> dict:
         "analysis": "依《民法典》相邻关系规定，应协商解决。",
         "route": route,
         "risk": "medium",
+        "risk_notes": "宗亲会情绪激烈，协商不成可能引发信访，应先稳定情绪、固定证据。",
         "questions": "",
         **fields,
     }

@@ -14,7 +14,7 @@ from cases.params import int_param
 from workflows.taskforms import TaskForm
 
 from . import selectors
-from .models import OPINION_TEXT_MAX, LawArticle, Opinion
+from .models import OPINION_TEXT_MAX, LawArticle, Opinion, text_lines
 from .services import MAX_REVIEWERS, Seat
 
 
@@ -132,6 +132,10 @@ def law_field() -> forms.ModelMultipleChoiceField:
     )
 
 
+# The risk levels whose assessment must say what could go wrong.
+RISKS_EXPLAINED = (Case.Risk.MEDIUM, Case.Risk.HIGH)
+
+
 class OpinionFieldsMixin(forms.Form):
     facts = _text(_("Facts found"))
     issues = _text(_("Issues in dispute"), rows=4)
@@ -145,7 +149,43 @@ class OpinionFieldsMixin(forms.Form):
     risk = forms.ChoiceField(
         label=_("Risk level"), choices=[("", "---------"), *Case.Risk.choices], required=False
     )
+    risk_notes = _text(_("Risk assessment"), rows=4)
     questions = _text(_("Questions for the officer"), rows=3)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["issues"].help_text = _("One issue a line.")
+        self.fields["analysis"].help_text = _(
+            "One paragraph (line) per issue, in the order of the issues; any further "
+            "paragraphs follow them as the overall analysis."
+        )
+        self.fields["risk_notes"].help_text = _(
+            "What could go wrong and how to guard against it; needed when the risk is "
+            "medium or high."
+        )
+
+
+def check_complete_opinion(form: forms.Form, data: dict) -> None:
+    """What an opinion being submitted or signed off must also say: an analysis paragraph
+    for every issue, and a risk assessment when the risk is not low. An empty issues or
+    analysis field is left to the service (it names every field still needed)."""
+    issues, paragraphs = text_lines(data.get("issues")), text_lines(data.get("analysis"))
+    if paragraphs and len(paragraphs) < len(issues):
+        number = len(paragraphs) + 1
+        form.add_error(
+            "analysis",
+            _(
+                "Write one paragraph (line) per issue: issue %(number)d (%(issue)s) has no "
+                "analysis yet."
+            )
+            % {"number": number, "issue": issues[number - 1]},
+        )
+    if data.get("risk") in RISKS_EXPLAINED and not (data.get("risk_notes") or "").strip():
+        form.add_error(
+            "risk_notes",
+            _("Say what could go wrong and how to guard against it: the risk is %(risk)s.")
+            % {"risk": Case.Risk(data["risk"]).label},
+        )
 
 
 class DraftForm(OpinionFieldsMixin):
@@ -162,6 +202,7 @@ def opinion_initial(opinion: Opinion) -> dict:
         "analysis": opinion.analysis,
         "route": opinion.route,
         "risk": opinion.risk,
+        "risk_notes": opinion.risk_notes or "",
         "questions": opinion.questions,
         "revision": opinion.revision,
     }
@@ -172,6 +213,11 @@ class SubmitForm(OpinionFieldsMixin, TaskForm):
     service checks that it is complete and locks it."""
 
     error_fields = {"locked": "facts", "incomplete": "facts"}
+
+    def clean(self):
+        data = super().clean()
+        check_complete_opinion(self, data)
+        return data
 
 
 class QuestionForm(forms.Form):
@@ -221,6 +267,7 @@ class ConsolidateForm(OpinionFieldsMixin, TaskForm):
 
     def clean(self):
         data = super().clean()
+        check_complete_opinion(self, data)
         data["dissents"] = {
             int(name.removeprefix("dissent_")): value
             for name, value in data.items()

@@ -9,6 +9,7 @@ and, signed off by the lead, the committee's ``LegalOpinion`` (法律意见书).
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.conf import settings
@@ -380,12 +381,36 @@ class OpinionFields(models.Model):
         _("recommended route"), max_length=20, choices=Route.choices, blank=True
     )
     risk = models.CharField(_("risk level"), max_length=10, choices=Case.Risk.choices, blank=True)
+    # What could go wrong and how to guard against it. NULL only on opinions stored before
+    # the field existed: they were written without it and without an analysis per issue, so
+    # their 法律意见书 prints as it always did (see ``snapshots.legal_opinion_extra``).
+    risk_notes = models.TextField(  # noqa: DJ001 (NULL marks the opinions written before)
+        _("risk assessment"), max_length=OPINION_TEXT_MAX, blank=True, null=True, default=""
+    )
     questions = models.TextField(
         _("questions for the officer"), max_length=OPINION_TEXT_MAX, blank=True
     )
 
     class Meta:
         abstract = True
+
+
+# A numbering the writer may put before an issue ("一、", "（二）", "3.", "4．"): the
+# 法律意见书 numbers the issues itself.
+_ISSUE_NUMBER = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])\s*"
+)
+
+
+def text_lines(text: str | None) -> list[str]:
+    """The non-empty lines of a long text, stripped (full-width spaces too): its
+    paragraphs, or its issues, one a line."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def issue_title(line: str) -> str:
+    """An issue as a heading: without the writer's own number or closing punctuation."""
+    return _ISSUE_NUMBER.sub("", line).rstrip("；;。.，,").strip() or line
 
 
 class Opinion(OpinionFields):

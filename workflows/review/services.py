@@ -42,7 +42,7 @@ from .models import (
 MAX_REVIEWERS = 5
 # The longest period an officer may give a reviewer.
 MAX_REVIEW_WORKING_DAYS = 30
-OPINION_FIELDS = ("facts", "issues", "analysis", "route", "risk", "questions")
+OPINION_FIELDS = ("facts", "issues", "analysis", "route", "risk", "risk_notes", "questions")
 # What a submitted opinion must say.
 REQUIRED_FIELDS = ("facts", "issues", "analysis", "route", "risk")
 KIND = kinds.CLOCK

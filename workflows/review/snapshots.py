@@ -8,7 +8,9 @@ from cases.models import Case, Organisation
 from documents.models import Document, Evidence
 from documents.snapshots import organisation_date, zh_date
 
-from .models import LegalOpinion, LegalReview, Reviewer
+from .models import LegalOpinion, LegalReview, Reviewer, issue_title, text_lines
+
+_NUMERALS = "一二三四五六七八九十"
 
 
 def _reviewer(seat) -> dict:
@@ -52,6 +54,33 @@ def committee_of(case: Case) -> Organisation:
     return seat.adviser.adviser.committee if seat else case.handling_organisation
 
 
+def _zh_number(n: int) -> str:
+    """1 → 一 … 99 → 九十九: the numbers of the sub-headings （一）（二）…"""
+    tens, units = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _NUMERALS[tens - 1] + "十")
+    return head + (_NUMERALS[units - 1] if units else "")
+
+
+def _analysis_by_issue(opinion: LegalOpinion) -> list[dict]:
+    """Each issue with its analysis paragraph (the form asks for one a line, in the order of
+    the issues), then any further paragraphs under a heading of their own. Empty for an
+    opinion stored before the form asked for it (no risk assessment field then) or not
+    written that way: its analysis prints as one text, as before."""
+    issues, paragraphs = text_lines(opinion.issues), text_lines(opinion.analysis)
+    if opinion.risk_notes is None or not issues or len(paragraphs) < len(issues):
+        return []
+    parts = [
+        (issue_title(issue), [text])
+        for issue, text in zip(issues, paragraphs[: len(issues)], strict=True)
+    ]
+    if further := paragraphs[len(issues) :]:
+        parts.append(("综合分析", further))
+    return [
+        {"number": _zh_number(n), "heading": heading, "paragraphs": texts}
+        for n, (heading, texts) in enumerate(parts, start=1)
+    ]
+
+
 def legal_opinion_extra(case: Case, issued_on: datetime.date) -> dict:
     opinion = (
         LegalOpinion.objects.filter(review__case=case, review__status=LegalReview.Status.SIGNED)
@@ -79,6 +108,7 @@ def legal_opinion_extra(case: Case, issued_on: datetime.date) -> dict:
             "facts": opinion.facts,
             "issues": opinion.issues,
             "analysis": opinion.analysis,
+            "analysis_by_issue": _analysis_by_issue(opinion),
             "questions": opinion.questions,
             "laws": [
                 {"law": law.law, "article": law.article, "gist": law.gist}
@@ -86,6 +116,7 @@ def legal_opinion_extra(case: Case, issued_on: datetime.date) -> dict:
             ],
             "route": str(opinion.get_route_display()),
             "risk": str(opinion.get_risk_display()),
+            "risk_notes": opinion.risk_notes or "",
             "dissents": [
                 {"name": d.adviser.formal_name, "view": d.view}
                 for d in opinion.dissents.select_related("adviser")
