@@ -805,6 +805,8 @@ class CaseEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=20, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=CaseStatus.choices, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # The reason in English, for a notice to a party who reads no Chinese ([Q6e]).
+    reason_en = models.TextField(_("reason in English"), blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
     counterpart = models.CharField(_("with whom"), max_length=200, blank=True)
     summary = models.TextField(_("summary"), blank=True)
@@ -884,6 +886,7 @@ class Deadline(models.Model):
     due_on = models.DateField(_("due on"))
     extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
     extension_reason = models.TextField(_("reason for extension"), blank=True)
+    extension_reason_en = models.TextField(_("reason for extension in English"), blank=True)
     stopped_on = models.DateField(_("stopped on"), null=True, blank=True)
     # While its case is suspended a clock waits (it is neither running nor stopped); on
     # resume the working days it waited are added to it (see ``cases.deadlines``).

@@ -282,3 +282,23 @@ def can_extend(clocks: list[deadlines.ClockView]) -> bool:
         and c.deadline.extension_days == 0
         for c in clocks
     )
+
+
+def reads_no_chinese(case: Case) -> bool:
+    """Whether a claimant of the case reads no Chinese: the notices to the parties then
+    carry an English passage, and the steps that issue one ask for the reason in English.
+    An association reads through its representatives, a body through its contact people
+    on the case."""
+    claimants = case.parties.filter(role=Party.Role.CLAIMANT).select_related(
+        "person", "association"
+    )
+    for party in claimants:
+        if party.association_id:
+            people = list(party.association.representatives.all())
+        elif party.organisation_id:
+            people = [agent.person for agent in party.agents.all() if agent.person_id]
+        else:
+            people = [party.person]
+        if any(not p.preferred_language.lower().startswith("zh") for p in people):
+            return True
+    return False

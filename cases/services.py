@@ -481,10 +481,13 @@ def shared_person_message(person: Person) -> str:
 
 
 @transaction.atomic
-def transition_case(*, case: Case, actor: User, name: str, reason: str = "", **params) -> Case:
+def transition_case(
+    *, case: Case, actor: User, name: str, reason: str = "", reason_en: str = "", **params
+) -> Case:
     """Move a case along its status machine. Raises PermissionDenied, or ValidationError
     with a message for the person, and then changes nothing. Who may take each step is
-    the transition's permission, answered by the capability table for this case."""
+    the transition's permission, answered by the capability table for this case.
+    ``reason_en``: the reason in English, for the notice to a party who reads no Chinese."""
     if name not in TRANSITIONS:
         raise ValidationError(_("Unknown step: %s") % name, code="unknown_step")
     locked = Case.objects.select_for_update().get(pk=case.pk)
@@ -524,6 +527,7 @@ def transition_case(*, case: Case, actor: User, name: str, reason: str = "", **p
         from_status=source,
         to_status=locked.status,
         reason=reason.strip(),
+        reason_en=reason_en.strip(),
     )
     # A step taken on an earlier date (e.g. acceptance dated when it was decided) moves
     # the clocks as of that date.
@@ -700,8 +704,11 @@ def _next_level_up(organisation: Organisation) -> Organisation | None:
 
 
 @transaction.atomic
-def extend_handling_deadline(*, case: Case, actor: User, days: int, reason: str) -> Deadline:
-    """The supervisor's one approved extension of the handling clock (at most 30 days)."""
+def extend_handling_deadline(
+    *, case: Case, actor: User, days: int, reason: str, reason_en: str = ""
+) -> Deadline:
+    """The supervisor's one approved extension of the handling clock (at most 30 days).
+    ``reason_en``: the reason in English, for the notice to a party who reads no Chinese."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if not actor.has_perm("cases.approve_extension", locked):
         raise PermissionDenied(_("Only a supervisor can approve an extension."))
@@ -721,8 +728,11 @@ def extend_handling_deadline(*, case: Case, actor: User, days: int, reason: str)
             _("The handling deadline has already been extended once."), code="extended_once"
         )
     clock.extension_days, clock.extension_reason = days, reason
+    clock.extension_reason_en = (reason_en or "").strip()
     clock.due_on = deadlines.due_date_of(clock, WorkingCalendar.load())
-    clock.save(update_fields=["extension_days", "extension_reason", "due_on"])
+    clock.save(
+        update_fields=["extension_days", "extension_reason", "extension_reason_en", "due_on"]
+    )
     _record(
         locked,
         actor,

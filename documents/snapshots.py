@@ -16,6 +16,7 @@ from django.utils import translation
 from cases import deadlines
 from cases.calendar import WorkingCalendar, organisation_date
 from cases.models import Case, CaseEvent, Deadline, Organisation, Party, transition_label
+from cases.selectors import reads_no_chinese
 
 from .kinds import KindSpec, Reader
 
@@ -63,16 +64,6 @@ def _party_details(party: Party) -> dict:
     }
 
 
-def _reads_no_chinese(party: Party) -> bool:
-    if party.association_id:
-        people = list(party.association.representatives.all())
-    elif party.organisation_id:  # a body reads through its contact people on the case
-        people = [agent.person for agent in party.agents.all() if agent.person_id]
-    else:
-        people = [party.person]
-    return any(not p.preferred_language.lower().startswith("zh") for p in people)
-
-
 def issuer(case: Case, spec: KindSpec) -> Organisation:
     return spec.issued_by(case) if spec.issued_by else case.handling_organisation
 
@@ -87,7 +78,7 @@ def base_snapshot(
     parties = list(case.parties.select_related("person", "association", "organisation"))
     claimants = [p for p in parties if p.role == Party.Role.CLAIMANT]
     org = issuer(case, spec)
-    bilingual = spec.to_party and any(_reads_no_chinese(p) for p in claimants)
+    bilingual = spec.to_party and reads_no_chinese(case)
     return {
         "kind": spec.kind,
         "title": spec.title,
@@ -173,7 +164,7 @@ def acceptance_extra(case: Case, issued_on: datetime.date) -> dict:
 
 def refusal_extra(case: Case, issued_on: datetime.date) -> dict:
     event = _last_transition(case, "decline")
-    return {"reason": event.reason if event else ""}
+    return {"reason": event.reason if event else "", "reason_en": event.reason_en if event else ""}
 
 
 def referral_extra(case: Case, issued_on: datetime.date) -> dict:
@@ -199,6 +190,7 @@ def extension_extra(case: Case, issued_on: datetime.date) -> dict:
     return {
         "extension_days": handling.extension_days,
         "reason": handling.extension_reason,
+        "reason_en": handling.extension_reason_en.rstrip("."),  # the template ends it
         "original_due": zh_date(original),
         "new_due": zh_date(handling.due_on),
         "new_due_en": en_date(handling.due_on),
@@ -208,10 +200,13 @@ def extension_extra(case: Case, issued_on: datetime.date) -> dict:
 def suspension_extra(case: Case, issued_on: datetime.date) -> dict:
     suspension = case.suspensions.order_by("-suspended_on", "-id").first()
     if suspension is None:
-        return {"reason": ""}
+        return {"reason": "", "reason_en": ""}
     expected = suspension.expected_resume_on
+    # The English reason is kept with the step on the timeline ([Q6e]).
+    event = _last_transition(case, "suspend")
     return {
         "reason": suspension.reason,
+        "reason_en": event.reason_en.rstrip(".") if event else "",  # the template ends it
         "suspended_on": zh_date(suspension.suspended_on),
         "suspended_on_en": en_date(suspension.suspended_on),
         "expected_resume_on": zh_date(expected) if expected else "",

@@ -197,6 +197,7 @@ def test_an_officer_takes_the_zijin_letter_to_legal_review(live_server, browser_
     page.fill("#id_analysis", "依相邻关系规定应提供通行便利，宜先协调后调解。")
     page.select_option("#id_route", "both")
     page.select_option("#id_risk", "medium")
+    page.fill("#id_risk_notes", "邻村可能拒绝调解：先由镇政府组织协调，再行调解。")
     shot(page, "q6-03-review")
     page.click("button:has-text('提交我的意见')")
     expect(page.locator(".messages")).to_contain_text("完成")
@@ -228,6 +229,8 @@ def test_an_officer_takes_the_zijin_letter_to_legal_review(live_server, browser_
     page.click("text=批准延长办理期限")
     page.fill("#id_days", "20")
     page.fill("#id_reason", "涉及多个部门现场核查，情况复杂")
+    # The association's representatives read English: the notice gives the reason in it too.
+    page.fill("#id_reason_en", "Several departments must inspect the site; the case is complex.")
     page.click("text=批准延期")
     expect(page.locator(".timeline")).to_contain_text("涉及多个部门现场核查，情况复杂")
     expect(page.locator("#documents")).to_contain_text("延期告知书")
@@ -316,10 +319,13 @@ def local_times(zone: str) -> set[str]:
     }
 
 
-def lifecycle_step(page, label, step, reason):
-    """Open a control of the lifecycle panel, give the reason and send it."""
+def lifecycle_step(page, label, step, reason, reason_en=""):
+    """Open a control of the lifecycle panel, give the reason (and in English, for a case
+    with a party who reads no Chinese) and send it."""
     page.click(f"#lifecycle summary:text-is('{label}')")
     page.fill(f"#id_{step}_reason", reason)
+    if reason_en:
+        page.fill(f"#id_{step}_reason_en", reason_en)
     page.click(f"#lifecycle form[action$='/{step}/'] button.primary")
 
 
@@ -374,7 +380,13 @@ def test_a_huaqiao_in_canada_is_suspended_declined_and_reopened(live_server, bro
     shot(page, "q5-02-registered")
 
     # 2. The case waits for a court, then goes on.
-    lifecycle_step(page, "中止", "suspend", "等待法院判决：相关土地权属纠纷已诉至紫金县人民法院。")
+    lifecycle_step(
+        page,
+        "中止",
+        "suspend",
+        "等待法院判决：相关土地权属纠纷已诉至紫金县人民法院。",
+        "Waiting for the court: the land dispute is before Zijin County People's Court.",
+    )
     expect(status).to_have_text("已中止")
     expect(page.locator("#lifecycle")).to_contain_text("等待法院判决")
     expect(page.locator(".card:has(h2:text-is('办理时限'))")).to_contain_text("中止办理")
@@ -399,6 +411,7 @@ def test_a_huaqiao_in_canada_is_suspended_declined_and_reopened(live_server, bro
     page.click("button:has-text('领取')")  # claiming opens the task
     page.check("input[name=decision][value=decline]")
     page.fill("textarea[name=reason]", "该事项已经人民法院判决，不属本会受理范围。")
+    page.fill("textarea[name=reason_en]", "A people's court has ruled on the matter.")
     shot(page, "q5-05-decide")
     page.click("text=完成此任务")
     expect(status).to_have_text("不予受理")

@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from cases import selectors
-from cases.forms import CommunicationForm, ExtensionForm, InviteForm, NoteForm
+from cases.forms import CommunicationForm, InviteForm, NoteForm
 from cases.models import Case, User
 from documents import selectors as document_selectors
 from documents.forms import EvidenceForm
 
 from . import lifecycle, progress
+from .forms import ExtensionForm
 from .panels import Panel, read_once, register
 
 # What several panels read of the case, read once for the page (``panels.read_once``): its
@@ -56,7 +57,7 @@ def _lifecycle(case: Case, user: User, can: dict) -> dict | None:
 def _summary(case: Case, user: User, can: dict) -> dict:
     clocks = _clocks(case)
     extends = can["approve_extension"] and selectors.can_extend(clocks)
-    return {"clocks": clocks, "extension_form": ExtensionForm() if extends else None}
+    return {"clocks": clocks, "extension_form": ExtensionForm(case=case) if extends else None}
 
 
 def _documents(case: Case, user: User, can: dict) -> dict:

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cases import capabilities, selectors
-from cases.forms import MAX_PARTIES, CaseForm, ExtensionForm, PartyFormSet, quiet
+from cases.forms import MAX_PARTIES, CaseForm, PartyFormSet, quiet
 from cases.views import post_case_form
 
 from . import lifecycle, panels, progress, services, stages
-from .forms import ReopenForm, ResumeForm, SuspendForm, WithdrawForm
+from .forms import ExtensionForm, ReopenForm, ResumeForm, SuspendForm, WithdrawForm
 
 
 @login_required
@@ -118,7 +118,7 @@ def extend_deadline(request, pk: int):
         request,
         pk,
         "cases.approve_extension",
-        lambda data, case: ExtensionForm(data),
+        lambda data, case: ExtensionForm(data, case=case),
         services.extend_handling_deadline,
         _("Saved to the timeline."),
     )

@@ -90,12 +90,15 @@ def suspend_case(
     reason: str,
     expected_resume_on: datetime.date | None = None,
     on: datetime.date | None = None,
+    reason_en: str | None = None,
 ) -> Suspension:
     """中止办理: the case waits, e.g. for a court ruling or a party abroad. Its running
     clocks wait with it, its tasks cannot be taken up or completed, and the parties are
-    told with a 中止办理告知书. ``on``: the day it is suspended (today unless given)."""
+    told with a 中止办理告知书. ``on``: the day it is suspended (today unless given).
+    ``reason_en``: the reason in English (``services.require_reason_en``)."""
     locked = _locked(case, actor, "cases.suspend_case", "suspend")
     reason = require_reason(reason)
+    reason_en = services.require_reason_en(locked, reason_en)
     on = on or organisation_today()
     if expected_resume_on and expected_resume_on < on:
         raise ValidationError(
@@ -112,7 +115,9 @@ def suspend_case(
         expected_resume_on=expected_resume_on,
         suspended_by=actor,
     )
-    services.take_step(case=locked, actor=actor, name="suspend", reason=reason, on=on)
+    services.take_step(
+        case=locked, actor=actor, name="suspend", reason=reason, reason_en=reason_en, on=on
+    )
     stages.on("suspend", case=locked, actor=actor, on=on)
     return suspension
 
@@ -175,8 +180,13 @@ def controls(case: Case, can: dict[str, bool]) -> list[Control]:
         ("resume", "suspend_case", ResumeForm),
         ("reopen", "reopen_case", ReopenForm),
     ]
+    # The suspension asks for its reason in English when a party reads no Chinese.
     return [
-        Control(step, transition_label(step), form(auto_id=f"id_{step}_%s"))
+        Control(
+            step,
+            transition_label(step),
+            form(auto_id=f"id_{step}_%s", **({"case": case} if form is SuspendForm else {})),
+        )
         for step, action, form in offered
         if can.get(action) and can_proceed(getattr(case, step))
     ]

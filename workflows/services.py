@@ -25,6 +25,7 @@ from cases.capabilities import CAPABILITIES, Relation, may_as
 from cases.deadlines import REMINDER_WORKING_DAYS, clock_views
 from cases.models import Case, CaseEvent, CaseStatus, Deadline, Organisation, User
 from cases.notifications import case_officers, notify, site_url, staff_of, supervisors_of
+from cases.selectors import reads_no_chinese
 from cases.timeline import fields as said
 from cases.timeline import line
 from documents.services import allocate_number, issue_step_documents
@@ -60,10 +61,30 @@ def take_step(*, case: Case, actor: User, name: str, **params) -> Case:
     return case
 
 
+def require_reason_en(case: Case, reason_en: str | None) -> str:
+    """The reason in English of a step whose notice goes to a party who reads no Chinese.
+    ``None``: the caller has no form that asks for it (a script, the demo), and the
+    notice's English passage goes without it; a form's answer must not be blank."""
+    reason_en = (reason_en or "").strip() if reason_en is not None else None
+    if reason_en == "" and reads_no_chinese(case):
+        raise ValidationError(
+            _("Give the reason in English too: a party to this case reads no Chinese."),
+            code="reason_en_required",
+        )
+    return reason_en or ""
+
+
 @transaction.atomic
-def extend_handling_deadline(*, case: Case, actor: User, days: int, reason: str):
-    """The supervisor's one extension of the handling clock, and its 延期告知书."""
-    clock = case_services.extend_handling_deadline(case=case, actor=actor, days=days, reason=reason)
+def extend_handling_deadline(
+    *, case: Case, actor: User, days: int, reason: str, reason_en: str | None = None
+):
+    """The supervisor's one extension of the handling clock, and its 延期告知书.
+    ``reason_en``: the reason in English, for a party who reads no Chinese (see
+    ``require_reason_en``)."""
+    reason_en = require_reason_en(case, reason_en)
+    clock = case_services.extend_handling_deadline(
+        case=case, actor=actor, days=days, reason=reason, reason_en=reason_en
+    )
     issue_step_documents(case=case, step="extend_handling", actor=actor)
     return clock
 

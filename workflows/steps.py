@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from cases import deadlines
 from cases.calendar import organisation_today
 from cases.models import Case, Deadline, Organisation, Route, User
-from cases.selectors import referral_targets
+from cases.selectors import reads_no_chinese, referral_targets
 from cases.services import add_note, take_referral
 
 from . import stages
+from .forms import REASON_EN_LABEL
 from .models import CaseProcess, Outcome
 from .taskforms import TaskForm
 
@@ -45,20 +46,30 @@ class DecideForm(TaskForm):
         label=_("Refer to"), queryset=Organisation.objects.none(), required=False
     )
     reason = _notes(_("Reason (required to decline or refer)"), required=False)
+    # The 不予受理告知书 of a party who reads no Chinese says the reason in English too.
+    reason_en = _notes(REASON_EN_LABEL, required=False)
 
-    show_when = {"refer_to": ("decision", "refer")}
-    required_when_shown = frozenset({"refer_to"})
+    show_when = {"refer_to": ("decision", "refer"), "reason_en": ("decision", "decline")}
+    required_when_shown = frozenset({"refer_to", "reason_en"})
     error_fields = {"reason_required": "reason", "referral_target": "refer_to"}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["refer_to"].queryset = referral_targets(self.case)
+        if not reads_no_chinese(self.case):
+            del self.fields["reason_en"]
 
     def clean(self):
         data = super().clean()
         decision = data.get("decision")
         if decision in ("decline", "refer") and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Give the reason for this decision."))
+        if (
+            decision == "decline"
+            and "reason_en" in self.fields
+            and not (data.get("reason_en") or "").strip()
+        ):
+            self.add_error("reason_en", _("Give the reason in English too."))
         if decision == "refer" and not data.get("refer_to"):
             self.add_error("refer_to", _("Choose the organisation the case is referred to."))
         return data
@@ -181,6 +192,8 @@ def rescreen(case, actor, data, process: CaseProcess) -> None:
 def decide(case, actor, data, process: CaseProcess) -> None:
     decision = data["decision"]
     params = {"to": data["refer_to"]} if decision == "refer" else {}
+    if decision == "decline":
+        params["reason_en"] = data.get("reason_en", "")
     _step(case, actor, decision, reason=data.get("reason", ""), **params)
 
 
