@@ -104,8 +104,8 @@ def generate() -> None:
         sql.execute(
             """
             INSERT INTO cases_deadline (case_id, kind, starts_on, due_on, extension_days,
-                extension_reason, suspended_working_days, held_for_holder)
-            SELECT id, 'handling', received_on, received_on + 60, 0, '', 0, false
+                extension_reason, extension_reason_en, suspended_working_days, held_for_holder)
+            SELECT id, 'handling', received_on, received_on + 60, 0, '', '', 0, false
             FROM cases_case WHERE number LIKE '基准案%'
             """
         )

@@ -235,6 +235,7 @@ def draft_data(laws, revision: int) -> dict:
         "analysis": "依《民法典》相邻关系及《殡葬管理条例》的规定，应先行协商解决。" * 4,
         "route": "coordination",
         "risk": "medium",
+        "risk_notes": "邻村可能拒绝调解：先由镇政府协调。",
         "questions": "",
         "revision": revision,
     }

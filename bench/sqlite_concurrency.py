@@ -180,6 +180,7 @@ def opinion(revision: int | None = None) -> dict:
         "analysis": "依《民法典》相邻关系规定，应协商解决。",
         "route": "coordination",
         "risk": "medium",
+        "risk_notes": "邻村可能拒绝调解：先由镇政府协调。",
         "questions": "",
     }
     return data if revision is None else {**data, "revision": revision}
