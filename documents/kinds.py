@@ -81,7 +81,9 @@ KINDS: dict[str, KindSpec] = {
             reader=Reader.OFFICE,
         ),
         KindSpec(K.ACCEPTANCE_NOTICE, "受理通知书", "Notice of acceptance", "notice", True),
-        KindSpec(K.RIGHTS_NOTICE, "权利义务告知书", "Notice of rights and obligations", None, True),
+        KindSpec(
+            K.RIGHTS_NOTICE, "权利义务告知书", "Notice of rights and obligations", "notice", True
+        ),
         KindSpec(K.REFUSAL_NOTICE, "不予受理告知书", "Notice of non-acceptance", "notice", True),
         KindSpec(K.REFERRAL_LETTER, "转办函", "Letter of referral", "letter", False),
         KindSpec(K.EXTENSION_NOTICE, "延期告知书", "Notice of extension", "notice", True),

@@ -24,9 +24,9 @@ from .test_documents import closed_case, content, rendered, step  # noqa: F401 (
 ITEMS = [
     ("registration_form", ""),
     ("acceptance_notice", "河侨维〔2026〕1号"),
-    ("rights_notice", ""),
+    ("rights_notice", "河侨维〔2026〕2号"),
     ("legal_opinion", "河侨维法意〔2026〕1号"),
-    ("extension_notice", "河侨维〔2026〕2号"),
+    ("extension_notice", "河侨维〔2026〕3号"),
     ("closing_report", ""),
 ]
 

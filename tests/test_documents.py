@@ -91,9 +91,9 @@ def test_it_issues_the_documents_of_each_step(closed_case):
     ]
     numbers = dict(closed_case.documents.values_list("kind", "number"))
     assert numbers["acceptance_notice"] == "河侨维〔2026〕1号"
-    assert numbers["extension_notice"] == "河侨维〔2026〕2号"
+    assert numbers["rights_notice"] == "河侨维〔2026〕2号"  # sent to a party: numbered too
+    assert numbers["extension_notice"] == "河侨维〔2026〕3号"
     assert numbers["legal_opinion"] == "河侨维法意〔2026〕1号"  # the committee's own series
-    assert numbers["rights_notice"] == ""
 
 
 @pytest.mark.parametrize(
@@ -101,10 +101,10 @@ def test_it_issues_the_documents_of_each_step(closed_case):
     [
         ("registration_form", ["受理登记表", "河侨维案〔2026〕1号", "谭永康", "2026年11月2日"]),
         ("acceptance_notice", ["受理通知书", "河侨维〔2026〕1号", "谭永康"]),
-        ("rights_notice", ["权利义务告知书", "谭永康", "司法确认"]),
+        ("rights_notice", ["权利义务告知书", "河侨维〔2026〕2号", "谭永康", "司法确认"]),
         (
             "extension_notice",
-            ["延期告知书", "河侨维〔2026〕2号", "延长20日", "需要多个部门现场核查"],
+            ["延期告知书", "河侨维〔2026〕3号", "延长20日", "需要多个部门现场核查"],
         ),
         ("closing_report", ["结案报告", "经法顾委出具书面意见", "受理", "谭永康"]),
     ],
@@ -321,9 +321,9 @@ def test_it_exports_the_case_file_with_catalogue_and_missing_items(closed_case, 
     assert [e["title"] for e in catalogue] == [
         "受理登记表",
         "受理通知书 河侨维〔2026〕1号",
-        "权利义务告知书",
+        "权利义务告知书 河侨维〔2026〕2号",
         "法律意见书 河侨维法意〔2026〕1号",
-        "延期告知书 河侨维〔2026〕2号",
+        "延期告知书 河侨维〔2026〕3号",
         "结案报告",
     ]
     total = sum(e["pages"] for e in catalogue)

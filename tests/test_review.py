@@ -1177,7 +1177,8 @@ def test_it_lists_the_materials_gists_reservations_and_a_line_to_sign(signed, la
     acceptance = signed.documents.get(kind="acceptance_notice")
     materials = flat.split("（四）审查的材料")[1].split("二、经审查认定的事实")[0]
     assert materials.startswith("1.受理登记表；2.受理通知书（")
-    assert f"受理通知书（{acceptance.number}）；3.权利义务告知书；" in materials
+    rights = signed.documents.get(kind="rights_notice")
+    assert f"受理通知书（{acceptance.number}）；3.权利义务告知书（{rights.number}）；" in materials
     assert "法律意见书" not in materials  # not itself
     assert "（条文要旨：" in flat and "以法律法规的正式文本为准" in flat  # a paraphrase, said so
     assert "八、保留事项" in flat  # after 七、不同意见 (no questions were asked)
