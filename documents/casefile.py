@@ -26,7 +26,7 @@ from pikepdf import OutlineItem, Rectangle
 
 from .kinds import KINDS
 from .models import Document, DocumentKind, Evidence
-from .rendering import PRINT_DIR, RenderedPdf, _fonts_and_styles, asset_fetcher, render_html
+from .rendering import RenderedPdf, asset_fetcher, layout
 from .snapshots import organisation_date, zh_date
 
 K, E = DocumentKind, Evidence.Item
@@ -190,25 +190,12 @@ def _read_checked(entry: dict) -> bytes:
     return content
 
 
-def _layout(template: str, snapshot: dict) -> weasyprint.Document:
-    """A generated part laid out but not written: the parts are written together once, so
-    that they share one subset of each font (as ``render_pdf`` lays out a single document)."""
-    fonts, styles = _fonts_and_styles()
-    fetcher = asset_fetcher()
-    html = weasyprint.HTML(
-        string=render_html(template, snapshot),
-        base_url=PRINT_DIR.as_uri() + "/",
-        url_fetcher=fetcher,
-    )
-    return html.render(font_config=fonts, stylesheets=styles)
-
-
 def _layout_until_stable(template: str, snapshot_for: Callable[[int], dict]) -> weasyprint.Document:
     """Lay out a part whose text depends on its own page count (the catalogue's page
     numbers, the back cover's total) until the count it assumed is the count it has."""
     pages = 1
     while True:
-        document = _layout(template, snapshot_for(pages))
+        document = layout(template, snapshot_for(pages), asset_fetcher())
         if len(document.pages) == pages:
             return document
         pages = len(document.pages)
@@ -283,7 +270,7 @@ class _Generated:
 
 def _generated_parts(snapshot: dict) -> _Generated:
     entries = snapshot["entries"]
-    cover = _layout("documents/print/case_file_cover.html", snapshot)
+    cover = layout("documents/print/case_file_cover.html", snapshot, asset_fetcher())
     catalogue = _layout_until_stable(
         "documents/print/case_file_catalogue.html",
         lambda pages: {
@@ -303,9 +290,8 @@ def _generated_parts(snapshot: dict) -> _Generated:
         },
     )
     total = body_pages + len(back.pages)
-    stamps = _layout(
-        "documents/print/case_file_page_numbers.html", {"numbers": list(range(1, total + 1))}
-    )
+    numbers = {"numbers": list(range(1, total + 1))}
+    stamps = layout("documents/print/case_file_page_numbers.html", numbers, asset_fetcher())
     pages = [*cover.pages, *catalogue.pages, *back.pages, *stamps.pages]
     content = cover.copy(pages).write_pdf(
         pdf_variant="pdf/a-3b",

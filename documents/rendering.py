@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import CSS, HTML, Attachment
+from weasyprint import CSS, HTML, Attachment, Document
 from weasyprint.text.fonts import FontConfiguration
 
 from .fetcher import PrintAssetFetcher
@@ -74,17 +74,23 @@ def _list_attachments_once(document, pdf) -> None:
         listed[:] = list(dict.fromkeys(listed))
 
 
-def render_pdf(
-    template_name: str, snapshot: dict, *, fetcher: PrintAssetFetcher | None = None
-) -> RenderedPdf:
+def layout(template_name: str, snapshot: dict, fetcher: PrintAssetFetcher) -> Document:
+    """The document laid out in pages, not yet written: ``render_pdf`` writes one, the case
+    file writes its parts together (``documents.casefile``)."""
     fonts, styles = _fonts_and_styles()
-    fetcher = fetcher or asset_fetcher()
     html = HTML(
         string=render_html(template_name, snapshot),
         base_url=PRINT_DIR.as_uri() + "/",
         url_fetcher=fetcher,
     )
-    document = html.render(font_config=fonts, stylesheets=styles)
+    return html.render(font_config=fonts, stylesheets=styles)
+
+
+def render_pdf(
+    template_name: str, snapshot: dict, *, fetcher: PrintAssetFetcher | None = None
+) -> RenderedPdf:
+    fetcher = fetcher or asset_fetcher()
+    document = layout(template_name, snapshot, fetcher)
     if snapshot.get("issuer"):
         # The body that issues it in its own name (a committee, not its 侨联): the
         # document information's Author and the XMP dc:creator both come from here.
