@@ -255,7 +255,9 @@ def add_party(*, case: Case, actor: User, item: PartyInput, record: bool = True)
     """Link a person, association or body to a case. New details create the person (in
     the registry of the organisation handling the case, with the time zone and language
     of their country unless given: ``cases.parties.defaults_for``) or the body, and a
-    body's contact person acting on its behalf."""
+    body's contact person acting on its behalf. An association acts through its
+    registered representatives: they join the case with it, as its 代理人, so that the
+    受理登记表 issued at registration names them."""
     # No savepoint: nothing catches a failure here to go on in the same transaction.
     with transaction.atomic(savepoint=False):
         person = item.person
@@ -291,6 +293,8 @@ def add_party(*, case: Case, actor: User, item: PartyInput, record: bool = True)
             _validate_party(contact)
             contact.save()
             added.append(contact)
+        if item.association is not None and item.role != Party.Role.REPRESENTATIVE:
+            added += _association_representatives(case, party)
         if record:
             _record(
                 case,
@@ -300,6 +304,21 @@ def add_party(*, case: Case, actor: User, item: PartyInput, record: bool = True)
                 **said(*(line(gettext_noop("Party added: %s"), _party_words(p)) for p in added)),
             )
     return party
+
+
+def _association_representatives(case: Case, association_party: Party) -> list[Party]:
+    representatives = [
+        Party(
+            case=case,
+            role=Party.Role.REPRESENTATIVE,
+            person=person,
+            on_behalf_of=association_party,
+        )
+        for person in association_party.association.representatives.order_by("pk")
+    ]
+    for representative in representatives:
+        _validate_party(representative)
+    return Party.objects.bulk_create(representatives)
 
 
 def _party_words(party: Party) -> dict:

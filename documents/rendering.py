@@ -24,7 +24,7 @@ PRINT_DIR = Path(__file__).resolve().parent / "print"
 STYLESHEET = PRINT_DIR / "gbt9704.css"
 # Raised when a print template or the stylesheet changes meaningfully; stored with each
 # document so an old PDF can be traced to the layout that made it.
-TEMPLATE_VERSION = "2026.12-1"
+TEMPLATE_VERSION = "2026.12-2"
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,40 @@ def en_date(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+SUBJECTS = ("person", "association", "organisation")
+
+
+_ROLE_ORDER = [Party.Role.CLAIMANT, Party.Role.RESPONDENT, Party.Role.THIRD_PARTY]
+
+
+def _in_print_order(parties: list[Party]) -> list[Party]:
+    """Claimants, respondents, third parties, as a document lists them, each followed by
+    whoever acts for them; the order they were added within each."""
+    acting = {}
+    for party in parties:
+        if party.on_behalf_of_id is not None:
+            acting.setdefault(party.on_behalf_of_id, []).append(party)
+    principals = [p for p in parties if p.on_behalf_of_id is None]
+    principals.sort(key=lambda p: _ROLE_ORDER.index(p.role) if p.role in _ROLE_ORDER else 3)
+    ordered = [q for p in principals for q in (p, *acting.get(p.pk, []))]
+    # One acting for someone who acts for another: after them all, never left out.
+    return ordered + [p for p in parties if p not in ordered]
+
+
 def _party(party: Party) -> dict:
-    return {**_party_details(party), "addressee": party.role == Party.Role.CLAIMANT}
+    return {
+        **_party_details(party),
+        "addressee": party.role == Party.Role.CLAIMANT,
+        "acting_for": _acting_for(party),
+    }
+
+
+def _acting_for(party: Party) -> str:
+    """For whom a representative or relative acts, as the registration form prints it."""
+    if party.on_behalf_of_id is None:
+        return ""
+    name = _party_details(party.on_behalf_of)["name"]
+    return f"{name}的亲属" if party.role == Party.Role.RELATIVE else f"受{name}委托"
 
 
 def _party_details(party: Party) -> dict:
@@ -75,7 +107,10 @@ def _organisation(org: Organisation) -> dict:
 def base_snapshot(
     case: Case, spec: KindSpec, number: str, issued_on: datetime.date, version: int = 1
 ) -> dict:
-    parties = list(case.parties.select_related("person", "association", "organisation"))
+    parties = list(
+        case.parties.select_related(*SUBJECTS, *(f"on_behalf_of__{s}" for s in SUBJECTS))
+    )
+    parties = _in_print_order(parties)
     claimants = [p for p in parties if p.role == Party.Role.CLAIMANT]
     org = issuer(case, spec)
     bilingual = spec.to_party and reads_no_chinese(case)
@@ -118,7 +153,7 @@ def base_snapshot(
 # What of each party a reader's view keeps (a list of what may stay, so that a detail added
 # to the snapshot later stays out of the PDFs until it is placed here). ``addressee`` marks
 # the parties the notices to parties are addressed to (the claimants).
-_WHO = ("role", "name", "name_en", "addressee")
+_WHO = ("role", "name", "name_en", "addressee", "acting_for")
 _IDENTITY = ("country", "identity")
 _CONTACT = ("contact",)
 PARTY_DETAILS = {

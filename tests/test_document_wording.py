@@ -3,6 +3,7 @@
 import re
 
 from cases.models import Party
+from cases.services import PartyInput
 from documents import services
 
 from .factories import PersonFactory
@@ -67,3 +68,30 @@ def test_it_leaves_out_an_identity_that_says_nothing(closed_case):  # noqa: F811
     text = _running_text(form)
     assert "被申请人林村民；中国" in text
     assert "其他" not in text
+
+
+def test_it_names_an_associations_representatives_on_the_registration_form(
+    intake, association, claimant, city
+):
+    # An association acts through its registered representatives: registered with it, they
+    # are on the 受理登记表 issued at registration, each saying for whom they act.
+    second = PersonFactory(name_zh="谭丽珍", name_latin="Tham Lai Chin", registered_by=None)
+    association.representatives.add(second)
+    respondent = PersonFactory(name_zh="谭伯华", name_latin="", registered_by=city)
+    case = intake(
+        parties=[
+            PartyInput(role=Party.Role.RESPONDENT, person=respondent),
+            PartyInput(role=Party.Role.CLAIMANT, association=association),
+        ]
+    )
+
+    text = _running_text(case.documents.get(kind="registration_form"))
+    # Claimant first, each followed by whoever acts for it, then the respondent.
+    order = [text.index(n) for n in ("马来西亚谭氏宗亲会", "谭永康", "谭丽珍", "被申请人谭伯华")]
+    assert order == sorted(order)
+    assert text.count("受马来西亚谭氏宗亲会委托") == 2
+    assert "谭永康(ThamWengHong)，受马来西亚谭氏宗亲会委托" in text
+    assert "谭丽珍(ThamLaiChin)，受马来西亚谭氏宗亲会委托" in text
+    acting = case.parties.filter(role=Party.Role.REPRESENTATIVE)
+    assert {p.person for p in acting} == {claimant, second}
+    assert {p.on_behalf_of.association for p in acting} == {association}

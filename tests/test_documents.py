@@ -199,7 +199,12 @@ def test_it_renders_bilingual_for_parties_abroad(intake, step, city):
 
     assert "受理通知书" in text
     assert "Noticeofacceptance" in text
-    assert "ToThamLaiChin" in text
+    # The Chinese notice ends with its closing formula, the issuer and the date; the English
+    # translation follows it, set apart, never between the formula and the seal.
+    closing = text.index("特此通知")
+    signature = text.index(case.handling_organisation.name, closing)
+    translation = text.index("Englishtranslation,forreference")
+    assert closing < signature < translation < text.index("ToThamLaiChin")
 
 
 def test_it_renders_a_document_once_however_often_the_task_runs(case):

@@ -11,7 +11,7 @@ from documents.rendering import render_html
 from workflows import demo
 from workflows.review.forms import DraftForm, check_complete_opinion
 from workflows.review.models import LegalOpinion
-from workflows.review.snapshots import _analysis_by_issue
+from workflows.review.snapshots import _analysis_by_issue, _issue_list
 
 TEMPLATE = "review/print/legal_opinion.html"
 
@@ -120,6 +120,29 @@ def test_it_prints_each_issue_under_its_own_heading_in_section_five():
 
     section = text.split("五、法律分析")[1].split("六、处理建议")[0]
     assert section == "（一）果园扩建是否侵害墓地及通行甲析（二）祖坟修缮的审批主体和规模乙析"
+
+
+def test_it_numbers_the_issues_in_dispute_one_level_below_their_section():
+    # Under 三 the issues are （一）（二）(GB/T 9704's second level), whatever numbering the
+    # writer typed: "一、" there read as a section of its own.
+    issues = (
+        "一、果园扩建是否侵害墓地及通行；\n2. 祖坟修缮的审批主体和规模\n（三）由哪些部门协同处理"
+    )
+    snapshot = _snapshot(issues=issues)
+    snapshot["review"]["issue_list"] = _issue_list(issues)
+    text = _text(render_html(TEMPLATE, snapshot))
+
+    section = text.split("三、争议焦点")[1].split("四、适用的法律依据")[0]
+    assert section == (
+        "（一）果园扩建是否侵害墓地及通行；（二）祖坟修缮的审批主体和规模；（三）由哪些部门协同处理。"
+    )
+
+
+def test_it_prints_the_issues_of_an_opinion_signed_before_they_were_numbered_as_written():
+    text = _text(render_html(TEMPLATE, _snapshot()))
+
+    section = text.split("三、争议焦点")[1].split("四、适用的法律依据")[0]
+    assert section == ISSUES.replace("\n", "")
 
 
 def test_it_prints_an_analysis_not_written_per_issue_as_before():

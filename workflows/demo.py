@@ -14,7 +14,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cases import services
 from cases.models import Association, Case, Membership, Organisation, Person, Role, User
 from cases.services import PartyInput
 
@@ -746,8 +745,6 @@ def _case(
         risk_level=spec.risk,
         parties=parties,
     )
-    if spec.association:
-        _add_representatives(case, association, officer)
     for name, username, data in spec.steps:
         _step(case, name, users[username], _as_sent(data, organisations, users))
     return case
@@ -779,13 +776,6 @@ def _step(case: Case, name: str, user: User, data: dict) -> None:
     if not form.is_valid():
         raise ValueError(f"Demo step {name} of {case.title}: {form.errors.as_text()}")
     workflow_services.complete_task(task_id=task.pk, user=user, data=form.cleaned_data)
-
-
-def _add_representatives(case: Case, association: Association, actor: User) -> None:
-    claimant = case.parties.get(association=association)
-    for person in association.representatives.all():
-        item = PartyInput(role="representative", person=person, on_behalf_of=claimant)
-        services.add_party(case=case, actor=actor, item=item)
 
 
 @transaction.atomic

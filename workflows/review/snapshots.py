@@ -61,6 +61,15 @@ def _zh_number(n: int) -> str:
     return head + (_NUMERALS[units - 1] if units else "")
 
 
+def _issue_list(issues: str) -> list[dict]:
+    """The issues in dispute numbered by the document (（一）（二）… under 三), whatever
+    numbering the writer typed."""
+    return [
+        {"number": _zh_number(n), "text": issue_title(line)}
+        for n, line in enumerate(text_lines(issues), start=1)
+    ]
+
+
 def _analysis_by_issue(opinion: LegalOpinion) -> list[dict]:
     """Each issue with its analysis paragraph (the form asks for one a line, in the order of
     the issues), then any further paragraphs under a heading of their own. Empty for an
@@ -107,6 +116,8 @@ def legal_opinion_extra(case: Case, issued_on: datetime.date) -> dict:
             "reviewers": [_reviewer(s) for s in submitted],
             "facts": opinion.facts,
             "issues": opinion.issues,
+            # Numbered by the document (（一）（二）… under 三), whatever the writer typed.
+            "issue_list": _issue_list(opinion.issues),
             "analysis": opinion.analysis,
             "analysis_by_issue": _analysis_by_issue(opinion),
             "questions": opinion.questions,
