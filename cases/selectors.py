@@ -8,11 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import capabilities, deadlines
-from .calendar import WorkingCalendar
+from .calendar import WorkingCalendar, organisation_today
 from .models import (
     Association,
     Case,
@@ -270,7 +269,7 @@ def case_clocks(case: Case, today: datetime.date | None = None) -> list[deadline
     clocks = sorted(
         case.deadlines.select_related("holder"), key=lambda d: (not d.is_running, d.due_on)
     )
-    return deadlines.clock_views(clocks, today or timezone.localdate(), WorkingCalendar.load())
+    return deadlines.clock_views(clocks, today or organisation_today(), WorkingCalendar.load())
 
 
 def can_extend(clocks: list[deadlines.ClockView]) -> bool:

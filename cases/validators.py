@@ -90,7 +90,7 @@ YEARS_AHEAD = 2
 
 def latest_ahead(today: datetime.date | None = None) -> datetime.date:
     """The last day a planned date may be: YEARS_AHEAD years after today."""
-    today = today or timezone.localdate()
+    today = today or organisation_today()
     try:
         return today.replace(year=today.year + YEARS_AHEAD)
     except ValueError:  # 29 February, in a year that has none

@@ -139,3 +139,26 @@ def test_it_refuses_to_report_up_from_the_top(case, officer):
     with pytest.raises(ValidationError) as error:
         workflow_services.report_up(case=case, actor=officer, reason="试试")
     assert error.value.code == "no_higher_level"
+
+
+def test_it_counts_the_days_left_from_the_organisations_today_whoever_looks(intake, monkeypatch):
+    """At 07:56 UTC on 16 November 2026 it is 15:56 on the 16th in China, where the clock
+    runs, and 23:56 on the 15th in Los Angeles: a screen there shows the same days left and
+    fires the same reminders as one in China."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from cases.selectors import case_clocks
+
+    case = intake(received_on=RECEIVED)
+    moment = datetime.datetime(2026, 11, 16, 7, 56, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    with timezone.override(ZoneInfo("America/Los_Angeles")):
+        [clock] = case_clocks(case)
+    assert clock.today == date(2026, 11, 16)
+    assert clock.working_days_left == 1  # Monday the 16th to Tuesday the 17th, DUE
+    with timezone.override(ZoneInfo("America/Los_Angeles")):
+        assert services.fire_clocks() == {**NOTHING, "reminders": 1}

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from cases.calendar import organisation_today
 from cases.models import Association, Case, Membership, Organisation, Person, Role, User
 from cases.services import PartyInput
 
@@ -738,7 +738,7 @@ def _case(
         title=spec.title,
         category=spec.category,
         channel=spec.channel,
-        received_on=timezone.localdate() - datetime.timedelta(days=spec.days_ago),
+        received_on=organisation_today() - datetime.timedelta(days=spec.days_ago),
         summary=spec.summary,
         claims=spec.claims,
         location=spec.location,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import forms as case_forms
+from cases.calendar import organisation_today
 from cases.forms import MAX_TEXT
 from cases.models import Case, Withdrawal
 from cases.selectors import reads_no_chinese
@@ -62,7 +62,7 @@ class SuspendForm(forms.Form):
 
     def clean_expected_resume_on(self):
         day = self.cleaned_data["expected_resume_on"]
-        if day and day < timezone.localdate():
+        if day and day < organisation_today():
             raise ValidationError(
                 _("The expected date of resumption cannot be in the past."), code="past"
             )

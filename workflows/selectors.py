@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, TextChoices, Window
-from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from cases.calendar import WorkingCalendar
+from cases.calendar import WorkingCalendar, organisation_today
 from cases.capabilities import memberships, task_actions_of
 from cases.deadlines import REMINDER_WORKING_DAYS
 from cases.models import Case, CaseStatus, Deadline, Organisation, Party, Person, User
@@ -140,7 +139,7 @@ ROW_RELATIONS = ("owner", "process__caseprocess__case")
 def queue(user: User, filters: QueueFilters, today: datetime.date | None = None) -> QuerySet:
     """The tasks of the user's tab that the filters leave, sorted, with what their rows
     show: ``page_of`` reads one page of them, the Excel download all."""
-    today = today or timezone.localdate()
+    today = today or organisation_today()
     tasks = _tab(user, filters.view)
 
     case = "process__caseprocess__case__"
@@ -256,7 +255,7 @@ def _label(choices: type[TextChoices], value: str) -> str:
 
 def rows(tasks: list[Task], today: datetime.date | None = None) -> list[QueueRow]:
     """Queue rows for one page: the cases' parties come in one query for the whole page."""
-    today = today or timezone.localdate()
+    today = today or organisation_today()
     # Once a date: the rows of a page sorted by due date share dates, and the calendar
     # counts working days one day at a time.
     left = functools.cache(functools.partial(_left, WorkingCalendar.load(), today))

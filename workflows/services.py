@@ -401,7 +401,7 @@ def _take_unanswered_referral(deadline: Deadline, today: datetime.date) -> bool:
 def fire_clocks(*, today: datetime.date | None = None) -> dict[str, int]:
     """Send the reminders and escalations that are due today, and take the referrals that
     nobody objected to in time. The clocks of a suspended case wait, and fire nothing."""
-    today = today or timezone.localdate()
+    today = today or organisation_today()
     calendar = WorkingCalendar.load()
     running = Deadline.objects.filter(
         stopped_on__isnull=True, suspended_on__isnull=True
@@ -437,7 +437,7 @@ def fire_clocks(*, today: datetime.date | None = None) -> dict[str, int]:
 
 def send_daily_digests(*, today: datetime.date | None = None) -> int:
     """Each officer with a running clock due soon or overdue gets one summary e-mail."""
-    today = today or timezone.localdate()
+    today = today or organisation_today()
     calendar = WorkingCalendar.load()
     horizon = calendar.add_working_days(today, REMINDER_WORKING_DAYS)
     sent = 0

@@ -13,7 +13,6 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import deadlines
@@ -288,7 +287,7 @@ def respond_to_referral(case, actor, data, process: CaseProcess) -> None:
     (《信访工作条例》 Art. 23), the same date the referral letter gives."""
     if data["response"] == "object":
         window = deadlines.current(case, Deadline.Kind.REFERRAL_OBJECTION)
-        if window and timezone.localdate() > window.due_on:
+        if window and organisation_today() > window.due_on:
             raise ValidationError(
                 _("The 5 working days for an objection ended on %s; the referral stands.")
                 % window.due_on.isoformat(),

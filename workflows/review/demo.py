@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
-
+from cases.calendar import organisation_today
 from cases.models import Case, Organisation, User
 from workflows.stages import Demo
 
@@ -65,7 +64,7 @@ ADVISERS = [
 def _prepare(organisations: dict[str, Organisation], users: dict[str, User]) -> None:
     # Migrations seed the catalogue; a database emptied since (a test's flush) gets it here.
     services.seed_catalogue()
-    today = timezone.localdate()
+    today = organisation_today()
     for username, kind, employer, title, expertise, linked, away in ADVISERS:
         adviser, created = Adviser.objects.get_or_create(
             user=users[username],

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.calendar import WorkingCalendar
+from cases.calendar import WorkingCalendar, organisation_today
 from cases.models import Case, Route
 from cases.params import int_param
 from workflows.taskforms import TaskForm
@@ -49,7 +48,7 @@ class AssignForm(TaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.today = timezone.localdate()
+        self.today = organisation_today()
         calendar = WorkingCalendar.load()
         self.ranked, self.away = selectors.ranked_advisers(
             self.case, today=self.today, calendar=calendar

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 
-from cases.calendar import WorkingCalendar
+from cases.calendar import WorkingCalendar, organisation_today
 from cases.deadlines import ClockView, clock_views
 from cases.models import CaseEvent
 from cases.selectors import case_parties, case_timeline
@@ -61,7 +60,7 @@ def _clock(seat: Reviewer) -> ClockView | None:
     clock = seat.clock
     if clock is None or clock.stopped_on is not None:
         return None
-    [view] = clock_views([clock], timezone.localdate(), WorkingCalendar.load())
+    [view] = clock_views([clock], organisation_today(), WorkingCalendar.load())
     return view
 
 

@@ -8,11 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases.calendar import WorkingCalendar
+from cases.calendar import WorkingCalendar, organisation_date, organisation_today
 from cases.capabilities import memberships
 from cases.models import Case, CaseAccess, Deadline, Organisation, Role, User
 
@@ -159,7 +158,7 @@ class ReplacementOffer:
 
 def replacement_offer(case: Case, exclude: set[int]) -> ReplacementOffer:
     """``exclude``: advisers not to offer again (``seated_or_conflicted``)."""
-    today = timezone.localdate()
+    today = organisation_today()
     calendar = WorkingCalendar.load()
     ranked, _away = ranked_advisers(case, today=today, calendar=calendar, exclude=exclude)
     return ReplacementOffer(ranked, default_due_on(case, today, calendar))
@@ -208,7 +207,7 @@ def _clock_of(seat: Reviewer, clocks: list[Deadline]) -> Deadline | None:
     started since it was taken (a later review of the case may have started another)."""
     if seat.holds_seat:
         return next((c for c in clocks if c.stopped_on is None), None)
-    taken_on = timezone.localdate(seat.assigned_at)
+    taken_on = organisation_date(seat.assigned_at)
     return next((c for c in clocks if c.starts_on >= taken_on), None)
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cases import services as case_services
-from cases.calendar import WorkingCalendar
+from cases.calendar import WorkingCalendar, organisation_today
 from cases.models import Case, CaseEvent, CaseParticipant, User
 from cases.notifications import case_officers, notify, site_url
 from cases.selectors import require
@@ -69,7 +69,7 @@ def _record(
 
 
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return organisation_today()
 
 
 def _check_due(due_on: datetime.date, today: datetime.date, calendar: WorkingCalendar) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from cases.calendar import organisation_today
 from cases.jsonviews import json_endpoint
 from cases.selectors import case_for
 from cases.views import say_form_errors
@@ -172,5 +173,5 @@ def committee(request):
     return render(
         request,
         "review/committee.html",
-        {"advisers": selectors.committee_for(request.user), "today": timezone.localdate()},
+        {"advisers": selectors.committee_for(request.user), "today": organisation_today()},
     )
