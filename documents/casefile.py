@@ -5,7 +5,14 @@ of which required items are still missing.
 The file is a PDF/A-3b like each single document: the generated parts are written by
 WeasyPrint (output intent, XMP marker, document ID, the manifest attached as data), the
 items' pages are put in between with pikepdf. Each item keeps its own font subsets: subsets
-cannot be merged safely, so only the generated parts share one set."""
+cannot be merged safely, so only the generated parts share one set.
+
+Uploaded evidence is whatever PDF a scanner or a party made (fonts not embedded,
+transparency, forms): its pages cannot simply join a PDF/A. The case file prints each of
+its pages as an image (the viewer's zoom rendering, about 190 dpi across the page), laid
+out by the same PDF/A writer, and carries the uploaded file itself, unchanged, as an
+attached source (PDF/A-3 admits any attached file): what it shows conforms, what was filed
+is kept bit for bit and its SHA-256 is the manifest's."""
 
 from __future__ import annotations
 
@@ -13,9 +20,11 @@ import hashlib
 import io
 import json
 import re
+import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pikepdf
 import weasyprint
@@ -24,9 +33,12 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 from pikepdf import OutlineItem, Rectangle
 
+from . import pages as page_images
+from .fetcher import PrintAssetFetcher
+from .fonts import FONT_DIR
 from .kinds import KINDS
 from .models import Document, DocumentKind, Evidence
-from .rendering import RenderedPdf, asset_fetcher, layout
+from .rendering import PRINT_DIR, RenderedPdf, asset_fetcher, layout
 from .snapshots import organisation_date, zh_date
 
 K, E = DocumentKind, Evidence.Item
@@ -190,6 +202,53 @@ def _read_checked(entry: dict) -> bytes:
     return content
 
 
+def _source_name(entry: dict) -> str:
+    """The name the uploaded file is attached under: ids only, never user data."""
+    return f"evidence-{int(entry['id'])}.pdf"
+
+
+def _evidence_rendition(entry: dict) -> bytes:
+    """The evidence's pages as images on A4 pages, written as PDF/A-3b. A page that cannot
+    be rendered (``documents.pages``: time budget, broken file) prints the placeholder; the
+    attached original still holds it."""
+    evidence = Evidence.objects.get(pk=entry["id"])
+    with tempfile.TemporaryDirectory() as folder:
+        images = []
+        for page in range(1, entry["pages"] + 1):
+            try:
+                png = page_images.page_png(evidence.file, page=page, width=page_images.ZOOM_WIDTH)
+            except (page_images.RenderError, page_images.PageOutOfRange):
+                png = page_images.placeholder_png()
+            image = Path(folder) / f"{page}.png"
+            image.write_bytes(png)
+            images.append(image.as_uri())
+        fetcher = PrintAssetFetcher(roots=[PRINT_DIR, FONT_DIR, Path(folder)])
+        snapshot = {"title": entry["title"], "images": images}
+        document = layout("documents/print/case_file_evidence.html", snapshot, fetcher)
+        return document.write_pdf(pdf_variant="pdf/a-3b")
+
+
+def _item_pages(entry: dict) -> bytes:
+    """The PDF whose pages the case file takes for an item: an issued document's own (a
+    PDF/A-3b already), the image rendition of uploaded evidence."""
+    content = _read_checked(entry)
+    return _evidence_rendition(entry) if entry["source"] == "evidence" else content
+
+
+def _source_attachments(entries: list[dict]) -> list[weasyprint.Attachment]:
+    return [
+        weasyprint.Attachment(
+            string=_read_checked(entry),
+            name=_source_name(entry),
+            description=entry["title"],
+            relationship="Source",
+            url_fetcher=asset_fetcher(),
+        )
+        for entry in entries
+        if entry["source"] == "evidence"
+    ]
+
+
 def _layout_until_stable(template: str, snapshot_for: Callable[[int], dict]) -> weasyprint.Document:
     """Lay out a part whose text depends on its own page count (the catalogue's page
     numbers, the back cover's total) until the count it assumed is the count it has."""
@@ -239,6 +298,8 @@ def manifest(entries: list[dict], first_page: int) -> list[dict]:
             "pages": entry["pages"],
             "first_page": start,
             "sha256": entry["sha256"],
+            # Uploaded evidence travels as filed, attached under this name.
+            **({"attachment": _source_name(entry)} if entry["source"] == "evidence" else {}),
         }
         for entry, start in zip(entries, _first_pages(entries, first_page), strict=True)
     ]
@@ -295,7 +356,10 @@ def _generated_parts(snapshot: dict) -> _Generated:
     pages = [*cover.pages, *catalogue.pages, *back.pages, *stamps.pages]
     content = cover.copy(pages).write_pdf(
         pdf_variant="pdf/a-3b",
-        attachments=[_manifest_attachment(manifest(entries, front + 1))],
+        attachments=[
+            _manifest_attachment(manifest(entries, front + 1)),
+            *_source_attachments(entries),
+        ],
     )
     return _Generated(content, cover=len(cover.pages), front=front, back=len(back.pages))
 
@@ -347,7 +411,7 @@ def render_case_file(snapshot: dict) -> RenderedPdf:
     """The case file as one PDF/A-3b: the generated parts (with their output intent, XMP and
     the manifest attached as an associated file) with the items' pages put in between."""
     entries = snapshot["entries"]
-    parts = [_read_checked(entry) for entry in entries]
+    parts = [_item_pages(entry) for entry in entries]
     generated = _generated_parts(snapshot)
     with ExitStack() as stack:
         pdf = stack.enter_context(pikepdf.open(io.BytesIO(generated.content)))

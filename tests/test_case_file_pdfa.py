@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from documents import services
+from documents.management.commands.verify_documents import pdfa_problems
 from documents.models import Document
 
 from .test_documents import closed_case, content, rendered, step  # noqa: F401 (fixtures)
@@ -155,3 +156,79 @@ def test_it_writes_one_set_of_fonts_for_cover_catalogue_back_and_page_numbers(ca
         # Song, Song bold and Hei at most, shared by the generated parts; each item keeps
         # its own subsets (subsets cannot be merged safely).
         assert _font_programs(pdf) <= in_items + 3
+
+
+def _pdf_with_a_font_not_embedded() -> bytes:
+    """A page as a party's own software makes it: Helvetica named, not embedded (PDF/A
+    forbids that), so its page cannot join the case file as it is."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.Contents = pdf.make_stream(b"BT /F1 24 Tf 72 700 Td (Deed of the grave plot) Tj ET")
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def with_evidence(closed_case, officer):  # noqa: F811
+    upload = io.BytesIO(_pdf_with_a_font_not_embedded())
+    upload.name, upload.size = "deed.pdf", len(upload.getvalue())
+    evidence = services.add_evidence(
+        case=closed_case, actor=officer, item="06", title="地契复印件", upload=upload
+    )
+    for document in closed_case.documents.all():
+        rendered(document)
+    return evidence, rendered(services.export_case_file(case=closed_case, actor=officer))
+
+
+def test_it_prints_uploaded_evidence_as_images_and_attaches_it_as_filed(with_evidence, capsys):
+    evidence, case_file = with_evidence
+    with evidence.file.open("rb") as handle:
+        filed = handle.read()
+    with _open(case_file) as pdf:
+        manifest = json.loads(pdf.attachments["manifest.json"].get_file().read_bytes())
+        [item] = [i for i in manifest if i["source"] == "evidence"]
+        page = pdf.pages[item["first_page"] - 1]
+        # The page is the upload's image (and the stamp of its case-file page number): no
+        # font of its own, Helvetica nowhere in the file.
+        subtypes = sorted(str(x.Subtype) for x in page.Resources.XObject.values())
+        assert subtypes == ["/Form", "/Image"]
+        assert len(page.Resources.get("/Font", pikepdf.Dictionary())) == 0
+        assert not [
+            obj
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/BaseFont") == "/Helvetica"
+        ]
+        assert pdfa_problems(pdf) == []
+        source = pdf.attachments[item["attachment"]]
+        assert source.obj.AFRelationship == "/Source"
+        assert source.get_file().read_bytes() == filed
+        assert item["sha256"] == hashlib.sha256(filed).hexdigest() == evidence.sha256
+    call_command("verify_documents")
+    assert "verified" in capsys.readouterr().out
+
+
+def test_it_fails_verify_documents_when_the_attached_evidence_is_not_the_file_filed(
+    with_evidence, capsys
+):
+    _evidence, case_file = with_evidence
+    with _open(case_file) as pdf:
+        manifest = json.loads(pdf.attachments["manifest.json"].get_file().read_bytes())
+        [item] = [i for i in manifest if i["source"] == "evidence"]
+        pdf.attachments[item["attachment"]].obj.EF.F.write(b"%PDF-1.7 another file")
+        out = io.BytesIO()
+        pdf.save(out)
+    with open(case_file.file.path, "wb") as handle:
+        handle.write(out.getvalue())
+    Document.objects.filter(pk=case_file.pk).update(
+        sha256=hashlib.sha256(out.getvalue()).hexdigest()
+    )
+    with pytest.raises(CommandError):
+        call_command("verify_documents")
+    assert f"{item['attachment']} is not the file filed" in capsys.readouterr().out

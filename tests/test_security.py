@@ -133,10 +133,13 @@ def test_it_strips_scripts_links_and_attachments_from_uploads_and_the_case_file(
     assert "宗亲会来函附件" in [entry["title"] for entry in export.snapshot["entries"]]
     with export.file.open("rb") as handle:
         exported = handle.read()
-    # The case file's one attachment is its own manifest (a PDF/A-3 associated file).
+    # The case file's attachments are its own manifest and the evidence as stored (the
+    # cleaned copy: PDF/A-3 associated files), nothing of the upload's own.
     assert active_parts(exported) == ["/EmbeddedFile", "/EmbeddedFiles"]
     with pikepdf.open(io.BytesIO(exported)) as pdf:
-        assert list(pdf.attachments) == ["manifest.json"]
+        assert sorted(pdf.attachments) == [f"evidence-{evidence.pk}.pdf", "manifest.json"]
+        attached = pdf.attachments[f"evidence-{evidence.pk}.pdf"].get_file().read_bytes()
+    assert attached == stored
 
 
 def test_it_still_refuses_a_file_that_is_not_a_pdf(case, officer):

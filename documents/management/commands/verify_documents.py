@@ -114,7 +114,22 @@ def manifest_problems(pdf: pikepdf.Pdf, snapshot: dict) -> list[str]:
     items = json.loads(pdf.attachments[MANIFEST_NAME].get_file().read_bytes())
     listed = [(item["number"], item["sha256"]) for item in items]
     expected = [(e.get("number", ""), e["sha256"]) for e in snapshot["entries"]]
-    return [] if listed == expected else [f"{MANIFEST_NAME} does not list the items filed"]
+    if listed != expected:
+        return [f"{MANIFEST_NAME} does not list the items filed"]
+    return [problem for item in items if "attachment" in item for problem in _source(pdf, item)]
+
+
+def _source(pdf: pikepdf.Pdf, item: dict) -> list[str]:
+    """Uploaded evidence is attached as filed: a source whose hash is the manifest's."""
+    name = item["attachment"]
+    if name not in pdf.attachments:
+        return [f"{name} is not attached"]
+    if pdf.attachments[name].obj.get("/AFRelationship") != "/Source":
+        return [f"{name} is not attached as a source"]
+    content = pdf.attachments[name].get_file().read_bytes()
+    if hashlib.sha256(content).hexdigest() != item["sha256"]:
+        return [f"{name} is not the file filed"]
+    return []
 
 
 def _document_problems(document: Document, handle: IO[bytes]) -> list[str]:
