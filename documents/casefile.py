@@ -9,7 +9,7 @@ cannot be merged safely, so only the generated parts share one set.
 
 Uploaded evidence is whatever PDF a scanner or a party made (fonts not embedded,
 transparency, forms): its pages cannot simply join a PDF/A. The case file prints each of
-its pages as an image (the viewer's zoom rendering, about 190 dpi across the page), laid
+its pages as an image (JPEG, about 190 dpi across the page), laid
 out by the same PDF/A writer, and carries the uploaded file itself, unchanged, as an
 attached source (PDF/A-3 admits any attached file): what it shows conforms, what was filed
 is kept bit for bit and its SHA-256 is the manifest's."""
@@ -207,24 +207,17 @@ def _source_name(entry: dict) -> str:
     return f"evidence-{int(entry['id'])}.pdf"
 
 
-def _evidence_rendition(entry: dict) -> bytes:
+def _evidence_rendition(entry: dict, content: bytes) -> bytes:
     """The evidence's pages as images on A4 pages, written as PDF/A-3b. A page that cannot
-    be rendered (``documents.pages``: time budget, broken file) prints the placeholder; the
-    attached original still holds it."""
-    evidence = Evidence.objects.get(pk=entry["id"])
+    be rendered (``documents.pages.print_images``: time budget, broken file) prints the
+    placeholder; the attached original still holds it."""
     with tempfile.TemporaryDirectory() as folder:
-        images = []
-        for page in range(1, entry["pages"] + 1):
-            try:
-                png = page_images.page_png(evidence.file, page=page, width=page_images.ZOOM_WIDTH)
-            except (page_images.RenderError, page_images.PageOutOfRange):
-                png = page_images.placeholder_png()
-            image = Path(folder) / f"{page}.png"
-            image.write_bytes(png)
-            images.append(image.as_uri())
-        fetcher = PrintAssetFetcher(roots=[PRINT_DIR, FONT_DIR, Path(folder)])
-        snapshot = {"title": entry["title"], "images": images}
-        document = layout("documents/print/case_file_evidence.html", snapshot, fetcher)
+        images = page_images.print_images(content, count=entry["pages"], folder=Path(folder))
+        roots = [PRINT_DIR, FONT_DIR, Path(folder)]
+        snapshot = {"title": entry["title"], "images": [image.as_uri() for image in images]}
+        document = layout(
+            "documents/print/case_file_evidence.html", snapshot, PrintAssetFetcher(roots=roots)
+        )
         return document.write_pdf(pdf_variant="pdf/a-3b")
 
 
@@ -232,7 +225,7 @@ def _item_pages(entry: dict) -> bytes:
     """The PDF whose pages the case file takes for an item: an issued document's own (a
     PDF/A-3b already), the image rendition of uploaded evidence."""
     content = _read_checked(entry)
-    return _evidence_rendition(entry) if entry["source"] == "evidence" else content
+    return _evidence_rendition(entry, content) if entry["source"] == "evidence" else content
 
 
 def _source_attachments(entries: list[dict]) -> list[weasyprint.Attachment]:

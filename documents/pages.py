@@ -179,13 +179,15 @@ def _render_slot():
         RENDER_SLOT.release()
 
 
-def _run(command: list[str], content: bytes) -> subprocess.CompletedProcess:
+def _run(
+    command: list[str], content: bytes, timeout: int = RENDER_TIMEOUT
+) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(
-            command, input=content, capture_output=True, timeout=RENDER_TIMEOUT, check=False
+            command, input=content, capture_output=True, timeout=timeout, check=False
         )
     except subprocess.TimeoutExpired as error:  # subprocess.run has killed it
-        raise RenderError(f"{command[0]} took more than {RENDER_TIMEOUT} s") from error
+        raise RenderError(f"{command[0]} took more than {timeout} s") from error
     except (OSError, subprocess.SubprocessError) as error:
         # Not the file's fault (poppler missing, no memory to start it): not remembered.
         failure = RenderError(f"{command[0]} did not run: {error}")
@@ -301,3 +303,34 @@ def page_texts(field_file, *, count: int) -> list[str] | None:
     except (ValueError, TypeError):
         return None
     return (texts + [""] * count)[:count]
+
+
+def print_images(content: bytes, *, count: int, folder: Path) -> list[Path]:
+    """Every page of a PDF as a JPEG ``ZOOM_WIDTH`` pixels wide (about 190 dpi across A4),
+    written into ``folder``, for the case file's print of uploaded evidence (a background
+    task, not a request). One pdftoppm run reads the file once for all its pages, with
+    ``RENDER_TIMEOUT`` seconds a page; a page it did not give (killed, or the file broke
+    part way) is the placeholder."""
+    command = [
+        "pdftoppm",
+        "-jpeg",
+        "-jpegopt",
+        "quality=85",
+        "-scale-to-x",
+        str(ZOOM_WIDTH),
+        "-scale-to-y",
+        "-1",
+        "-",  # the PDF on stdin
+        str(folder / "page"),
+    ]
+    try:
+        result = _run(command, content, timeout=RENDER_TIMEOUT * max(1, count))
+        if result.returncode != 0:
+            logger.warning("pdftoppm exited with %s for a case file's evidence", result.returncode)
+    except RenderError as error:
+        logger.warning("Evidence pages for a case file: %s", error)
+    made = {int(p.stem.rsplit("-", 1)[1]): p for p in folder.glob("page-*.jpg")}
+    if len(made) < count:  # in the folder too: the layout reads nothing outside it
+        placeholder = folder / "placeholder.png"
+        placeholder.write_bytes(placeholder_png())
+    return [made.get(page, folder / "placeholder.png") for page in range(1, count + 1)]

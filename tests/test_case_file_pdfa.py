@@ -232,3 +232,19 @@ def test_it_fails_verify_documents_when_the_attached_evidence_is_not_the_file_fi
     with pytest.raises(CommandError):
         call_command("verify_documents")
     assert f"{item['attachment']} is not the file filed" in capsys.readouterr().out
+
+
+def test_it_prints_a_page_pdftoppm_did_not_give_as_the_placeholder(tmp_path):
+    from documents import pages
+
+    two_pages = pikepdf.new()
+    two_pages.add_blank_page()
+    two_pages.add_blank_page()
+    out = io.BytesIO()
+    two_pages.save(out)
+
+    images = pages.print_images(out.getvalue(), count=3, folder=tmp_path)
+
+    assert [image.suffix for image in images] == [".jpg", ".jpg", ".png"]
+    assert all(image.parent == tmp_path for image in images)
+    assert images[2].read_bytes() == pages.placeholder_png()
