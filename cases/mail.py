@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -35,13 +36,31 @@ TRANSIENT = (smtplib.SMTPException, OSError)
 UNSENDABLE = (ValueError,)
 
 
+@dataclass(frozen=True)
+class MessageAttachment:
+    """A file sent with a message, kept as text in its row (a calendar invitation)."""
+
+    name: str
+    content: str
+    content_type: str
+
+
 def queue_message(
-    *, recipient: User, kind: str, subject: str, body: str, case: Case | None = None
+    *,
+    recipient: User,
+    kind: str,
+    subject: str,
+    body: str,
+    case: Case | None = None,
+    attachment: MessageAttachment | None = None,
 ) -> Message:
     """Store a message and have it sent after the surrounding transaction commits."""
     from .tasks import send_message  # tasks import this module
 
     message = Message.objects.create(
+        attachment_name=attachment.name if attachment else "",
+        attachment_type=attachment.content_type if attachment else "",
+        attachment=attachment.content if attachment else "",
         case=case,
         recipient=recipient,
         to_address=recipient.email,
@@ -71,6 +90,8 @@ def send_message(*, message_id: int) -> Message:
         [message.to_address],
         headers={"X-Qiaowei-Message": str(message.pk)},
     )
+    if message.attachment_name:
+        email.attach(message.attachment_name, message.attachment, message.attachment_type)
     try:
         email.message()  # built before it is sent: one that cannot be built never will be
         email.send()

@@ -873,6 +873,9 @@ class Deadline(models.Model):
         blank=True,
         related_name="+",
     )
+    # Which of a holder's things of this kind the clock is for, when it may hold several
+    # at once (a stage's record: a department's action items, its replies to meetings).
+    item = models.PositiveIntegerField(_("for item"), null=True, blank=True)
     # A holder's clock waiting on someone else (an adviser's question to the officer): only
     # the answer sets it going again, not the case resuming from a suspension.
     held_for_holder = models.BooleanField(_("waiting for an answer"), default=False)
@@ -914,13 +917,31 @@ class Deadline(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["case", "kind", "holder"],
-                condition=models.Q(stopped_on__isnull=True, holder__isnull=False),
+                condition=models.Q(
+                    stopped_on__isnull=True, holder__isnull=False, item__isnull=True
+                ),
                 name="one_running_deadline_per_kind_and_holder",
             ),
             models.UniqueConstraint(
                 fields=["case", "kind", "holder_organisation"],
-                condition=models.Q(stopped_on__isnull=True, holder_organisation__isnull=False),
+                condition=models.Q(
+                    stopped_on__isnull=True, holder_organisation__isnull=False, item__isnull=True
+                ),
                 name="one_running_deadline_per_kind_and_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "kind", "holder", "item"],
+                condition=models.Q(
+                    stopped_on__isnull=True, holder__isnull=False, item__isnull=False
+                ),
+                name="one_running_deadline_per_holder_and_item",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "kind", "holder_organisation", "item"],
+                condition=models.Q(
+                    stopped_on__isnull=True, holder_organisation__isnull=False, item__isnull=False
+                ),
+                name="one_running_deadline_per_organisation_and_item",
             ),
             models.CheckConstraint(
                 condition=models.Q(holder__isnull=True)
@@ -1153,6 +1174,10 @@ class Message(ConcurrentTransitionMixin, models.Model):
     kind = models.CharField(_("kind"), max_length=30)
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"))
+    # One attached file, as text (a meeting's iCalendar invitation): ``cases.mail``.
+    attachment_name = models.CharField(_("attachment"), max_length=100, blank=True)
+    attachment_type = models.CharField(_("attachment's type"), max_length=100, blank=True)
+    attachment = models.TextField(_("attached text"), blank=True)
     # Changed only by the transitions below (protected: an assignment raises), so a sent
     # message is never put back in the queue and sent twice. refresh_from_db still works
     # (ConcurrentTransitionMixin lifts the protection while it reloads).

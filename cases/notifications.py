@@ -7,7 +7,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .mail import queue_message
+from .mail import MessageAttachment, queue_message
 from .models import Case, Membership, Organisation, Role, User
 from .registry import email_template
 
@@ -25,9 +25,12 @@ def render_message(user: User, name: str, context: dict) -> tuple[str, str]:
     return subject.strip(), body.strip() + "\n"
 
 
-def notify(user: User, name: str, context: dict) -> None:
+def notify(
+    user: User, name: str, context: dict, attachment: MessageAttachment | None = None
+) -> None:
     """Put the message in the outbox with the surrounding step: a rolled-back step mails
-    nobody, and a committed one is sent by a worker however long the mail server is down."""
+    nobody, and a committed one is sent by a worker however long the mail server is down.
+    ``attachment``: a file sent with it (a stage's calendar invitation)."""
     if not user.email or not user.is_active:
         return
     subject, body = render_message(user, name, context)
@@ -38,6 +41,7 @@ def notify(user: User, name: str, context: dict) -> None:
         subject=subject,
         body=body,
         case=case if isinstance(case, Case) else None,
+        attachment=attachment,
     )
 
 
@@ -59,9 +63,9 @@ def officers_of(organisation: Organisation) -> list[User]:
 
 
 def staff_of(organisation: Organisation) -> list[User]:
-    """Who works an organisation's own clock (a department's reply): its officers,
-    supervisors and liaisons."""
-    roles = (Role.CASE_OFFICER, Role.SUPERVISOR, Role.DEPARTMENT_LIAISON)
+    """Who works an organisation's own clock (a department's reply, its action item): its
+    officers and liaisons. Its head hears of it when it runs out (the escalation)."""
+    roles = (Role.CASE_OFFICER, Role.DEPARTMENT_LIAISON)
     return [
         m.user
         for m in Membership.objects.filter(

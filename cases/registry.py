@@ -54,6 +54,9 @@ class ClockKind:
     reminded: bool = True
     escalates: bool = True
     stopped_by: tuple[str, ...] = ()
+    # What the stage records when the clock is escalated, in the same transaction:
+    # (deadline) -> None (an action item falls overdue).
+    on_escalation: Callable | None = None
 
     @property
     def kind(self) -> str:

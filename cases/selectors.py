@@ -184,8 +184,15 @@ def invitable_users(case: Case, relation: str) -> QuerySet[User]:
     return User.objects.filter(memberships, is_active=True).distinct().order_by("username")
 
 
-def invitable_departments() -> QuerySet[Organisation]:
-    return Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT)
+def invitable_departments(case: Case | None = None) -> QuerySet[Organisation]:
+    """The bodies a case may invite to take part: the government departments, and, for a
+    case, the 侨联s above its handling organisation (the county 侨联 at a township's
+    coordination meeting)."""
+    departments = Q(kind=Organisation.Kind.DEPARTMENT)
+    if case is not None:
+        above = [o.pk for o in case.handling_organisation.ancestors()]
+        departments |= Q(pk__in=above, kind=Organisation.Kind.FEDERATION)
+    return Organisation.objects.filter(departments)
 
 
 def case_messages(case: Case) -> QuerySet[Message]:

@@ -829,7 +829,7 @@ def invite_participant(
         )
     is_department = relation == CaseParticipant.Relation.DEPARTMENT
     allowed = (
-        invitable_departments().filter(pk=getattr(organisation, "pk", None))
+        invitable_departments(locked).filter(pk=getattr(organisation, "pk", None))
         if is_department
         else invitable_users(locked, relation).filter(pk=getattr(user, "pk", None))
     )
@@ -868,14 +868,22 @@ def invite_participant(
 Holder = User | Organisation
 
 
-def _held_by(holder: Holder) -> dict:
+def _held_by(holder: Holder, item: int | None = None) -> dict:
+    """``item``: which of the holder's things of the kind the clock is for, when it may
+    hold several at once (a department's action items); None for its one clock."""
     if isinstance(holder, Organisation):
-        return {"holder_organisation": holder}
-    return {"holder": holder}
+        return {"holder_organisation": holder, "item": item}
+    return {"holder": holder, "item": item}
 
 
 def start_holder_clock(
-    *, case: Case, kind: str, holder: Holder, due_on: datetime.date, today: datetime.date
+    *,
+    case: Case,
+    kind: str,
+    holder: Holder,
+    due_on: datetime.date,
+    today: datetime.date,
+    item: int | None = None,
 ) -> Deadline:
     """A due date on a day off moves to the next working day."""
     calendar = WorkingCalendar.load()
@@ -883,25 +891,27 @@ def start_holder_clock(
     return Deadline.objects.create(
         case=case,
         kind=kind,
-        **_held_by(holder),
+        **_held_by(holder, item),
         starts_on=today,
         period_working_days=period,
         due_on=deadlines.due_date(kind, today, calendar, period_working_days=period),
     )
 
 
-def _holder_clock(case: Case, kind: str, holder: Holder) -> Deadline | None:
+def _holder_clock(case: Case, kind: str, holder: Holder, item: int | None) -> Deadline | None:
     return (
         case.deadlines.select_for_update()
-        .filter(kind=kind, stopped_on__isnull=True, **_held_by(holder))
+        .filter(kind=kind, stopped_on__isnull=True, **_held_by(holder, item))
         .first()
     )
 
 
-def pause_holder_clock(*, case: Case, kind: str, holder: Holder, on: datetime.date) -> None:
+def pause_holder_clock(
+    *, case: Case, kind: str, holder: Holder, on: datetime.date, item: int | None = None
+) -> None:
     """The holder waits on someone else: their clock waits too (from today, or from the
     day their case was suspended if it is) until ``resume_holder_clock``."""
-    clock = _holder_clock(case, kind, holder)
+    clock = _holder_clock(case, kind, holder, item)
     if clock is None:
         return
     clock.suspended_on = clock.suspended_on or on
@@ -910,12 +920,12 @@ def pause_holder_clock(*, case: Case, kind: str, holder: Holder, on: datetime.da
 
 
 def resume_holder_clock(
-    *, case: Case, kind: str, holder: Holder, on: datetime.date
+    *, case: Case, kind: str, holder: Holder, on: datetime.date, item: int | None = None
 ) -> Deadline | None:
     """The wait is over: the clock goes on, due later by the working days it waited, its
     reminder and escalation due again for the new date. While the case is suspended it
     keeps waiting, and the case's resumption sets it going."""
-    clock = _holder_clock(case, kind, holder)
+    clock = _holder_clock(case, kind, holder, item)
     if clock is None or clock.suspended_on is None:
         return clock
     clock.held_for_holder = False
@@ -934,8 +944,10 @@ def resume_holder_clock(
     return clock
 
 
-def stop_holder_clock(*, case: Case, kind: str, holder: Holder, on: datetime.date) -> None:
-    case.deadlines.filter(kind=kind, stopped_on__isnull=True, **_held_by(holder)).update(
+def stop_holder_clock(
+    *, case: Case, kind: str, holder: Holder, on: datetime.date, item: int | None = None
+) -> None:
+    case.deadlines.filter(kind=kind, stopped_on__isnull=True, **_held_by(holder, item)).update(
         stopped_on=on
     )
 

@@ -93,15 +93,18 @@ SLOTS = [
 # Items 12 (卷宗情况说明) and 13 (封底) are the generated back cover.
 
 
-def register_slot(slot: Slot, *, after: str) -> None:
+def register_slot(slot: Slot, *, after: str | tuple[str, ...]) -> None:
     """A stage's place in the case file, after the slot labelled ``after`` (the Ministry's
-    order: a stage's document may follow the evidence). A label is registered once."""
+    order: a stage's document may follow the evidence); given several labels, after the
+    last of them that is there (another stage's, if it is installed). A label is
+    registered once."""
     labels = [s.label for s in SLOTS]
     if slot.label in labels:
         raise ImproperlyConfigured(f"The case-file slot “{slot.label}” is registered twice.")
-    if after not in labels:
+    found = [label for label in ((after,) if isinstance(after, str) else after) if label in labels]
+    if not found:
         raise ImproperlyConfigured(f"No case-file slot “{after}” to follow.")
-    SLOTS.insert(labels.index(after) + 1, slot)
+    SLOTS.insert(max(labels.index(label) for label in found) + 1, slot)
 
 
 def unregister_slot(label: str) -> None:

@@ -180,8 +180,9 @@ def _render_slot():
 
 
 def _run(
-    command: list[str], content: bytes, timeout: int = RENDER_TIMEOUT
+    command: list[str], content: bytes, timeout: int | None = None
 ) -> subprocess.CompletedProcess:
+    timeout = timeout or RENDER_TIMEOUT  # read at the call: a test may lower it
     try:
         return subprocess.run(
             command, input=content, capture_output=True, timeout=timeout, check=False

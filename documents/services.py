@@ -230,10 +230,14 @@ def _cleaned_pdf(content: bytes) -> tuple[bytes, int]:
 
 
 @transaction.atomic
-def add_evidence(*, case, actor, item: str, title: str, upload) -> Evidence:
+def add_evidence(
+    *, case, actor, item: str, title: str, upload, action: str = "cases.upload_evidence"
+) -> Evidence:
     """Keep an uploaded PDF for the case file: only the cleaned copy is stored, so what the
-    hash, the size and the case file refer to is the file without anything active."""
-    require(actor, "cases.upload_evidence", case)
+    hash, the size and the case file refer to is the file without anything active.
+    ``action``: what allows it, when a stage's step attaches it (a department's report on
+    its action item)."""
+    require(actor, action, case)
     if upload.size > MAX_EVIDENCE_BYTES:
         raise ValidationError(_("The file is larger than 20 MB."))
     content, pages = _cleaned_pdf(upload.read())

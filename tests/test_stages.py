@@ -102,9 +102,14 @@ def test_it_files_the_stage_s_document_in_its_own_case_file_slot(invited, office
     assert casefile.slot_name("部门答复函") == "部门答复函"
 
 
-def test_it_reminds_an_organisation_s_clock_to_its_staff_and_escalates_it_to_the_officer(
-    invited, officer, liaison, department, sample_stage
+def test_it_reminds_an_organisation_s_clock_to_its_staff_and_escalates_it_to_the_heads(
+    invited, officer, supervisor, liaison, department, sample_stage
 ):
+    """An organisation's clock that ran out is its failure, not the officer's: it goes to
+    its head and to the case's supervisors."""
+    head = UserFactory(
+        username="head", email="head@example.org", roles=[(department, Role.SUPERVISOR)]
+    )
     calendar = WorkingCalendar.load()
     due = calendar.add_working_days(MONDAY, 5)
     clock = case_services.start_holder_clock(
@@ -119,9 +124,11 @@ def test_it_reminds_an_organisation_s_clock_to_its_staff_and_escalates_it_to_the
 
     officer.email = "officer@example.org"
     officer.save(update_fields=["email"])
+    supervisor.email = "supervisor@example.org"
+    supervisor.save(update_fields=["email"])
     workflow_services.fire_clocks(today=due + datetime.timedelta(days=1))
     escalated = Message.objects.filter(kind="escalation", case=invited)
-    assert list(escalated.values_list("recipient", flat=True)) == [officer.pk]
+    assert set(escalated.values_list("recipient", flat=True)) == {head.pk, supervisor.pk}
 
 
 def test_it_stops_the_stage_s_clock_at_the_transitions_it_names(sample_stage):

@@ -258,7 +258,8 @@ def complete_task(*, task_id: int, user: User, data: dict) -> Task:
         case = process.case
         if node.enters:  # the case moves on as the task is done (to legal review)
             case = take_step(case=case, actor=user, name=node.enters, reason=data.get("notes", ""))
-        node.complete(case, user, data, process)
+        # The task's own item (a fan-out's: which invitation, which action item) with it.
+        node.complete(case, user, {**data, "item": task.data or {}}, process)
         process.save(update_fields=["route"])
         activation.execute()
     return task
@@ -321,11 +322,16 @@ def _reminded(deadline: Deadline) -> list[User]:
 
 
 def _escalated_to(deadline: Deadline) -> list[User]:
-    """A holder's clock that ran out goes to the case's officer, who asked them; the
-    case's clocks to the handling organisation's supervisors."""
-    if deadline.holder_id or deadline.holder_organisation_id:
+    """A person's clock that ran out goes to the case's officer, who asked them; an
+    organisation's (a department's action item) to its head and the case's supervisors;
+    the case's clocks to the handling organisation's supervisors."""
+    if deadline.holder_id:
         return case_officers(deadline.case)
-    return supervisors_of(deadline.case.handling_organisation)
+    supervisors = supervisors_of(deadline.case.handling_organisation)
+    if deadline.holder_organisation_id:
+        heads = supervisors_of(deadline.holder_organisation)
+        return list({user.pk: user for user in [*heads, *supervisors]}.values())
+    return supervisors
 
 
 # kind of alert → (field claimed once, e-mail template, who is told, timeline entry)
@@ -364,6 +370,9 @@ def _alert(kind: str, deadline: Deadline, today: datetime.date, calendar: Workin
         transition=kind,
         **said(line(summary, clock=clock, due=context["due"])),
     )
+    stage_clock = registry.CLOCK_KINDS.get(deadline.kind)
+    if kind == "escalation" and stage_clock and stage_clock.on_escalation:
+        stage_clock.on_escalation(deadline)  # the stage's own record of it (overdue)
     return True
 
 

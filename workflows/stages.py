@@ -53,8 +53,9 @@ from . import panels
 
 LIFECYCLE_EVENTS = ("withdraw", "suspend", "resume", "report_up", "send_down", "reopen")
 # The places of the dispute flow a stage's nodes may fill (``workflows.flows``): "review"
-# runs after acceptance and hands on to the officer's route.
-SLOTS = ("review",)
+# runs after acceptance and hands on to the officer's route; "coordination" follows the
+# route that asks for it and hands on to mediation (both routes) or the outcome.
+SLOTS = ("review", "coordination")
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ class Segment:
 class Demo:
     """A stage's part of the demo: ``prepare(organisations, users)`` before the cases;
     ``steps``: the demo's steps of a case that are the stage's own, name → (case, user,
-    data); ``as_sent(data, users)``: its steps' data as its screens would send it."""
+    data); ``as_sent(data, users, case)``: its steps' data as its screens would send it
+    (for the case as it stands: the minutes name the meeting's agenda items)."""
 
     prepare: Callable[[dict, dict], None] | None = None
     steps: dict[str, Callable] = field(default_factory=dict)
@@ -101,7 +103,8 @@ class Stage:
     emails: dict[str, str] = field(default_factory=dict)
     timeline_kinds: dict[str, object] = field(default_factory=dict)
     document_kinds: tuple[kinds.KindSpec, ...] = ()
-    slots: tuple[tuple[casefile.Slot, str], ...] = ()  # (slot, label of the slot before)
+    # (slot, label of the slot before, or labels: after the last of them that is there)
+    slots: tuple[tuple[casefile.Slot, str | tuple[str, ...]], ...] = ()
     # event → hook(case=, actor=, **details); see LIFECYCLE_EVENTS
     hooks: dict[str, Callable] = field(default_factory=dict)
     recommends_route: Callable[[Case], str | None] | None = None

@@ -26,9 +26,11 @@ class TaskForm(forms.Form):
     # A template that lays out the form's fields in place of the one-per-row default.
     fields_template: str | None = None
 
-    def __init__(self, *args, case: Case, user: User, **kwargs) -> None:
+    def __init__(self, *args, case: Case, user: User, item: dict | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.case, self.user = case, user
+        # ``item``: the task's own data, for a task of a fan-out (which department's
+        # invitation, which action item); the completion gets it as ``data["item"]``.
+        self.case, self.user, self.item = case, user, item or {}
         for name, field in self.fields.items():
             field.show_when = self.show_when.get(name)
             if field.required or name in self.required_when_shown:

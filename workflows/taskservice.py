@@ -1,5 +1,6 @@
-"""What a stage may do to its own tasks outside their completion: hand a personal task to
-another person, or leave it with nobody, inside the process lock. Stages reach the process
+"""What a stage may do to its own tasks outside their completion: hand a task to another
+person, leave it with nobody, or finish it without anyone (an override), inside the process
+lock. Stages reach the process
 through this module and the task-screen framework only; they never drive viewflow's
 activations themselves (an import-linter contract keeps it so)."""
 
@@ -31,6 +32,13 @@ class HeldTask:
     def vacate(self) -> None:
         """The task is nobody's until it is given to someone (``give_to``)."""
         self.activation.unassign()
+
+    def finish(self) -> None:
+        """The task is done by the rules, nobody's hand (a supervisor let the case go on
+        without it): started with no owner and completed, the process moved on. The stage
+        has recorded why on its own records and the timeline."""
+        self.activation.start_unattended()
+        self.activation.execute()
 
 
 @contextmanager

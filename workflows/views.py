@@ -108,7 +108,8 @@ def task(request, task_pk: int):
         raise Http404("No task for you here.")
     # Bound on every POST, an empty one too: nothing chosen is answered with the errors.
     data = request.POST if request.method == "POST" else None
-    form = node.form_class(data, case=case, user=request.user)
+    files = request.FILES if request.method == "POST" else None
+    form = node.form_class(data, files, case=case, user=request.user, item=task.data)
     if request.method == "POST" and form.is_valid():
         try:
             services.complete_task(task_id=task.pk, user=request.user, data=form.cleaned_data)
