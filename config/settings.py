@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     # the process places their tasks in the flow (workflows.flows).
     "workflows.review",
     "mediation",
+    "mediation.coordination",
     "workflows",
     "axes",
 ]

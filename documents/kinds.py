@@ -89,7 +89,6 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(K.EXTENSION_NOTICE, "延期告知书", "Notice of extension", "notice", True),
         KindSpec(K.SUSPENSION_NOTICE, "中止办理告知书", "Notice of suspension", "notice", True),
         KindSpec(K.CLOSING_REPORT, "结案报告", "Closing report", None, False, reader=Reader.OFFICE),
-        KindSpec(K.MEETING_MINUTES, "会议纪要", "Minutes", "minutes", False),
         KindSpec(K.CASE_FILE, "卷宗", "Case file", None, False, reader=Reader.OFFICE),
     )
 }

@@ -39,7 +39,6 @@ class DocumentKind(models.TextChoices):
     EXTENSION_NOTICE = "extension_notice", _("Extension notice (延期告知书)")
     SUSPENSION_NOTICE = "suspension_notice", _("Suspension notice (中止办理告知书)")
     CLOSING_REPORT = "closing_report", _("Closing report (结案报告)")
-    MEETING_MINUTES = "meeting_minutes", _("Meeting minutes (纪要)")
     CASE_FILE = "case_file", _("Case file (卷宗)")
 
 

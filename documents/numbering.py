@@ -17,7 +17,6 @@ KIND_MARKS: dict[str, str] = {
     "case": "案",
     "notice": "",
     "letter": "函",
-    "minutes": "纪",
 }
 
 

@@ -35,6 +35,7 @@ from .factories import (
     AssociationFactory,
     OrganisationFactory,
     PersonFactory,
+    UserFactory,
     adviser_of,
     officer_of,
     opinion_data,
@@ -253,11 +254,14 @@ def do(officer, supervisor):
     def complete(case, name, data=None, user=None, form=False):
         """``form``: the data goes through the task's form first, as the screen sends it
         (for tasks whose completion takes the form's cleaned data, e.g. chosen objects)."""
-        [task] = [t for t in open_tasks(case) if t.flow_task.name == name]
         actor = user or (supervisor if name in ("decide", "close_approval") else officer)
+        tasks = [t for t in open_tasks(case) if t.flow_task.name == name]
+        if len(tasks) > 1:  # one a department or a seat: the one that is the actor's
+            tasks = [t for t in tasks if t.owner_id == actor.pk or t.flow_task.can_assign(actor, t)]
+        [task] = tasks
         data = data or {}
         if form:
-            bound = task.flow_task.form_class(data, case=case, user=actor)
+            bound = task.flow_task.form_class(data, case=case, user=actor, item=task.data)
             assert bound.is_valid(), bound.errors
             data = bound.cleaned_data
         complete_task(task_id=task.pk, user=actor, data=data)
@@ -295,6 +299,80 @@ def legal_review(do, lawyer):
         return do(case, "consolidate", opinion_data(route), user=lawyer, form=True)
 
     return review
+
+
+@pytest.fixture
+def department(db):
+    from cases.models import Organisation
+
+    return OrganisationFactory(name="紫金县自然资源局", kind=Organisation.Kind.DEPARTMENT)
+
+
+@pytest.fixture
+def liaison(department):
+    return UserFactory(
+        username="liaison",
+        email="liaison@example.cn",
+        roles=[(department, Role.DEPARTMENT_LIAISON)],
+    )
+
+
+def meeting_data(*departments, days_ahead: int = 3, **fields) -> dict:
+    """A meeting as the officer's convening screen sends it: Beijing time, 09:30."""
+    day = timezone.localdate() + datetime.timedelta(days=days_ahead)
+    return {
+        "title": "谭氏祖坟纠纷多部门协调会",
+        "agenda": "果园扩建是否侵害墓地及通行\n祖坟修缮的审批主体和规模",
+        "day": day,
+        "time": datetime.time(9, 30),
+        "duration_minutes": 120,
+        "place": "紫金县侨联三楼会议室",
+        "departments": [d.pk for d in departments],
+        **fields,
+    }
+
+
+def held(case) -> None:
+    """Time passes: the case's meeting still to be minuted took place yesterday."""
+    from mediation.coordination.models import Meeting
+
+    Meeting.objects.filter(case=case, status="convened").update(
+        starts_at=timezone.now() - datetime.timedelta(days=1)
+    )
+
+
+def minutes_data(case, *actions, attended: str = "张伟，紫金县自然资源局，副局长") -> dict:
+    """The minutes as the officer's screen sends them: every agenda item decided, and the
+    action items given as (department, what, working days, who follows it up)."""
+    from mediation.coordination.selectors import meeting_to_minute
+
+    meeting = meeting_to_minute(case)
+    data = {"attended": attended, "non_voting": "", "excused": ""}
+    for item in meeting.agenda.all():
+        data[f"discussion_{item.pk}"] = f"{item.title}：各方发表意见。"
+        data[f"decisions_{item.pk}"] = f"{item.title}：由相关部门依职责处理。"
+    for n, (organisation, what, days, follower) in enumerate(actions):
+        data[f"action_{n}_organisation"] = organisation.pk
+        data[f"action_{n}_description"] = what
+        data[f"action_{n}_working_days"] = days
+        data[f"action_{n}_follow_up_by"] = follower.pk
+    return data
+
+
+@pytest.fixture
+def coordinate(do, department, liaison, officer):
+    """Take a case in coordination through one meeting as the screens do: convened with
+    one department, which confirms; held; minuted with no action item; the case goes on."""
+
+    def run(case):
+        case = do(case, "convene", meeting_data(department), form=True)
+        case = do(
+            case, "reply", {"answer": "confirm", "attendees": "张伟"}, user=liaison, form=True
+        )
+        held(case)
+        return do(case, "minutes", minutes_data(case), form=True)
+
+    return run
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from cases.models import Party
 from cases.services import PartyInput
 from documents import services
 from documents.models import Document
-from documents.rendering import render_pdf
 from documents.snapshots import zh_date
 from workflows import services as workflow_services
 
@@ -279,39 +278,6 @@ def test_verify_documents_catches_changed_and_missing_files(closed_case, capsys)
     assert "missing file" in out and documents[1].file.name in out
 
 
-def _minutes_snapshot(sections: int) -> dict:
-    return {
-        "title": "紫金县义容镇祖坟墓地纠纷协调会纪要",
-        "mark": "河源市侨联协调会纪要",
-        "number": "河侨维纪〔2026〕1号",
-        "organisation": "河源市侨联",
-        "issued_on": "2026年11月24日",
-        "held_on": "2026年11月20日",
-        "chair": "黄建国",
-        "place": "紫金县义容镇政府会议室",
-        "meeting_title": "谭氏祖坟墓地纠纷协调会",
-        "purpose": "研究马来西亚谭氏宗亲会反映的祖坟墓地纠纷。",
-        "sections": [
-            {"heading": f"{n}、议定事项", "paragraphs": ["由县自然资源局牵头核实墓地四至。" * 6]}
-            for n in range(1, sections + 1)
-        ],
-        "attendance": [
-            {"label": "出席", "names": ["县委统战部 张三", "县侨联 李四", "县司法局 王五"]},
-            {"label": "请假", "names": ["县信访局 赵六"]},
-            {"label": "列席", "names": ["义容镇政府 钱七"]},
-        ],
-        "subject": "协调会纪要",
-        "keywords": "纪要",
-    }
-
-
-def test_it_lays_out_minutes_with_attendance_lists(db):
-    pdf = render_pdf("documents/print/meeting_minutes.html", _minutes_snapshot(3))
-    text = pdf_text(pdf.content)
-    for words in ["河源市侨联协调会纪要", "河侨维纪〔2026〕1号", "出席：", "请假：", "列席："]:
-        assert words in text
-
-
 def test_it_exports_the_case_file_with_catalogue_and_missing_items(closed_case, officer):
     for document in closed_case.documents.all():
         rendered(document)
@@ -336,16 +302,17 @@ def test_it_exports_the_case_file_with_catalogue_and_missing_items(closed_case, 
 
 
 def test_it_adds_uploaded_evidence_to_the_case_file(closed_case, officer, client):
-    evidence_pdf = render_pdf("documents/print/meeting_minutes.html", _minutes_snapshot(1))
+    # Any PDF of ours will do as the uploaded scan: the closed case's own 受理登记表.
+    scan = rendered(closed_case.documents.get(kind="registration_form"))
     client.force_login(officer)
-    upload = io.BytesIO(evidence_pdf.content)
+    upload = io.BytesIO(content(scan))
     upload.name = "护照.pdf"
     response = client.post(
         reverse("documents:upload_evidence", args=[closed_case.pk]),
         {"item": "03", "title": "谭永康护照复印件", "upload": upload},
     )
     assert response.status_code == 302
-    assert closed_case.evidence.get().page_count == evidence_pdf.page_count
+    assert closed_case.evidence.get().page_count == scan.page_count
 
     for document in closed_case.documents.all():
         rendered(document)

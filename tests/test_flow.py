@@ -73,14 +73,19 @@ def test_it_takes_a_case_from_intake_to_legal_review(intake, do, lawyer, lawyer2
         ("advice", ["legal_review"], ["outcome"]),
     ],
 )
-def test_it_follows_each_route_to_closure(intake, do, legal_review, route, stages, tasks):
+def test_it_follows_each_route_to_closure(
+    intake, do, legal_review, coordinate, route, stages, tasks
+):
     case = in_review(intake(), do, legal_review, route)
     assert case.status == "legal_review"
     assert open_task_names(case) == ["route"]
     case = do(case, "route", {"route": route, "notes": ""})
     seen = [case.status]
     for name in tasks[:-1]:
-        case = do(case, name, {"summary": "各方同意方案"})
+        if name == "coordination":  # a meeting through the coordination stage
+            case = coordinate(case)
+        else:
+            case = do(case, name, {"summary": "各方同意方案"})
         seen.append(case.status)
     assert seen == stages
     case = do(

@@ -22,7 +22,7 @@ from workflows.flows import DisputeFlow
 from workflows.progress import next_running_clock
 from workflows.review.selectors import default_due_on, seat_in
 
-from .conftest import open_tasks
+from .conftest import held, meeting_data, minutes_data, open_tasks
 from .factories import PersonFactory, officer_of, opinion_data
 
 RECEIVING = "梅州市侨联 的 承办人、分管领导或部门联络人"
@@ -92,12 +92,30 @@ SETTLED = {"result": "settled", "agreement_on": date.today(), "route_forward": "
 UNRESOLVED = {"result": "unresolved", "route_forward": "litigation", "notes": ""}
 
 # route → the tasks it leads to before the outcome, each with the next task's label
+# ("coordination": a meeting through the coordination stage, ``coordinate`` below)
 ROUTES = {
-    "coordination": [("多部门协调", "coordination"), ("登记办理结果", "outcome")],
+    "coordination": [("召集协调会", "coordination"), ("登记办理结果", "outcome")],
     "mediation": [("调解", "mediation"), ("登记办理结果", "outcome")],
-    "both": [("多部门协调", "coordination"), ("调解", "mediation"), ("登记办理结果", "outcome")],
+    "both": [("召集协调会", "coordination"), ("调解", "mediation"), ("登记办理结果", "outcome")],
     "advice": [("登记办理结果", "outcome")],
 }
+DEPARTMENT_LIAISONS = "紫金县自然资源局 的 部门联络人"
+
+
+@pytest.fixture
+def coordinate(finish, department, liaison):
+    """A meeting through the coordination stage's screens: convened with one department,
+    whose liaison confirms from their own queue; held; minuted, with no action item."""
+
+    def run(case):
+        page = finish(case, "convene", meeting_data(department))
+        next_is(page, case, label_of("reply"), DEPARTMENT_LIAISONS)
+        finish(case, "reply", {"answer": "confirm", "attendees": "张伟"}, user=liaison)
+        held(case)
+        page = finish(case, "minutes", minutes_data(case))
+        return page
+
+    return run
 
 
 def label_of(name: str) -> str:
@@ -112,7 +130,9 @@ def due_for(case) -> str:
 
 
 @pytest.mark.parametrize("route", [*ROUTES, "close"])
-def test_it_names_the_next_step_after_each_task(client, intake, finish, officer, lawyer, route):
+def test_it_names_the_next_step_after_each_task(
+    client, intake, finish, coordinate, officer, lawyer, route
+):
     case = intake()
     me = "officer（您）"
 
@@ -153,7 +173,10 @@ def test_it_names_the_next_step_after_each_task(client, intake, finish, officer,
         steps = ROUTES[route]
         next_is(page, case, steps[0][0], me)
         for (_label, name), (next_label, _next) in itertools.pairwise(steps):
-            page = finish(case, name, {"summary": f"{name}：各方同意方案"})
+            if name == "coordination":
+                page = coordinate(case)
+            else:
+                page = finish(case, name, {"summary": f"{name}：各方同意方案"})
             next_is(page, case, next_label, me)
         page = finish(case, "outcome", UNRESOLVED if route == "advice" else SETTLED)
         next_is(page, case, "回访", me)
@@ -322,7 +345,7 @@ def screen_of(client, case, name, user):
 
 
 def test_it_shows_what_the_steps_before_produced(
-    client, intake, finish, officer, supervisor, lawyer
+    client, intake, finish, coordinate, officer, supervisor, lawyer
 ):
     case = intake()
     finish(case, "screen", {"notes": "事实清楚，属本会职责"})
@@ -352,12 +375,13 @@ def test_it_shows_what_the_steps_before_produced(
     assert re.search(r'<input type="radio" name="route" value="both"[^>]* checked>', markup)
 
     finish(case, "route", {"route": "both", "notes": ""})
-    finish(case, "coordination", {"summary": "国土部门同意重新勘界"})
+    coordinate(case)
     finish(case, "mediation", {"summary": "双方同意按新界址修坟"})
     outcome = earlier(screen_of(client, case, "outcome", officer))
-    assert "协调会议定事项：国土部门同意重新勘界" in outcome
+    # The minutes' step: the 纪要 it issued, and the mediation's record after it.
+    assert "会议纪要" in outcome
     assert "调解情况：双方同意按新界址修坟" in outcome
-    assert outcome.index("国土部门") < outcome.index("双方同意")  # oldest first
+    assert outcome.index("会议纪要") < outcome.index("双方同意")  # oldest first
 
 
 def test_it_shows_the_clocks_and_the_parties_on_a_task_screen(client, intake, officer):

@@ -54,8 +54,15 @@ from documents.models import Document, Evidence
 from documents.services import add_evidence, render_document
 from workflows.models import CaseProcess, Outcome
 
-from .conftest import built_once, open_tasks
-from .factories import OrganisationFactory, PersonFactory, UserFactory, adviser_of, officer_of
+from .conftest import built_once, held, meeting_data, minutes_data, open_tasks
+from .factories import (
+    OrganisationFactory,
+    PersonFactory,
+    UserFactory,
+    adviser_of,
+    officer_of,
+    opinion_data,
+)
 
 # The table. One column per kind of user, one line per route (a route asked about another
 # case of the world has a line of its own, ``name@which``) and method. What each answer
@@ -96,6 +103,11 @@ from .factories import OrganisationFactory, PersonFactory, UserFactory, adviser_
 #                 adviser declared a conflict)
 #   declined      declined by head (the reopen route's case)
 #   suspended     suspended by offi (the resume route's case)
+#   @meeting      through review (advi's seat) to coordination: a meeting that inviting the
+#                 petitions bureau (liai's), held yesterday, its reply still open; a second
+#                 liaison of the bureau to hand the reply to
+#   @minuted      the same, its minutes final (an action item of the bureau's, a correction
+#                 the bureau noted since); 自然资源局 (rlia's) was invited to neither
 EXPECTED = """
                                  anon offi othr head abov abof advi liai medi admn belw rofc rlia
 home                        GET  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
@@ -209,6 +221,33 @@ review:answer               POST log  ok   404  ok   403  404  403  404  404  ok
 # The committee list is for supervisors (any), and administrators.
 review:committee            GET  log  403  403  ok   ok   403  403  403  403  ok   403  403  403
 review:committee            POST log  405  405  405  405  405  405  405  405  405  405  405  405
+# Coordination meetings ([Q7]): whoever reads the case sees its meetings; the invited
+# department's liaison (liai) sees its own part of them and does its own work there; a
+# department not invited (rlia) sees nothing. The handling unit's staff move a meeting,
+# save its draft minutes and issue them again; its head goes on without open items.
+coordination:meeting        GET  log  ok   404  ok   ok   404  ok   ok   404  ok   404  404  404
+coordination:meeting        POST log  405  405  405  405  405  405  405  405  405  405  405  405
+coordination:calendar       GET  log  ok   404  ok   ok   404  ok   ok   404  ok   404  404  404
+coordination:calendar       POST log  405  405  405  405  405  405  405  405  405  405  405  405
+coordination:move           GET  log  405  405  405  405  405  405  405  405  405  405  405  405
+coordination:move           POST log  ok   404  ok   404  404  404  404  404  ok   404  404  404
+coordination:draft          GET  log  405  405  405  405  405  405  405  405  405  405  405  405
+coordination:draft          POST log  ok   404  ok   404  404  404  404  404  ok   404  404  404
+coordination:reissue@minuted GET log  405  405  405  405  405  405  405  405  405  405  405  405
+coordination:reissue@minuted POST log ok   404  ok   404  404  404  404  404  ok   404  404  404
+coordination:correction@minuted GET log 405 405 405  405  405  405  405  405  405  405  405  405
+coordination:correction@minuted POST log 404 404 404 404  404  404  ok   404  404  404  404  404
+coordination:delegate       GET  log  405  405  405  405  405  405  405  405  405  405  405  405
+coordination:delegate       POST log  404  404  404  404  404  404  ok   404  404  404  404  404
+coordination:position       GET  log  405  405  405  405  405  405  405  405  405  405  405  405
+coordination:position       POST log  404  404  404  404  404  404  ok   404  404  404  404  404
+coordination:override       GET  log  405  405  405  405  405  405  405  405  405  405  405  405
+coordination:override       POST log  403  404  ok   403  404  403  403  404  ok   404  404  404
+# A liaison's own list of their departments' action items, and a report on one of them.
+coordination:items          GET  log  403  403  403  403  403  403  ok   403  ok   403  403  ok
+coordination:items          POST log  405  405  405  405  405  405  405  405  405  405  405  405
+coordination:progress@minuted GET log 405  405  405  405  405  405  405  405  405  405  405  405
+coordination:progress@minuted POST log 404 404  404  404  404  404  ok   404  404  404  404  404
 # The administration site: administrators only (two pages stand for all of them).
 admin:index                 GET  adm  adm  adm  adm  adm  adm  adm  adm  adm  ok   adm  adm  adm
 admin:index                 POST adm  adm  adm  adm  adm  adm  adm  adm  adm  ok   adm  adm  adm
@@ -279,6 +318,12 @@ class World:
     spare_adviser: User | None = None
     declined: Case | None = None
     suspended: Case | None = None
+    meeting_case: Case | None = None
+    meeting: object = None  # held yesterday, the petitions bureau's reply open
+    invitation: object = None  # the bureau's
+    colleague: User | None = None  # a second liaison of the bureau
+    minuted: object = None  # a meeting whose minutes are final
+    action: object = None  # the bureau's action item of it
 
 
 def _pdf() -> SimpleUploadedFile:
@@ -310,7 +355,7 @@ def _do(case: Case, name: str, user: User, data: dict, form: bool = False) -> Ca
 
     [task] = [t for t in open_tasks(case) if t.flow_task.name == name]
     if form:
-        bound = task.flow_task.form_class(data, case=case, user=user)
+        bound = task.flow_task.form_class(data, case=case, user=user, item=task.data)
         assert bound.is_valid(), bound.errors
         data = bound.cleaned_data
     complete_task(task_id=task.pk, user=user, data=data)
@@ -440,6 +485,51 @@ def _review(world: World, o: dict) -> None:
     world.review_case = case
 
 
+def _to_coordination(o: dict, users: dict, title: str) -> Case:
+    """A county case through its legal review (advi as lead) to the coordination route."""
+    from workflows.review import selectors
+    from workflows.review import services as review
+
+    officer, head, adviser = users["handling_officer"], users["unit_head"], users["adviser"]
+    case = _do(_county_case(o, users, title), "screen", officer, {"notes": "事实清楚"})
+    case = _do(case, "decide", head, {"decision": "accept"})
+    due = selectors.default_due_on(case, timezone.localdate(), WorkingCalendar.load())
+    case = _do(
+        case, "send_to_review", officer, {"lead": adviser.pk, f"due_{adviser.pk}": due}, form=True
+    )
+    review.declare(seat_pk=selectors.seat_in(case, adviser).pk, actor=adviser, has_conflict=False)
+    case = _do(case, "review", adviser, opinion_data("coordination"), form=True)
+    case = _do(case, "consolidate", adviser, opinion_data("coordination"), form=True)
+    return _do(case, "route", officer, {"route": "coordination", "notes": ""})
+
+
+def _meetings(world: World, o: dict) -> None:
+    """The meeting case and the minuted case (see the table's legend)."""
+    from mediation.coordination import services as coordination
+    from mediation.coordination.models import ActionItem, Meeting
+
+    users = world.users
+    officer, liaison = users["handling_officer"], users["liaison"]
+    world.colleague = officer_of(o["petitions"], "liaison2", Role.DEPARTMENT_LIAISON)
+    case = _to_coordination(o, users, "侨批馆保护纠纷")
+    world.meeting_case = _do(case, "convene", officer, meeting_data(o["petitions"]), form=True)
+    held(world.meeting_case)
+    world.meeting = Meeting.objects.get(case=world.meeting_case)
+    world.invitation = world.meeting.invitations.get()
+
+    case = _to_coordination(o, users, "侨捐学校产权纠纷")
+    case = _do(case, "convene", officer, meeting_data(o["petitions"]), form=True)
+    case = _do(case, "reply", liaison, {"answer": "confirm", "attendees": "张伟"}, form=True)
+    held(case)
+    action = (o["petitions"], "书面答复宗亲会", 5, officer)
+    case = _do(case, "minutes", officer, minutes_data(case, action), form=True)
+    world.minuted = Meeting.objects.get(case=case)
+    world.action = ActionItem.objects.get(meeting=world.minuted)
+    coordination.note_correction(
+        meeting_pk=world.minuted.pk, actor=liaison, organisation=o["petitions"], text="职务有误"
+    )
+
+
 def _build() -> World:
     from workflows import lifecycle
     from workflows.services import send_task_down
@@ -478,6 +568,7 @@ def _build() -> World:
 
     world.suspended = _county_case(o, users, "投资纠纷")
     lifecycle.suspend_case(case=world.suspended, actor=officer, reason="等待法院判决")
+    _meetings(world, o)
     return world
 
 
@@ -700,6 +791,55 @@ def _answered(w: World, user: User, response) -> None:
     assert (_fresh(w.question).answer, _fresh(w.question).answered_by) == ("已补充", user)
 
 
+def _meeting_moved(w: World, user: User, response) -> None:
+    meeting = _fresh(w.meeting)
+    assert (meeting.sequence, meeting.place) == (1, "紫金县人民政府二楼会议室")
+
+
+def _draft_minutes_saved(w: World, user: User, response) -> None:
+    assert list(_fresh(w.meeting).attendance.values_list("name", flat=True)) == ["张伟"]
+
+
+def _minutes_reissued(w: World, user: User, response) -> None:
+    minutes = _fresh(w.minuted).minutes
+    assert (minutes.version, minutes.issued_by) == (2, user)
+
+
+def _correction_noted(w: World, user: User, response) -> None:
+    assert w.minuted.corrections.filter(author=user, text="漏列席人员").exists()
+
+
+def _reply_handed_on(w: World, user: User, response) -> None:
+    invitation = _fresh(w.invitation)
+    assert invitation.delegated_to == w.colleague
+    assert _fresh(Task.objects.get(pk=invitation.task_id)).owner == w.colleague
+
+
+def _position_sent(w: World, user: User, response) -> None:
+    assert _fresh(w.invitation).position == "建议先行勘界"
+
+
+def _gone_on_without(w: World, user: User, response) -> None:
+    assert _fresh(w.invitation).status == "unanswered"
+    _event("meeting_case", "action_item")(w, user, response)
+
+
+def _progress_reported(w: World, user: User, response) -> None:
+    item = _fresh(w.action)
+    assert item.status == "in_progress"
+    assert item.reports.filter(author=user, text="已起草答复").exists()
+
+
+def _move_data(w: World) -> dict:
+    day = timezone.localdate() + datetime.timedelta(days=5)
+    return {
+        "day": day.isoformat(),
+        "time": "14:30",
+        "duration_minutes": 90,
+        "place": "紫金县人民政府二楼会议室",
+    }
+
+
 def _subject(w: World, user: User) -> User:
     return user
 
@@ -910,6 +1050,44 @@ ROUTES: dict[str, Row] = {
         Method(data=lambda w: {"answer": "已补充"}, effect=_answered),
     ),
     "review:committee": Row(lambda w: reverse("review:committee")),
+    "coordination:meeting": Row(lambda w: reverse("coordination:meeting", args=[w.meeting.pk])),
+    "coordination:calendar": Row(lambda w: reverse("coordination:calendar", args=[w.meeting.pk])),
+    "coordination:move": Row(
+        lambda w: reverse("coordination:move", args=[w.meeting.pk]),
+        Method(data=_move_data, effect=_meeting_moved),
+    ),
+    "coordination:draft": Row(
+        lambda w: reverse("coordination:draft", args=[w.meeting.pk]),
+        Method(
+            data=lambda w: minutes_data(w.meeting_case, attended="张伟，紫金县信访局"),
+            effect=_draft_minutes_saved,
+        ),
+    ),
+    "coordination:reissue@minuted": Row(
+        lambda w: reverse("coordination:reissue", args=[w.minuted.pk]),
+        Method(effect=_minutes_reissued),
+    ),
+    "coordination:correction@minuted": Row(
+        lambda w: reverse("coordination:correction", args=[w.minuted.pk]),
+        Method(data=lambda w: {"text": "漏列席人员"}, effect=_correction_noted),
+    ),
+    "coordination:delegate": Row(
+        lambda w: reverse("coordination:delegate", args=[w.invitation.pk]),
+        Method(data=lambda w: {"colleague": w.colleague.pk}, effect=_reply_handed_on),
+    ),
+    "coordination:position": Row(
+        lambda w: reverse("coordination:position", args=[w.invitation.pk]),
+        Method(data=lambda w: {"text": "建议先行勘界"}, effect=_position_sent),
+    ),
+    "coordination:override": Row(
+        _case("coordination:override", "meeting_case"),
+        Method(data=lambda w: {"reason": "部门未按时答复"}, effect=_gone_on_without),
+    ),
+    "coordination:items": Row(lambda w: reverse("coordination:items")),
+    "coordination:progress@minuted": Row(
+        lambda w: reverse("coordination:progress", args=[w.action.pk]),
+        Method(data=lambda w: {"text": "已起草答复"}, effect=_progress_reported),
+    ),
     "admin:index": Row(lambda w: reverse("admin:index")),
     "admin:cases_case_changelist": Row(lambda w: reverse("admin:cases_case_changelist")),
 }
@@ -953,6 +1131,7 @@ def _stored() -> dict[str, list]:
     """Every row a request could write: the cases (status and every field), their
     timeline, clocks, parties, participants, access, documents, evidence, the outbox, the
     process and its tasks, the review, and the users' settings."""
+    from mediation.coordination import models as coordination
     from workflows.review.models import LegalReview, Opinion, Question, Reviewer
 
     models = [
@@ -976,6 +1155,14 @@ def _stored() -> dict[str, list]:
         Reviewer,
         Opinion,
         Question,
+        coordination.Meeting,
+        coordination.AgendaItem,
+        coordination.Invitation,
+        coordination.Guest,
+        coordination.Attendance,
+        coordination.ActionItem,
+        coordination.ActionReport,
+        coordination.MinutesCorrection,
     ]
     # A model's table, and its parents' (the process's own fields are viewflow's Process's).
     found = {t.__name__: _rows(t) for m in models for t in (m, *m._meta.get_parent_list())}

@@ -44,7 +44,7 @@ def test_it_is_idempotent(seeded):
 
 def test_it_registers_the_zijin_case_for_the_clan_association(seeded):
     case = Case.objects.get(title__contains="谭氏宗亲会")
-    assert case.status == "legal_review"
+    assert case.status == "coordinating"
     assert case.category == "ancestral_graves"
     assert case.handling_organisation.name == "紫金县义容镇侨胞之家"
     claimant = case.parties.get(role=Party.Role.CLAIMANT)
@@ -58,10 +58,10 @@ def test_it_has_cases_in_many_states_and_categories(seeded):
     assert sorted(Case.objects.values_list("status", "category")) == [
         ("accepted", "houses"),
         ("closed", "returnee_affairs"),
+        ("coordinating", "ancestral_graves"),
         ("coordinating", "investment"),
         ("declined", "marriage_family"),
         ("following_up", "land"),
-        ("legal_review", "ancestral_graves"),
         ("legal_review", "inheritance"),
         ("mediating", "houses"),
         ("referred", "land"),
@@ -78,6 +78,8 @@ def test_it_has_cases_in_many_states_and_categories(seeded):
         ("yirong_head", "cases.decide_acceptance", True),
         ("officer", "cases.decide_acceptance", False),
         ("city_officer", "cases.read_case", False),
+        # 钟伟's natural resources bureau was invited to the Zijin coordination meeting.
+        ("liaison", "cases.read_case", True),
         ("supervisor", "cases.read_case", True),  # the city supervises the township
         ("supervisor", "cases.add_note", False),
         # Membership of the city 侨联 is no permission: an adviser reads the cases they
@@ -86,7 +88,6 @@ def test_it_has_cases_in_many_states_and_categories(seeded):
         ("adviser3", "cases.read_case", False),
         ("adviser", "cases.add_note", False),
         ("mediator", "cases.read_case", False),
-        ("liaison", "cases.read_case", False),
     ],
 )
 def test_it_creates_the_demo_logins(
@@ -110,9 +111,6 @@ def test_it_takes_the_zijin_case_through_the_committee_s_review(seeded):
     """Two advisers (adviser as lead, adviser2), a question answered, a signed 法律意见书;
     the officer's route is next, the committee's recommendation chosen."""
     from workflows.review.models import LegalReview, Question
-    from workflows.steps import RouteForm
-
-    from .conftest import open_tasks
 
     case = Case.objects.get(title__contains="谭氏宗亲会")
     review = LegalReview.objects.get(case=case)
@@ -123,10 +121,32 @@ def test_it_takes_the_zijin_case_through_the_committee_s_review(seeded):
     assert question.reviewer.adviser.username == "adviser2" and question.answer
     assert review.opinion.document.kind == "legal_opinion"
     assert review.opinion.dissents.get().adviser.username == "adviser2"
-    [task] = open_tasks(case)
-    assert task.flow_task.name == "route"
-    form = RouteForm(case=case, user=case.officer)
-    assert form.fields["route"].initial == review.opinion.route == "both"
+    # The officer took the committee's recommendation: coordination, then mediation.
+    assert review.opinion.route == "both"
+    assert case.processes.get().route == "both"
+
+
+def test_it_holds_the_zijin_meeting_with_the_seven_bodies(seeded):
+    """Seven bodies invited; the housing bureau's reply handed to a colleague; the
+    petitions bureau excused; the 纪要 final; four action items: two done, one in
+    progress, one overdue and escalated to its department's head."""
+    from cases.models import Message
+    from mediation.coordination.models import Meeting
+
+    meeting = Meeting.objects.get(case__title__contains="谭氏宗亲会")
+    replies = {i.organisation.name: i for i in meeting.invitations.all()}
+    assert len(replies) == 7 and "紫金县归国华侨联合会" in replies
+    assert replies["紫金县住房和城乡建设局"].delegated_to.username == "housing2"
+    assert replies["紫金县信访局"].status == "declined"
+    assert meeting.status == "finalised" and meeting.minutes.number == "义侨维纪〔2026〕1号"
+    items = {a.organisation.name: a.status for a in meeting.actions.all()}
+    assert sorted(items.values()) == ["done", "done", "in_progress", "overdue"]
+    assert items["紫金县自然资源局"] == "overdue"
+    told = Message.objects.filter(kind="escalation", case=meeting.case)
+    assert "resources_head" in set(told.values_list("recipient__username", flat=True))
+    snapshot = meeting.minutes.snapshot["meeting"]
+    assert [p["name"] for p in snapshot["excused"]] == ["曾静"]
+    assert [p["name"] for p in snapshot["non_voting"]] == ["李明"]
 
 
 def test_it_leaves_a_case_waiting_on_adviser3_with_a_draft(seeded):

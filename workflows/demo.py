@@ -307,6 +307,100 @@ class DemoCase:
     steps: list[tuple[str, str, dict]] = field(default_factory=list)
 
 
+# The Zijin coordination meeting: seven bodies invited; one reply handed to a colleague,
+# one body excused; held twelve days ago; four action items, two done, one in progress and
+# one overdue (the demo's last step, the clocks' sweep, finds it run out).
+ZIJIN_MEETING = [
+    ("route", "officer", {"route": "both", "notes": "依法顾委意见，先协调，再调解。"}),
+    (
+        "convene",
+        "officer",
+        {
+            "title": "谭氏祖坟纠纷多部门协调会",
+            "agenda": "果园扩建占用墓地周边土地及通行问题\n祖坟修缮的审批主体和规模\n"
+            "各部门职责分工及后续调解安排",
+            "day": 3,
+            "time": "09:30",
+            "duration_minutes": 150,
+            "place": "紫金县侨联三楼会议室",
+            "departments": [
+                "中共紫金县委统战部",
+                COUNTY,
+                "紫金县司法局",
+                "紫金县住房和城乡建设局",
+                "紫金县自然资源局",
+                "紫金县信访局",
+                "紫金县义容镇人民政府",
+            ],
+            "guests": ["adviser"],
+        },
+    ),
+    ("reply", "tongzhan", {"answer": "confirm", "attendees": "林海 统战部副部长"}),
+    ("reply", "county_head", {"answer": "confirm", "attendees": "古丽 县侨联主席"}),
+    (
+        "reply",
+        "justice",
+        {
+            "answer": "confirm",
+            "attendees": "罗敏 司法局副局长",
+            "position": "建议协调会后由县人民调解委员会组织线上调解，调解协议申请司法确认。",
+        },
+    ),
+    ("delegate_reply", "housing", {"to": "housing2"}),
+    ("reply", "housing2", {"answer": "confirm", "attendees": "曾凡 村镇建设股股长"}),
+    ("reply", "liaison", {"answer": "confirm", "attendees": "钟伟 自然资源局副局长"}),
+    (
+        "reply",
+        "petitions",
+        {
+            "answer": "decline",
+            "reason": "当日有集中接访任务，请假；书面意见另附。",
+            "position": "宗亲会来信已登记，请协调会明确答复口径后由信访局统一书面答复。",
+        },
+    ),
+    ("reply", "township", {"answer": "confirm", "attendees": "温志华 义容镇副镇长"}),
+    ("meeting_held", "officer", {"days_ago": 12}),
+    (
+        "minutes",
+        "officer",
+        {
+            "attended": "林海，中共紫金县委统战部，副部长\n古丽，紫金县侨联，主席\n"
+            "罗敏，紫金县司法局，副局长\n曾凡，紫金县住房和城乡建设局，股长\n"
+            "钟伟，紫金县自然资源局，副局长\n温志华，紫金县义容镇人民政府，副镇长\n"
+            "刘晓梅，紫金县义容镇侨胞之家，承办人",
+            "non_voting": "李明，河源市侨联法律顾问委员会，律师",
+            "excused": "曾静，紫金县信访局",
+            "agenda_minutes": [
+                (
+                    "自然资源局介绍了墓地所在山地的权属情况，镇政府介绍了谭伯华扩建果园的经过。"
+                    "与会各方认为，果园扩建占用墓地周边土地、妨碍祭扫通行。",
+                    "由县自然资源局核实墓地周边土地权属及占用范围；"
+                    "由义容镇人民政府督促谭伯华恢复祭扫通道。",
+                ),
+                (
+                    "住建局、镇政府就祖坟修缮的审批程序作了说明。",
+                    "祖坟修缮由宗亲会向义容镇人民政府提出申请，保持原有规模，不得扩大占地。",
+                ),
+                (
+                    "司法局介绍了线上调解和司法确认的程序，法顾委委员李明律师作了法律说明。",
+                    "协调事项落实后，由县人民调解委员会组织双方线上调解；"
+                    "信访局根据本纪要统一书面答复宗亲会。",
+                ),
+            ],
+            "actions": [
+                ("紫金县自然资源局", "核实墓地周边土地权属及占用范围，出具书面意见", 5, "officer"),
+                ("紫金县义容镇人民政府", "督促谭伯华恢复祭扫通道", 10, "officer"),
+                ("紫金县司法局", "会同县人民调解委员会做好线上调解准备", 10, "officer"),
+                ("紫金县信访局", "根据本纪要书面答复宗亲会", 15, "officer"),
+            ],
+        },
+    ),
+    ("days_pass", "officer", {"days": 9}),
+    ("act", "township", {"text": "已约谈谭伯华，祭扫通道已恢复，附现场照片。"}),
+    ("act", "justice", {"text": "已与县人民调解委员会商定调解员和线上调解安排。"}),
+    ("progress", "petitions", {"text": "答复稿已起草，待协调事项落实后发出。"}),
+]
+
 ZIJIN = DemoCase(
     title="马来西亚谭氏宗亲会反映紫金县义容镇祖坟墓地纠纷",
     category=Case.Category.ANCESTRAL_GRAVES,
@@ -420,6 +514,7 @@ ZIJIN = DemoCase(
                 dissents={"adviser2": "本案事实较清楚，可直接组织调解，无需先召开协调会。"},
             ),
         ),
+        *ZIJIN_MEETING,
     ],
 )
 
@@ -746,11 +841,13 @@ def _case(
         parties=parties,
     )
     for name, username, data in spec.steps:
-        _step(case, name, users[username], _as_sent(data, organisations, users))
+        _step(case, name, users[username], _as_sent(data, organisations, users, case))
     return case
 
 
-def _as_sent(data: dict, organisations: dict[str, Organisation], users: dict[str, User]) -> dict:
+def _as_sent(
+    data: dict, organisations: dict[str, Organisation], users: dict[str, User], case: Case
+) -> dict:
     """A step's data as its screen would send it: organisations by key, and what each
     stage's screens send in their own way."""
     sent = dict(data)
@@ -758,7 +855,7 @@ def _as_sent(data: dict, organisations: dict[str, Organisation], users: dict[str
         sent["refer_to"] = organisations[data["refer_to"]].pk
     for demo in stages.demos():
         if demo.as_sent:
-            sent = demo.as_sent(sent, users)
+            sent = demo.as_sent(sent, users, case)
     return sent
 
 
@@ -770,9 +867,11 @@ def _step(case: Case, name: str, user: User, data: dict) -> None:
             demo.steps[name](case, user, data)
             return
     task = next(
-        t for t in open_tasks_of(case) if t.flow_task.name == name and t.owner_id in (None, user.pk)
+        t
+        for t in open_tasks_of(case)
+        if t.flow_task.name == name and (t.owner_id == user.pk or t.flow_task.can_assign(user, t))
     )
-    form = task.flow_task.form_class(data, case=case, user=user)
+    form = task.flow_task.form_class(data, case=case, user=user, item=task.data)
     if not form.is_valid():
         raise ValueError(f"Demo step {name} of {case.title}: {form.errors.as_text()}")
     workflow_services.complete_task(task_id=task.pk, user=user, data=form.cleaned_data)
@@ -789,4 +888,7 @@ def seed() -> dict[str, User]:
     association = _association(people)
     for spec in [ZIJIN, *OTHER_CASES]:
         _case(spec, organisations, users, people, association)
+    # The day's sweep, as beat runs it: reminders due, clocks run out (the Zijin meeting's
+    # overdue action item) escalated.
+    workflow_services.fire_clocks()
     return users

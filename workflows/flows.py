@@ -33,8 +33,10 @@ def _routed(*values: str):
     return lambda activation: activation.process.coerced.route in values
 
 
-# The stage that fills the review's place, if one is registered (they register first).
+# The stages that fill the review's and coordination's places, if registered (they
+# register first).
 REVIEW = stages.segment("review")
+COORDINATION = stages.segment("coordination")
 
 
 class DisputeFlow(flow.Flow):
@@ -93,32 +95,46 @@ class DisputeFlow(flow.Flow):
     ).Next(this.after_route)
     after_route = (
         flow.Switch()
-        .Case(this.coordination, _routed("coordination", "both"))
+        .Case(
+            getattr(this, COORDINATION.entry if COORDINATION else "coordination"),
+            _routed("coordination", "both"),
+        )
         .Case(this.mediation, _routed("mediation"))
         .Case(this.outcome, _routed("advice", "litigation", "reconsideration", "petition"))
         .Default(this.close_approval)
     )
-    coordination = CaseTask(
-        _("Coordination"),
-        steps.SummaryForm,
-        steps.coordination,
-        "cases.handle_case",
-        earlier=("route",),
-    ).Next(this.after_coordination)
-    after_coordination = flow.If(_routed("both")).Then(this.mediation).Else(this.outcome)
+    # Coordination meetings are a stage's (registered in workflows.stages): its nodes are
+    # placed here, after the route; without it, one task records what was agreed.
+    if COORDINATION:
+        locals().update(COORDINATION.build(this.after_coordination))
+    else:
+        coordination = CaseTask(
+            _("Coordination"),
+            steps.SummaryForm,
+            steps.coordination,
+            "cases.handle_case",
+            earlier=("route",),
+        ).Next(this.after_coordination)
+    after_coordination = flow.If(_routed("both")).Then(this.to_mediation).Else(this.outcome)
+    # Both routes: the case goes on to mediation once coordination is done.
+    to_mediation = flow.Function(steps.enter_mediation).Next(this.mediation)
     mediation = CaseTask(
         _("Mediation"),
         steps.SummaryForm,
         steps.mediation,
         "cases.handle_case",
-        earlier=("route", "coordination"),
+        earlier=("route", *(COORDINATION.hands_on if COORDINATION else ("coordination",))),
     ).Next(this.outcome)
     outcome = CaseTask(
         _("Record the outcome"),
         steps.OutcomeForm,
         steps.outcome,
         "cases.handle_case",
-        earlier=("route", "coordination", "mediation"),
+        earlier=(
+            "route",
+            *(COORDINATION.hands_on if COORDINATION else ("coordination",)),
+            "mediation",
+        ),
     ).Next(this.follow_up)
     follow_up = CaseTask(
         _("Follow-up visit"),

@@ -222,8 +222,20 @@ def route(case, actor, data, process: CaseProcess) -> None:
 
 def coordination(case, actor, data, process: CaseProcess) -> None:
     _note(case, actor, "协调会议定事项", data["summary"])
-    if process.route == "both":
-        _step(case, actor, "start_mediation")
+
+
+def enter_mediation(activation) -> None:
+    """Both routes: coordination is done, the case goes on to mediation, taken by whoever
+    finished coordination's last task."""
+    process = activation.process
+    done = (
+        process.task_set.filter(owner__isnull=False, finished__isnull=False)
+        .select_related("owner")
+        .order_by("-finished")
+        .first()
+    )
+    case = CaseProcess.objects.select_related("case").get(pk=process.pk).case
+    _step(case, done.owner if done else case.officer, "start_mediation")
 
 
 def mediation(case, actor, data, process) -> None:

@@ -62,7 +62,7 @@ STAGE = Stage(
             "sample_reply",
             False,
             # The same name as a template of documents/: the stage's own must win.
-            template="documents/print/meeting_minutes.html",
+            template="documents/print/closing_report.html",
             mark="复",
         ),
     ),

@@ -89,7 +89,7 @@ def _prepare(organisations: dict[str, Organisation], users: dict[str, User]) -> 
             )
 
 
-def _as_sent(data: dict, users: dict[str, User]) -> dict:
+def _as_sent(data: dict, users: dict[str, User], case: Case) -> dict:
     """Reviewers by key, laws by the catalogue's key, a dissent per adviser."""
     sent = dict(data)
     if "lead" in data:
