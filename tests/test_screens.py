@@ -45,9 +45,19 @@ from .test_browser import ARGS, SHOTS
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 768}}
 # Pages whose screenshots a person looks at (see the module docstring).
-SHOT_PAGES = {"queue", "queue-watching", "case", "register", "task", "assign"}
+SHOT_PAGES = {"queue", "queue-watching", "case", "register", "task", "assign", "convene", "minutes"}
 # …and of other people's pages.
-SHOT_OTHERS = {"review", "consolidate", "declare", "committee", "403"}
+SHOT_OTHERS = {
+    "review",
+    "consolidate",
+    "declare",
+    "committee",
+    "403",
+    "zijin-meeting",
+    "reply",
+    "act",
+    "items",
+}
 # The officer's pages are also walked in English, whose words are longer.
 IN_ENGLISH = "city_officer"
 # The smallest target on a phone (px), each way.
@@ -116,6 +126,17 @@ def world():
     [assign] = [t for t in open_tasks_of(waiting_review) if t.flow_task.name == "send_to_review"]
     drafting = Case.objects.get(title="归侨遗产继承公证受阻")
     [review] = [t for t in open_tasks_of(drafting) if t.owner_id == users["adviser3"].pk]
+    # Coordination: a case to convene, one whose justice bureau has still to reply, one to
+    # minute; the Zijin meeting, its minutes final and the natural resources bureau's item
+    # overdue.
+    [convene] = _tasks(_play(CONVENING, users), "convene")
+    replying = _play(REPLYING, users)
+    [reply] = _tasks(replying, "reply")
+    [minutes] = _tasks(_play(MINUTING, users), "minutes")
+    zijin = Case.objects.get(title__contains="谭氏宗亲会")
+    zijin_meeting = reverse("coordination:meeting", args=[zijin.meetings.get().pk])
+    [act] = [t for t in _tasks(zijin, "act") if t.flow_task.is_for(users["liaison"], t)]
+    items = Visit("items", reverse("coordination:items"))
 
     common = [
         Visit("queue", "/queue/?view=mine"),
@@ -135,7 +156,15 @@ def world():
             *staff,
             Visit("task", _task_url(own)),
             Visit("assign", _task_url(assign)),
+            Visit("convene", _task_url(convene)),
+            Visit("minutes", _task_url(minutes)),
+            Visit("meeting", reverse("coordination:meeting", args=[replying.meetings.get().pk])),
         ],
+        "officer": [
+            Visit("zijin", zijin.get_absolute_url()),
+            Visit("zijin-meeting", zijin_meeting),
+        ],
+        "justice": [Visit("reply", _task_url(reply)), items],
         "supervisor": [
             *common,
             *staff,
@@ -145,7 +174,13 @@ def world():
         "adviser": [Visit("declare", _task_url(declare))],
         "adviser2": [*common, Visit("consolidate", _task_url(consolidate))],
         "adviser3": [Visit("review", _task_url(review))],
-        "liaison": [*common, Visit("403", committee, 403)],
+        "liaison": [
+            *common,
+            Visit("403", committee, 403),
+            Visit("zijin-meeting", zijin_meeting),
+            items,
+            Visit("act", _task_url(act)),
+        ],
         "mediator": common,
         "admin": [*common, Visit("admin", "/admin/")],
     }
@@ -187,6 +222,63 @@ CONSOLIDATING = demo.DemoCase(
         ("review", "adviser2", demo.opinion("both")),
     ],
 )
+
+
+def _reviewed_to_coordination(title: str, *more) -> demo.DemoCase:
+    """A city case through adviser3's review to the coordination route, then ``more``."""
+    return demo.DemoCase(
+        title=title,
+        category=Case.Category.HOUSES,
+        channel=Case.Channel.LETTER,
+        days_ago=20,
+        organisation=demo.CITY,
+        officer=demo.CITY_OFFICER,
+        summary="侨房修缮涉及多个部门职责。",
+        claims="请求协调相关部门。",
+        location="广东省河源市源城区",
+        claimants=["黄美玲"],
+        steps=[
+            demo.SCREEN,
+            demo.ACCEPT,
+            *demo.reviewed("coordination", "adviser3"),
+            demo.route("coordination"),
+            *more,
+        ],
+    )
+
+
+def _convene(*departments: str) -> tuple[str, str, dict]:
+    return (
+        "convene",
+        demo.CITY_OFFICER,
+        {
+            "title": "侨房修缮协调会",
+            "agenda": "修缮审批\n费用分担",
+            "day": 2,
+            "time": "14:30",
+            "duration_minutes": 90,
+            "place": "市侨联会议室",
+            "departments": list(departments),
+        },
+    )
+
+
+CONVENING = _reviewed_to_coordination("侨房修缮审批协调")
+REPLYING = _reviewed_to_coordination(
+    "侨房修缮费用协调",
+    _convene("紫金县信访局", "紫金县司法局"),
+    ("reply", "petitions", {"answer": "confirm", "attendees": "曾静"}),
+)
+MINUTING = _reviewed_to_coordination(
+    "侨房修缮进度协调",
+    _convene("紫金县信访局"),
+    ("reply", "petitions", {"answer": "confirm", "attendees": "曾静"}),
+    ("meeting_held", demo.CITY_OFFICER, {"days_ago": 1}),
+)
+
+
+def _tasks(case: Case, name: str) -> list:
+    return [t for t in open_tasks_of(case) if t.flow_task.name == name]
 
 
 def _play(spec: demo.DemoCase, users: dict) -> Case:

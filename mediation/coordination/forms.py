@@ -23,7 +23,7 @@ from .models import TEXT_MAX, ActionItem, Attendance, Invitation, Meeting
 from .services import MAX_ACTION_WORKING_DAYS, ActionInput, MeetingDetails, SignIn
 
 # Rows of action items the minutes form offers (empty ones are ignored).
-ACTION_ROWS = 8
+ACTION_ROWS = 6
 
 
 def _text(label, rows: int = 3, required: bool = False, max_length: int = TEXT_MAX):

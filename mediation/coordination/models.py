@@ -134,7 +134,7 @@ class Invitation(ConcurrentTransitionMixin, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for a reply")
         CONFIRMED = "confirmed", _("Will attend")
-        DECLINED = "declined", _("Declined")
+        DECLINED = "declined", _("Cannot attend")
         # Nobody answered before the meeting and the officer went on without them.
         UNANSWERED = "unanswered", _("No reply")
 

@@ -209,7 +209,8 @@ def convene_meeting(*, case: Case, actor: User, details: MeetingDetails) -> Meet
 def organisation_time(moment: datetime.datetime) -> str:
     """A meeting's time as the organisation's timeline and e-mails give it (Beijing time)."""
     local = timezone.localtime(moment, timezone.get_default_timezone())
-    return f"{local:%Y-%m-%d %H:%M}"
+    # Non-breaking hyphens and space: a date in a sentence never breaks over two lines.
+    return f"{local:%Y\u2011%m\u2011%d}\u00a0{local:%H:%M}"
 
 
 def attach_task(*, model: str, pk: int, task_id: int) -> None:
