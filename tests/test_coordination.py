@@ -454,3 +454,30 @@ def test_it_records_the_meeting_on_the_timeline(convened):
     entry = CaseEvent.objects.filter(case=convened, kind="meeting").latest("pk")
     assert "谭氏祖坟纠纷多部门协调会" in entry.text
     assert "紫金县信访局" in entry.text
+
+
+def test_it_cancels_a_meeting_not_yet_held_when_the_case_is_withdrawn(convened, officer, liaison):
+    from workflows import lifecycle
+
+    lifecycle.withdraw_case(
+        case=convened, actor=officer, channel="letter", statement="宗亲会来函撤回"
+    )
+
+    meeting = Meeting.objects.get(case=convened)
+    assert meeting.status == "cancelled" and meeting.sequence == 1
+    cancellation = Message.objects.get(recipient=liaison, kind="coordination_cancelled")
+    event = _calendar(cancellation).walk("VEVENT")[0]
+    assert "METHOD:CANCEL" in cancellation.attachment
+    assert str(event["STATUS"]) == "CANCELLED" and event["SEQUENCE"] == 1
+    assert not [t for t in open_tasks(convened) if t.flow_task.name == "reply"]
+
+
+def test_it_offers_the_meeting_as_a_calendar_file_to_whoever_may_open_it(convened, client, liaison):
+    meeting = Meeting.objects.get(case=convened)
+    client.force_login(liaison)
+
+    response = client.get(reverse("coordination:calendar", args=[meeting.pk]))
+
+    assert response["Content-Type"].startswith("text/calendar")
+    event = icalendar.Calendar.from_ical(response.content).walk("VEVENT")[0]
+    assert event.decoded("DTSTART") == meeting.starts_at
