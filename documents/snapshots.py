@@ -30,6 +30,17 @@ def en_date(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+_NUMERALS = "一二三四五六七八九十"
+
+
+def zh_number(n: int) -> str:
+    """1 → 一 … 99 → 九十九: the numbers of second-level headings （一）（二）… and of a
+    document's numbered sections."""
+    tens, units = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _NUMERALS[tens - 1] + "十")
+    return head + (_NUMERALS[units - 1] if units else "")
+
+
 SUBJECTS = ("person", "association", "organisation")
 
 

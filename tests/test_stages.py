@@ -33,7 +33,7 @@ from workflows.flows import DisputeFlow
 from workflows.panels import Panel
 from workflows.selectors import QueueFilters, queue
 
-from .factories import OrganisationFactory, UserFactory
+from .factories import UserFactory
 from .sample_stage import stage as sample
 
 MONDAY = datetime.date(2026, 12, 7)
@@ -44,20 +44,6 @@ def sample_stage():
     stages.register_stage(sample.STAGE)
     yield sample.STAGE
     stages.unregister_stage(sample.STAGE.name)
-
-
-@pytest.fixture
-def department(db):
-    return OrganisationFactory(name="紫金县自然资源局", kind=Organisation.Kind.DEPARTMENT)
-
-
-@pytest.fixture
-def liaison(department):
-    return UserFactory(
-        username="liaison",
-        email="liaison@example.org",
-        roles=[(department, Role.DEPARTMENT_LIAISON)],
-    )
 
 
 @pytest.fixture

@@ -274,6 +274,7 @@ def _require_department(actor: User, action: str, case: Case, organisation: Orga
         raise PermissionDenied(_("This is another department's to answer."))
 
 
+@transaction.atomic
 def reply(
     *,
     invitation_pk: int,
@@ -508,6 +509,7 @@ def note_correction(*, meeting_pk: int, actor: User, organisation: Organisation,
     return correction
 
 
+@transaction.atomic
 def finalise_minutes(*, meeting_pk: int, actor: User, another_meeting: bool = False) -> Meeting:
     """The minutes are final: the 会议纪要 is issued, the departments' action items start
     their clocks (and their tasks follow in the process). Corrections noted so far are
@@ -632,6 +634,7 @@ def report_action(
     return report
 
 
+@transaction.atomic
 def accept_actions(
     *,
     case: Case,

@@ -9,18 +9,9 @@ import datetime
 from django.utils import timezone
 
 from cases.models import Case
-from documents.snapshots import zh_date
+from documents.snapshots import zh_date, zh_number
 
 from .models import Attendance, Meeting
-
-_NUMERALS = "一二三四五六七八九十"
-
-
-def _zh_number(n: int) -> str:
-    """1 → 一 … 99 → 九十九: the numbers of the agenda items' headings."""
-    tens, units = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _NUMERALS[tens - 1] + "十")
-    return head + (_NUMERALS[units - 1] if units else "")
 
 
 def _zh_time(moment: datetime.datetime) -> str:
@@ -56,7 +47,7 @@ def meeting_snapshot(meeting: Meeting) -> dict:
         "chair": meeting.convened_by.formal_name,
         "agenda": [
             {
-                "number": _zh_number(item.position),
+                "number": zh_number(item.position),
                 "title": item.title,
                 "discussion": _lines(item.discussion),
                 "decisions": _lines(item.decisions),

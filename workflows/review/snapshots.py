@@ -6,11 +6,9 @@ import datetime
 
 from cases.models import Case, Organisation
 from documents.models import Document, Evidence
-from documents.snapshots import organisation_date, zh_date
+from documents.snapshots import organisation_date, zh_date, zh_number
 
 from .models import LegalOpinion, LegalReview, Reviewer, issue_title, text_lines
-
-_NUMERALS = "一二三四五六七八九十"
 
 
 def _reviewer(seat) -> dict:
@@ -54,18 +52,11 @@ def committee_of(case: Case) -> Organisation:
     return seat.adviser.adviser.committee if seat else case.handling_organisation
 
 
-def _zh_number(n: int) -> str:
-    """1 → 一 … 99 → 九十九: the numbers of the sub-headings （一）（二）…"""
-    tens, units = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _NUMERALS[tens - 1] + "十")
-    return head + (_NUMERALS[units - 1] if units else "")
-
-
 def _issue_list(issues: str) -> list[dict]:
     """The issues in dispute numbered by the document (（一）（二）… under 三), whatever
     numbering the writer typed."""
     return [
-        {"number": _zh_number(n), "text": issue_title(line)}
+        {"number": zh_number(n), "text": issue_title(line)}
         for n, line in enumerate(text_lines(issues), start=1)
     ]
 
@@ -85,7 +76,7 @@ def _analysis_by_issue(opinion: LegalOpinion) -> list[dict]:
     if further := paragraphs[len(issues) :]:
         parts.append(("综合分析", further))
     return [
-        {"number": _zh_number(n), "heading": heading, "paragraphs": texts}
+        {"number": zh_number(n), "heading": heading, "paragraphs": texts}
         for n, (heading, texts) in enumerate(parts, start=1)
     ]
 
