@@ -14,8 +14,13 @@ into `qiaowei_bench`), plus the people and cases of this script, made once throu
 services: in 5 of the generated organisations (not the first, which `queue.py` times)
 officers who each took 25 tasks from the team queue, supervisors, advisers of the
 organisation's committee each leading the review of 2 cases, a department liaison invited
-to the organisation's real cases and a mediator named on them. Users log in by a session
-made directly (``force_login``), not through the login form: django-axes watches that.
+to the organisation's real cases and a mediator named on them. Each liaison's department
+also has, at the start of every run (topped up through the services: the legal review, the
+route to coordination, the meeting), meetings it was invited to and has not answered (its
+reply tasks wait in its team queue) and action items of final minutes still open (its
+"act" tasks): the liaisons answer, report progress and report items done. Users log in by
+a session made directly (``force_login``), not through the login form: django-axes watches
+that.
 
 gunicorn (``-c gunicorn.conf.py``; the options override it) and two
 ``celery worker --concurrency=1`` run as children on a free port and Redis database 7
@@ -74,12 +79,20 @@ RAMP_UP = 10  # seconds over which the users start; their requests are not count
 ORGANISATIONS = 5  # generated organisations 1..5 the people work for
 CLAIMED = 25  # tasks each officer takes from the team queue: a page of "my tasks"
 CASES = 2  # real cases an organisation keeps waiting for review, and each adviser reviews
+# What waits for each liaison's department at the start of a run, topped up by the set-up:
+# meetings it has not answered (reply tasks), and open action items of final minutes (act
+# tasks). A minute's run uses up about 2 of each a liaison.
+REPLIES = 4
+ACTIONS = 3
 LAWS = 5  # articles a draft cites
 BROKER = "redis://127.0.0.1:6379/7"  # a database of Redis of its own
 DRAIN = 60  # seconds to wait after the run for the documents it issued
 # After ramp-up, a new officer's first action: register a case (the small mode, so that
 # its few seconds issue a document).
 REGISTER_FIRST = False
+# After ramp-up, a new liaison's first actions: one of each kind of their coordination work
+# (the small mode, so that its few seconds request each kind at least once).
+LIAISON_ROUND_FIRST = False
 SMALL = {
     "USERS": 5,
     "MIX": "officer=1,supervisor=1,adviser=1,liaison=1,mediator=1",
@@ -89,9 +102,23 @@ SMALL = {
     "CLAIMED": 5,
     "CASES": 1,
     "REGISTER_FIRST": True,
+    "REPLIES": 1,
+    "ACTIONS": 1,
+    "LIAISON_ROUND_FIRST": True,
 }
 CSRF = secrets.token_hex(16)  # 32 characters: Django takes it as the cookie's secret
 TASK_LINK = re.compile(r'href="(/queue/tasks/\d+/)"')
+# The liaisons' coordination requests, each a name of its own in the figures (the small mode
+# checks that each was made).
+LIAISON_KINDS = (
+    "meeting page",
+    "reply screen",
+    "reply",
+    "progress",
+    "action items",
+    "act screen",
+    "report done",
+)
 
 
 # The world: who logs in, and what each opens.
@@ -107,6 +134,15 @@ class Seat:
 
 
 @dataclass
+class Action:
+    """A department's open action item: progress is reported on the item, done through
+    its task."""
+
+    pk: int
+    task: int
+
+
+@dataclass
 class Account:
     username: str
     organisation: int
@@ -115,6 +151,9 @@ class Account:
     numbers: list[str] = field(default_factory=list)  # case numbers searched for
     documents: list[int] = field(default_factory=list)  # PDFs downloaded
     seats: list[Seat] = field(default_factory=list)
+    meetings: list[int] = field(default_factory=list)  # meeting pages (a liaison's)
+    replies: list[int] = field(default_factory=list)  # reply tasks waiting in the team queue
+    actions: list[Action] = field(default_factory=list)  # open action items
 
 
 def role_counts(users: int, mix: str) -> dict[str, int]:
@@ -280,6 +319,212 @@ def real_cases(made: dict[str, list], orgs: list) -> dict[int, list]:
     return by_org
 
 
+# Coordination: what waits for each liaison's department, topped up before every run.
+
+# The committee's opinion as the review screen sends it: coordination recommended.
+OPINION = {
+    "facts": "祖坟位于义容镇某村山地，宗亲会持有1950年代照片。",
+    "issues": "墓地是否被占用；迁移是否经批准。",
+    "laws": [],
+    "analysis": "依《民法典》相邻关系规定，应由相关部门协调解决。",
+    "route": "coordination",
+    "risk": "medium",
+    "risk_notes": "宗亲会情绪激烈，协商不成可能引发信访，应先稳定情绪、固定证据。",
+    "questions": "",
+}
+
+
+def step(case, name: str, user, data: dict, organisation=None):
+    """Complete the case's open task of that name (of a fan-out: ``organisation``'s) as its
+    screen does: through its form, given the task's item; the case, read again."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from workflows.services import complete_task
+
+    tasks = Task.objects.filter(
+        process__caseprocess__case=case,
+        flow_task__endswith=f".{name}",
+        status__in=[STATUS.NEW, STATUS.ASSIGNED],
+    )
+    [task] = [t for t in tasks if organisation is None or t.data["organisation"] == organisation.pk]
+    bound = task.flow_task.form_class(data, case=case, user=user, item=task.data)
+    assert bound.is_valid(), (name, bound.errors)
+    complete_task(task_id=task.pk, user=user, data=bound.cleaned_data)
+    return type(case).objects.get(pk=case.pk)
+
+
+def meeting_form(department) -> dict:
+    """The convening screen's form: three days ahead, 09:30 Beijing time."""
+    import datetime
+
+    from django.utils import timezone
+
+    return {
+        "title": "基准负载：谭氏祖坟纠纷多部门协调会",
+        "agenda": "果园扩建是否侵害墓地及通行\n祖坟修缮的审批主体和规模",
+        "day": timezone.localdate() + datetime.timedelta(days=3),
+        "time": datetime.time(9, 30),
+        "duration_minutes": 120,
+        "place": "侨联三楼会议室",
+        "departments": [department.pk],
+    }
+
+
+def minutes_form(case, department, follower) -> dict:
+    """The minutes screen's form: every agenda item decided, one action item of the
+    department's."""
+    from mediation.coordination.selectors import meeting_to_minute
+
+    data = {"attended": f"张伟，{department.name}，副局长", "non_voting": "", "excused": ""}
+    for item in meeting_to_minute(case).agenda.all():
+        data[f"discussion_{item.pk}"] = f"{item.title}：各方发表意见。"
+        data[f"decisions_{item.pk}"] = f"{item.title}：由相关部门依职责处理。"
+    data.update(
+        {
+            "action_0_organisation": department.pk,
+            "action_0_description": "核实墓地周边土地权属并书面答复",
+            "action_0_working_days": 20,
+            "action_0_follow_up_by": follower.pk,
+        }
+    )
+    return data
+
+
+def held(case) -> None:
+    """Time passes: the meeting still to be minuted took place yesterday (the minutes are
+    written once it began; the tests' ``held`` does the same)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from mediation.coordination.models import Meeting
+
+    Meeting.objects.filter(case=case, status=Meeting.Status.CONVENED).update(
+        starts_at=timezone.now() - datetime.timedelta(days=1)
+    )
+
+
+@dataclass
+class Convener:
+    """Who moves an organisation's coordination cases: an officer of its own (so that the
+    run's officers' queues stay as they were), its supervisor and an adviser of its
+    committee who leads their reviews (not one of the run's, whose seats stay open)."""
+
+    organisation: object
+    officer: object
+    supervisor: object
+    lead: object
+
+
+def convener(n: int, organisation) -> Convener:
+    from cases.models import Role
+    from workflows.review.models import Adviser
+
+    lead = person(
+        f"bench_load_coordination_adviser{n}", organisation, Role.LEGAL_ADVISER, f"顾问{n}"
+    )
+    Adviser.objects.get_or_create(
+        user=lead,
+        defaults={
+            "committee": organisation,
+            "employer_kind": "law_firm",
+            "employer": "广东某律师事务所",
+        },
+    )
+    return Convener(
+        organisation,
+        person(f"bench_load_convener{n}", organisation, Role.CASE_OFFICER, f"convener{n}"),
+        person(f"bench_load_supervisor{n}", organisation, Role.SUPERVISOR, f"supervisor{n}"),
+        lead,
+    )
+
+
+def coordinated_case(title: str, by: Convener, liaison, department, minuted: bool):
+    """A real case through its legal review, routed to coordination, with a meeting convened
+    inviting the department; ``minuted``: the department confirmed, the meeting was held
+    and its minutes are final with one action item of the department's. In one
+    transaction."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        case = real_case(title, by.organisation, by.officer, by.supervisor, by.lead)
+        case = step(case, "review", by.lead, OPINION)
+        case = step(case, "consolidate", by.lead, OPINION)
+        case = step(case, "route", by.officer, {"route": "coordination", "notes": ""})
+        case = step(case, "convene", by.officer, meeting_form(department))
+        if minuted:
+            answer = {"answer": "confirm", "attendees": "张伟 副局长"}
+            case = step(case, "reply", liaison, answer, organisation=department)
+            held(case)
+            case = step(case, "minutes", by.officer, minutes_form(case, department, by.officer))
+    return case
+
+
+def waiting_replies(department) -> list[int]:
+    """The department's reply tasks still open: meetings it has not answered."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from mediation.coordination.models import Invitation
+
+    tasks = Invitation.objects.filter(
+        organisation=department, status=Invitation.Status.PENDING
+    ).values_list("task_id", flat=True)
+    open_tasks = Task.objects.filter(pk__in=tasks, status__in=[STATUS.NEW, STATUS.ASSIGNED])
+    return list(open_tasks.order_by("pk").values_list("pk", flat=True))
+
+
+def open_actions(department) -> list[Action]:
+    """The department's action items still open, each with its act task."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from mediation.coordination.models import ActionItem
+
+    items = ActionItem.objects.filter(
+        organisation=department,
+        status__in=[
+            ActionItem.Status.OPEN,
+            ActionItem.Status.IN_PROGRESS,
+            ActionItem.Status.OVERDUE,
+        ],
+        task_id__isnull=False,
+    ).order_by("pk")
+    live = set(
+        Task.objects.filter(
+            pk__in=items.values_list("task_id", flat=True),
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
+        ).values_list("pk", flat=True)
+    )
+    return [Action(pk, task) for pk, task in items.values_list("pk", "task_id") if task in live]
+
+
+def coordination(made: dict[str, list], orgs: list) -> dict[int, list]:
+    """Each liaison's coordination cases, topped up so that ``REPLIES`` meetings wait for
+    their department's answer and ``ACTIONS`` of its action items are open (a run uses
+    some up); by liaison."""
+    from cases.models import Case
+
+    by_liaison: dict[int, list] = {}
+    for n, organisation in enumerate(orgs):
+        liaisons = [u for u, o in made.get("liaison", []) if o == organisation]
+        if not liaisons:
+            continue
+        by = convener(n, organisation)
+        for liaison in liaisons:
+            department = liaison.memberships.get().organisation
+            prefix = f"基准负载协调：{liaison.username}"
+            mine = Case.objects.filter(handling_organisation=organisation, title__startswith=prefix)
+            made_so_far = mine.count()
+            wanted = [False] * (REPLIES - len(waiting_replies(department)))
+            wanted += [True] * (ACTIONS - len(open_actions(department)))
+            for k, minuted in enumerate(wanted, start=made_so_far + 1):
+                coordinated_case(f"{prefix}第{k}件", by, liaison, department, minuted)
+            by_liaison[liaison.pk] = list(mine.order_by("pk"))
+    return by_liaison
+
+
 def claim_tasks(officer, organisation) -> None:
     """The officer takes generated tasks of the team queue until ``CLAIMED`` are his."""
     from viewflow.workflow.models import Task
@@ -314,18 +559,24 @@ def build(counts: dict[str, int]) -> dict[str, list[Account]]:
     orgs = organisations()
     made = people(counts, orgs)
     by_org = real_cases(made, orgs)
+    by_liaison = coordination(made, orgs)
     for officer, organisation in made.get("officer", []):
         claim_tasks(officer, organisation)
-    render_pending([case for cases in by_org.values() for case in cases])
+    everything = [*by_org.values(), *by_liaison.values()]
+    render_pending([case for cases in everything for case in cases])
     accounts = {
-        role: [account(role, user, organisation, by_org) for user, organisation in users]
+        role: [
+            account(role, user, organisation, by_org, by_liaison) for user, organisation in users
+        ]
         for role, users in made.items()
     }
     print(f"set-up: {sum(counts.values())} people ready in {time.perf_counter() - started:.0f} s")
     return accounts
 
 
-def account(role: str, user, organisation, by_org: dict[int, list]) -> Account:
+def account(
+    role: str, user, organisation, by_org: dict[int, list], by_liaison: dict[int, list]
+) -> Account:
     from django.test import Client
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
@@ -344,6 +595,10 @@ def account(role: str, user, organisation, by_org: dict[int, list]) -> Account:
     elif role == "supervisor":
         team = Case.objects.filter(handling_organisation=organisation).order_by("pk")
         found.cases = real + list(team.values_list("pk", flat=True)[:CLAIMED])
+    elif role == "liaison":
+        coordinated = [case.pk for case in by_liaison.get(user.pk, [])]
+        found.cases = real + coordinated[-(REPLIES + ACTIONS) :]
+        coordination_work(found, user.memberships.get().organisation)
     else:
         found.cases = real
     found.numbers = list(Case.objects.filter(pk__in=found.cases).values_list("number", flat=True))
@@ -363,6 +618,18 @@ def account(role: str, user, organisation, by_org: dict[int, list]) -> Account:
         found.cases = list(seats.values_list("review__case", flat=True))
     assert found.cases, f"{user.username}: nothing to open"
     return found
+
+
+def coordination_work(found: Account, department) -> None:
+    """A liaison's meetings to open (their department's latest), the reply tasks waiting
+    and the action items open."""
+    from mediation.coordination.models import Meeting
+
+    meetings = Meeting.objects.filter(invitations__organisation=department).order_by("-pk")
+    found.meetings = list(meetings.values_list("pk", flat=True)[: REPLIES + ACTIONS])
+    found.replies = waiting_replies(department)
+    found.actions = open_actions(department)
+    assert found.meetings and found.replies and found.actions, f"{found.username}: no work"
 
 
 # The users. Each page kind is a name of its own in the figures.
@@ -389,11 +656,12 @@ class Simulated(HttpUser):
             expect(reply, 200)
             return reply.text
 
-    def send(self, kind: str, url: str, data: dict, status: int = 302):
-        """POST a form as the browser does; a redirect where one is due."""
+    def send(self, kind: str, url: str, data: dict, status: int = 302, files=None):
+        """POST a form as the browser does (``files``: its uploads); a redirect where one is
+        due."""
         data = {**data, "csrfmiddlewaretoken": CSRF}
         with self.client.post(
-            url, data=data, name=kind, allow_redirects=False, catch_response=True
+            url, data=data, files=files, name=kind, allow_redirects=False, catch_response=True
         ) as reply:
             expect(reply, status)
             return reply
@@ -550,13 +818,103 @@ class Adviser(Simulated):
 
 
 class Participant(Simulated):
-    """A department liaison or a mediator: the cases they were brought into."""
+    """A mediator: the cases they were brought into."""
 
     abstract = True
     tasks = {Simulated.watching: 2, Simulated.my_tasks: 1, Simulated.open_case: 3}
 
 
+class Liaison(Simulated):
+    """A department liaison: the cases their department was brought into, and its part in
+    coordination (its team queue, the meetings it was invited to, its replies, its action
+    items). Work that is no longer waiting (all answered, all reported done) gives way to
+    the page the liaison would look at instead."""
+
+    abstract = True
+
+    def on_start(self) -> None:
+        super().on_start()
+        if LIAISON_ROUND_FIRST:
+            gevent.sleep(RAMP_UP + 1)  # well in the measured window
+            for work in (
+                self.team_queue,
+                self.meeting,
+                self.reply,
+                self.progress,
+                self.items,
+                self.done,
+            ):
+                work()
+
+    def meeting(self) -> None:
+        self.page("meeting page", f"/coordination/meetings/{random.choice(self.account.meetings)}/")
+
+    def items(self) -> None:
+        self.page("action items", "/coordination/items/")
+
+    def reply(self) -> None:
+        """Answer a meeting's invitation: its task from the team queue (taken by completing
+        it), mostly a confirmation, now and then a refusal; a written position at times."""
+        if not self.account.replies:
+            self.team_queue()
+            return
+        url = f"/queue/tasks/{self.account.replies.pop(0)}/"
+        self.page("reply screen", url)
+        if random.random() < 0.8:
+            data = {"answer": "confirm", "attendees": "张伟，副局长\n李明，科长"}
+        else:
+            data = {"answer": "decline", "reason": "当日另有公务，书面意见随附。"}
+        if random.random() < 0.5:
+            data["position"] = "同意现场勘界，请侨联提供宗亲会的历史照片。"
+        self.send("reply", url, data)
+
+    def progress(self) -> None:
+        """Report progress on an open action item (the form on the list of items)."""
+        if not self.account.actions:
+            self.items()
+            return
+        item = random.choice(self.account.actions)
+        text = {"text": f"已安排现场勘界（{time.strftime('%H:%M:%S')}）。"}
+        self.send("progress", f"/coordination/items/{item.pk}/progress/", text)
+
+    def done(self) -> None:
+        """Report an action item done through its task, with what shows it (a PDF)."""
+        if not self.account.actions:
+            self.items()
+            return
+        item = self.account.actions.pop(0)
+        url = f"/queue/tasks/{item.task}/"
+        self.page("act screen", url)
+        upload = {"upload": ("勘界意见.pdf", REPORT_PDF, "application/pdf")}
+        self.send("report done", url, {"text": "已核实土地权属并书面答复。"}, files=upload)
+
+    tasks = {
+        Simulated.team_queue: 2,
+        meeting: 2,
+        reply: 1,
+        progress: 2,
+        items: 2,
+        done: 1,
+        Simulated.watching: 1,
+        Simulated.my_tasks: 1,
+        Simulated.open_case: 2,
+    }
+
+
 LAW_ARTICLES: list = []  # the draft's citations, read once
+REPORT_PDF = b""  # what a liaison attaches to an item reported done: one blank page, made once
+
+
+def blank_pdf() -> bytes:
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
 
 
 def user_classes(accounts: dict[str, list[Account]], counts: dict[str, int], host: str) -> list:
@@ -565,7 +923,7 @@ def user_classes(accounts: dict[str, list[Account]], counts: dict[str, int], hos
         "officer": Officer,
         "supervisor": Supervisor,
         "adviser": Adviser,
-        "liaison": Participant,
+        "liaison": Liaison,
         "mediator": Participant,
     }
     return [
@@ -770,11 +1128,30 @@ def documents(organisations: set[int], since: float, until: float, drain: float)
     return figures
 
 
+def coordination_done(accounts: dict[str, list[Account]], since: float, until: float) -> dict:
+    """The liaisons' coordination work within the window, as the database has it: replies
+    given, progress reports, items reported done."""
+    import datetime
+
+    from mediation.coordination.models import ActionReport, Invitation
+
+    window = [datetime.datetime.fromtimestamp(t, datetime.UTC) for t in (since, until)]
+    names = [account.username for account in accounts.get("liaison", [])]
+    reports = ActionReport.objects.filter(author__username__in=names, created_at__range=window)
+    return {
+        "replies": Invitation.objects.filter(
+            answered_by__username__in=names, answered_at__range=window
+        ).count(),
+        "progress_reports": reports.filter(done=False).count(),
+        "reported_done": reports.filter(done=True).count(),
+    }
+
+
 def ms(values: list[float], share: float) -> int:
     return round(percentile(values, share) * 1000)
 
 
-def figures_of(result: dict, made: dict) -> dict:
+def figures_of(result: dict, made: dict, coordinated: dict) -> dict:
     since, until = result["window"]
     seconds = until - since
     every = [t for values in result["times"].values() for t in values]
@@ -794,6 +1171,7 @@ def figures_of(result: dict, made: dict) -> dict:
         "documents_issued": made["issued"],
         "documents_rendered_per_minute": round(made["rendered_in_window"] / seconds * 60, 1),
         "documents_pending_after_drain": made["pending_after_drain"],
+        "coordination": coordinated,
         # What serving cost: gunicorn's CPU a request, and the cores it and the simulated
         # users (this process) kept busy, of those the whole machine kept busy (PostgreSQL,
         # the Celery workers and whatever else runs there).
@@ -829,6 +1207,11 @@ def show(figures: dict, result: dict) -> None:
     print(f"unexpected answers: {figures['unexpected']}")
     for (name, status), n in UNEXPECTED.most_common(10):
         print(f"    {n} × {name}: HTTP {status}")
+    done = figures["coordination"]
+    print(
+        f"liaisons: {done['replies']} replies, {done['progress_reports']} progress reports, "
+        f"{done['reported_done']} items reported done"
+    )
     print(
         f"documents: {figures['documents_issued']} issued, "
         f"{figures['documents_rendered_per_minute']} rendered a minute within the run, "
@@ -881,10 +1264,17 @@ def prepare(args, cleanup: contextlib.ExitStack) -> None:
     generated.vacuum()
 
 
-def problems(args, result: dict, figures: dict) -> list[str]:
+def problems(args, result: dict, figures: dict, counts: dict[str, int]) -> list[str]:
     """What makes the run a broken benchmark rather than a figure: an exception in a
-    user; in the small mode also an error, an unexpected answer, or no document rendered."""
+    user; in the small mode also an error, an unexpected answer, no document rendered, or
+    (with a liaison) a kind of coordination request not made or a piece of their work
+    not done."""
     found = list(result["exceptions"])
+    if args.smoke and counts.get("liaison"):
+        missing = [kind for kind in LIAISON_KINDS if not result["times"].get(kind)]
+        missing += [what for what, n in figures["coordination"].items() if not n]
+        if missing:
+            found.append(f"the small run's liaison did not do: {', '.join(missing)}")
     if args.smoke and (figures["errors"] or figures["unexpected"]):
         found.append("the small run had errors or unexpected answers")
     if args.smoke and (not figures["documents_issued"] or figures["documents_pending_after_drain"]):
@@ -907,6 +1297,7 @@ def main() -> int:
 
         accounts = build(counts)
         LAW_ARTICLES.extend(LawArticle.objects.filter(is_active=True)[:LAWS])
+        globals()["REPORT_PDF"] = blank_pdf()
         connection.close()  # the children and the users; this process asks again at the end
         start_workers(cleanup, logs)
         url, web = start_web(cleanup, logs, args)
@@ -918,9 +1309,12 @@ def main() -> int:
         result = run(accounts, counts, url, web)
         log_out(accounts)
         organisations = {a.organisation for role in accounts.values() for a in role}
-        figures = figures_of(result, documents(organisations, *result["window"], DRAIN))
+        coordinated = coordination_done(accounts, *result["window"])
+        figures = figures_of(
+            result, documents(organisations, *result["window"], DRAIN), coordinated
+        )
         show(figures, result)
-        broken = problems(args, result, figures)
+        broken = problems(args, result, figures, counts)
         if broken or figures["errors"]:
             print(*broken, tails(logs), sep="\n")  # and the servers' tracebacks
         if broken:

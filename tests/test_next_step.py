@@ -99,7 +99,7 @@ ROUTES = {
     "both": [("召集协调会", "coordination"), ("调解", "mediation"), ("登记办理结果", "outcome")],
     "advice": [("登记办理结果", "outcome")],
 }
-DEPARTMENT_LIAISONS = "紫金县自然资源局 的 部门联络人"
+DEPARTMENT_LIAISONS = "紫金县自然资源局 的 承办人、分管领导或部门联络人"
 
 
 @pytest.fixture

@@ -582,8 +582,10 @@ def reissue_minutes(*, meeting_pk: int, actor: User) -> Meeting:
 
 
 def _item(item_pk: int) -> ActionItem:
+    # Only the item's row is locked: PostgreSQL locks no row on the nullable side of the
+    # outer join to its clock.
     return (
-        ActionItem.objects.select_for_update()
+        ActionItem.objects.select_for_update(of=("self",))
         .select_related("meeting__case", "organisation", "clock")
         .get(pk=item_pk)
     )
