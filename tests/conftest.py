@@ -25,7 +25,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.calendar import WorkingCalendar
 from cases.models import Party, Role
@@ -115,6 +115,16 @@ def media_root(settings, tmp_path):
     """Each test stores its files in a folder of its own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language. A request of the test client activates its
+    user's language (``UserPreferencesMiddleware``, as every request does) and nothing
+    deactivates it after the response: a later test in the same worker would read English
+    messages where it expects Chinese (it did, in one test order)."""
+    yield
+    translation.deactivate()
 
 
 def built_once(build):

@@ -158,13 +158,12 @@ def world():
             Visit("assign", _task_url(assign)),
             Visit("convene", _task_url(convene)),
             Visit("minutes", _task_url(minutes)),
-            Visit("meeting", reverse("coordination:meeting", args=[replying.meetings.get().pk])),
         ],
         "officer": [
             Visit("zijin", zijin.get_absolute_url()),
             Visit("zijin-meeting", zijin_meeting),
         ],
-        "justice": [Visit("reply", _task_url(reply)), items],
+        "justice": [Visit("reply", _task_url(reply))],
         "supervisor": [
             *common,
             *staff,
