@@ -401,7 +401,10 @@ def _read_then_write_at_once(path, options: dict) -> list:
     """Two connections, as two requests: each begins a transaction as ``atomic`` does,
     reads the row, thinks, then writes it (a draft save, a sign-off). Returns what each
     ended with: None, or the error."""
-    start, both_read = threading.Barrier(2), threading.Barrier(2)
+    # Bounded waits: a writer that fails before the start (it could not even connect)
+    # breaks the barrier for the other, and the test reports its error instead of hanging
+    # (it hung once in CI with the other writer waiting at the start for good).
+    start, both_read = threading.Barrier(2, timeout=30), threading.Barrier(2)
     results: list = [None, None]
 
     def meet() -> None:
@@ -427,7 +430,9 @@ def _read_then_write_at_once(path, options: dict) -> list:
             db.commit()
         except Exception as error:
             results[index] = error
-            db.rollback()
+            start.abort()  # the other writer must not wait for this one
+            with contextlib.suppress(Exception):
+                db.rollback()
         finally:
             db.close()
 
@@ -435,7 +440,8 @@ def _read_then_write_at_once(path, options: dict) -> list:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "a writer never finished"
     return results
 
 
@@ -443,6 +449,10 @@ def _draft_table(path) -> None:
     import sqlite3
 
     with sqlite3.connect(path) as db:
+        # In WAL mode already, as the embedded database is from its first connection
+        # (migrate): two writers connecting at once to a file still in rollback mode both
+        # try to switch it, and one is told it is locked before it could even begin.
+        db.execute("PRAGMA journal_mode=WAL")
         db.execute("CREATE TABLE draft (id INTEGER PRIMARY KEY, revision INTEGER)")
         db.execute("INSERT INTO draft VALUES (1, 0)")
 
