@@ -481,3 +481,14 @@ def test_it_offers_the_meeting_as_a_calendar_file_to_whoever_may_open_it(convene
     assert response["Content-Type"].startswith("text/calendar")
     event = icalendar.Calendar.from_ical(response.content).walk("VEVENT")[0]
     assert event.decoded("DTSTART") == meeting.starts_at
+
+
+def test_it_answers_a_draft_for_final_minutes_with_a_message(with_actions, client, officer):
+    meeting = Meeting.objects.get(case=with_actions)
+    client.force_login(officer)
+
+    response = client.post(reverse("coordination:draft", args=[meeting.pk]), {"attended": "张伟"})
+
+    assert response.status_code == 302
+    assert Meeting.objects.get(pk=meeting.pk).status == "finalised"
+    assert [str(m) for m in response.wsgi_request._messages] == ["本次会议的纪要已定稿。"]

@@ -240,11 +240,12 @@ class MinutesForm(TaskForm):
         label=_("Convene another meeting after this one"), required=False
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, meeting: Meeting | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         from .selectors import meeting_to_minute
 
-        self.meeting = meeting_to_minute(self.case)
+        # The meeting page's draft names its meeting; the minutes task, the case's open one.
+        self.meeting = meeting or meeting_to_minute(self.case)
         self.fields["attended"].help_text = self.SIGN_IN_HELP
         self.agenda = list(self.meeting.agenda.all())
         for item in self.agenda:

@@ -200,7 +200,10 @@ def draft(request, pk: int):
     """The officer saves the minutes as they stand, and (``send``) sends the draft to the
     departments for corrections. Finalising is the minutes task's."""
     found = _officer_meeting(request, pk, "coordination.record_minutes")
-    form = MinutesForm(request.POST, case=found.case, user=request.user)
+    if not found.is_open:
+        messages.error(request, _("The minutes of this meeting are final."))
+        return redirect("coordination:meeting", found.pk)
+    form = MinutesForm(request.POST, case=found.case, user=request.user, meeting=found)
     if not form.is_valid():
         say_form_errors(request, form)
         return redirect(request.POST.get("back") or found.case.get_absolute_url())
