@@ -63,6 +63,9 @@ CAPABILITIES: dict[str, dict[Relation, frozenset[str]]] = {
     # Add a party, or correct one's role and a person's details (cases.services).
     "cases.edit_parties": {L.HANDLING: STAFF},
     "cases.approve_extension": {L.HANDLING: HEAD},
+    # A party's consent (online mediation, e-mail, data abroad), given or withdrawn: the
+    # officer records it, or the mediator, who hears it in a session.
+    "cases.record_consent": {L.HANDLING: STAFF, L.MEDIATOR: frozenset({R.MEDIATOR})},
     # Tasks of the case process. A task belongs to one organisation; whoever holds an
     # allowed role there, in that organisation's relation to the case, may do it. A task
     # sent down to a lower unit is done there (BELOW) for the handling organisation.

@@ -1146,6 +1146,69 @@ class CaseParticipant(models.Model):
         )
 
 
+class Consent(models.Model):
+    """A party's consent, given or withdrawn: who, when, how and for what. Kept as a
+    history (rows are never changed): the latest row for a party and a purpose decides.
+    Online mediation, notices by e-mail (电子送达) and sending a party's personal data and
+    documents abroad (PIPL Arts. 38–39) each need a consent of their own."""
+
+    class Purpose(models.TextChoices):
+        ONLINE_MEDIATION = "online_mediation", _("Online mediation (在线调解)")
+        ELECTRONIC_SERVICE = "electronic_service", _("Notices and documents by e-mail (电子送达)")
+        CROSS_BORDER = (
+            "cross_border",
+            _("Sending personal data and documents abroad (个人信息出境)"),
+        )
+
+    class How(models.TextChoices):
+        SIGNED_FORM = "signed_form", _("Signed form")
+        EMAIL = "email", _("By e-mail")
+        IN_PERSON = "in_person", _("In person, recorded by the officer")
+        PHONE = "phone", _("By telephone, recorded by the officer")
+        SESSION = "session", _("In a mediation session")
+        LINK = "link", _("Through the party's own link")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="consents"
+    )
+    party = models.ForeignKey(
+        Party, verbose_name=_("party"), on_delete=models.CASCADE, related_name="consents"
+    )
+    purpose = models.CharField(_("for what"), max_length=30, choices=Purpose.choices)
+    given = models.BooleanField(_("given"), help_text=_("No: the consent is withdrawn."))
+    how = models.CharField(_("how"), max_length=20, choices=How.choices)
+    # Who gave it for the party: the party's own name, or their representative's.
+    given_by = models.CharField(_("given by"), max_length=200, validators=[validate_name])
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    # Nobody for a consent given through the party's own link.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["party", "purpose", "at"], name="consent_latest")]
+
+    def __str__(self) -> str:
+        state = _("given") if self.given else _("withdrawn")
+        return f"{self.party} · {self.get_purpose_display()} · {state}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError(_("A consent is recorded once; record a new one to change it."))
+        super().save(*args, **kwargs)
+
+
 class Message(ConcurrentTransitionMixin, models.Model):
     """An e-mail waiting to go out, or gone: the outbox. A step stores its messages with its
     own change; a worker sends them after commit, retrying while the mail server is down,

@@ -17,6 +17,7 @@ from .models import (
     Case,
     CaseEvent,
     CaseParticipant,
+    Consent,
     Deadline,
     Message,
     Organisation,
@@ -308,3 +309,42 @@ def reads_no_chinese(case: Case) -> bool:
         if any(not p.preferred_language.lower().startswith("zh") for p in people):
             return True
     return False
+
+
+# Consent (``Consent``): the latest row for a party and a purpose decides.
+
+PRINCIPAL_ROLES = (Party.Role.CLAIMANT, Party.Role.RESPONDENT, Party.Role.THIRD_PARTY)
+
+
+def latest_consents(case: Case) -> dict[tuple[int, str], Consent]:
+    """(party id, purpose) → the consent that stands, for every party of the case."""
+    found: dict[tuple[int, str], Consent] = {}
+    for consent in case.consents.order_by("at", "id"):
+        found[(consent.party_id, consent.purpose)] = consent
+    return found
+
+
+def has_consent(party: Party, purpose: str, latest: dict | None = None) -> bool:
+    """Whether the party consents to ``purpose``: its own latest consent, or, for a party
+    that acts through others (an association, a body, a person with a representative),
+    that of one of those acting for it."""
+    latest = latest if latest is not None else latest_consents(party.case)
+    own = latest.get((party.pk, purpose))
+    if own is not None:
+        return own.given
+    agents = [a for a in party.case.parties.all() if a.on_behalf_of_id == party.pk]
+    return any(
+        latest.get((agent.pk, purpose)) is not None and latest[(agent.pk, purpose)].given
+        for agent in agents
+    )
+
+
+def parties_without_consent(case: Case, purpose: str) -> list[Party]:
+    """The case's claimants, respondents and third parties who have not consented to
+    ``purpose`` (themselves or through someone acting for them)."""
+    latest = latest_consents(case)
+    return [
+        party
+        for party in party_list(case)
+        if party.role in PRINCIPAL_ROLES and not has_consent(party, purpose, latest)
+    ]

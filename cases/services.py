@@ -30,6 +30,7 @@ from .models import (
     CaseEvent,
     CaseParticipant,
     CaseStatus,
+    Consent,
     Deadline,
     Organisation,
     Party,
@@ -1005,3 +1006,57 @@ def recompute_running_deadlines() -> int:
             clock.save(update_fields=["due_on"])
             changed += 1
     return changed
+
+
+@transaction.atomic
+def record_consent(
+    *,
+    case: Case,
+    actor: User | None,
+    party: Party,
+    purpose: str,
+    given: bool,
+    how: str,
+    given_by: str,
+    note: str = "",
+) -> Consent:
+    """Record a party's consent (or its withdrawal) for one purpose. ``actor`` None: the
+    party gave it through their own link (``how`` is then "link", and only then)."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if actor is not None:
+        require(actor, "cases.record_consent", locked)
+    if (actor is None) != (how == Consent.How.LINK):
+        raise ValidationError(_("Only the party's own link records a consent “through the link”."))
+    if party.case_id != locked.pk:
+        raise ValidationError(_("Choose a party of this case."), code="party")
+    if purpose not in Consent.Purpose.values or how not in Consent.How.values:
+        raise ValidationError(_("Say what the consent is for and how it was given."))
+    validate_name(given_by)
+    consent = Consent(
+        case=locked,
+        party=party,
+        purpose=purpose,
+        given=given,
+        how=how,
+        given_by=given_by.strip(),
+        note=note.strip(),
+        recorded_by=actor,
+    )
+    consent.full_clean()
+    consent.save()
+    _record(
+        locked,
+        actor,
+        CaseEvent.Kind.PARTIES,
+        transition="consent",
+        **said(
+            line(
+                gettext_noop("%(who)s: %(purpose)s, consent %(state)s (%(how)s)."),
+                who=party.subject,
+                purpose=Consent.Purpose(purpose).label,
+                state=line(gettext_noop("given") if given else gettext_noop("withdrawn")),
+                how=Consent.How(how).label,
+            )
+        ),
+    )
+    return consent
