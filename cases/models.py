@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -1207,6 +1208,93 @@ class Consent(models.Model):
         if self.pk is not None:
             raise ValidationError(_("A consent is recorded once; record a new one to change it."))
         super().save(*args, **kwargs)
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class PartyLink(models.Model):
+    """A participant's own link: a signed token (``tokens``) naming this row and its
+    secret nonce. It expires, the officer may revoke it (and send a new one), and each
+    use is logged (``LinkUse``). It reaches only its case, and of the parties' private
+    submissions only its own party's."""
+
+    class Language(models.TextChoices):
+        ZH_HANS = "zh-hans", "简体中文"
+        ZH_HANT = "zh-hant", "繁體中文"
+        EN = "en", "English"
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="party_links"
+    )
+    party = models.ForeignKey(
+        Party, verbose_name=_("party"), on_delete=models.PROTECT, related_name="links"
+    )
+    language = models.CharField(_("language"), max_length=10, choices=Language.choices)
+    nonce = models.CharField(max_length=64, default=new_nonce, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("party's link")
+        verbose_name_plural = _("parties' links")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} · {self.party}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class LinkUse(models.Model):
+    """One use of a party's link, or of a token that opened nothing (kept six months:
+    Cybersecurity Law Art. 21)."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("Served")
+        INVALID = "invalid", _("Not a valid link")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+        LIMITED = "limited", _("Too many requests")
+        REFUSED = "refused", _("Refused")
+
+    link = models.ForeignKey(
+        PartyLink,
+        verbose_name=_("link"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="uses",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    action = models.CharField(_("what"), max_length=40)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("use of a party's link")
+        verbose_name_plural = _("uses of parties' links")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["link", "at"], name="link_use_recent")]
 
 
 class Message(ConcurrentTransitionMixin, models.Model):

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "workflows.review",
     "mediation",
     "mediation.coordination",
+    "mediation.sessions",
     "workflows",
     "axes",
 ]

@@ -195,3 +195,47 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Submission(models.Model):
+    """A statement or a piece of evidence a party sent through their link: the case's
+    staff and the mediator read it, and that party; no other party does."""
+
+    class Kind(models.TextChoices):
+        STATEMENT = "statement", _("Statement")
+        EVIDENCE = "evidence", _("Evidence")
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="submissions"
+    )
+    party = models.ForeignKey(
+        "cases.Party", verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
+    )
+    link = models.ForeignKey(
+        "cases.PartyLink",
+        verbose_name=_("through link"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("text"), max_length=20_000, blank=True)
+    # The upload, cleaned and kept as the case's evidence (``documents.services.add_evidence``).
+    evidence = models.ForeignKey(
+        Evidence,
+        verbose_name=_("file"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("party's submission")
+        verbose_name_plural = _("parties' submissions")
+        ordering = ["sent_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.party} · {self.get_kind_display()}"
