@@ -76,7 +76,11 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# After changing interface text: collect the messages, then translate the new ones in
-# locale/zh_Hans/LC_MESSAGES/django.po (tests fail while one is untranslated).
+# After changing interface text: collect the messages into both Chinese catalogues, then
+# translate the new ones in locale/zh_Hans/LC_MESSAGES/django.po and run `make messages`
+# again (or `manage.py traditional_catalogue`): the Traditional catalogue, zh_Hant, is made
+# from the Simplified one, keeping the entries a person edited there (the command says how).
+# Tests fail while a message is untranslated in either, or zh_Hant lags behind zh_Hans.
 messages: setup
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=test-artifacts
+	$(PY) manage.py makemessages -l zh_Hans -l zh_Hant --ignore=.venv --ignore=var --ignore=test-artifacts
+	$(PY) manage.py traditional_catalogue

@@ -168,6 +168,8 @@ class MessageAdmin(ReadOnlyAdmin):
     list_display = ["to_address", "subject", "kind", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["to_address", "subject", "case__number"]
+    # A notice's PDF, as bytes, is no reading for the page: its name and type are shown.
+    exclude = ["attachment_data"]
 
 
 @admin.register(CalendarOverride)

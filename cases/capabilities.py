@@ -66,12 +66,21 @@ CAPABILITIES: dict[str, dict[Relation, frozenset[str]]] = {
     # A party's consent (online mediation, e-mail, data abroad), given or withdrawn: the
     # officer records it, or the mediator, who hears it in a session.
     "cases.record_consent": {L.HANDLING: STAFF, L.MEDIATOR: frozenset({R.MEDIATOR})},
+    # Send a party their own link, or revoke one (cases.links).
+    "cases.manage_links": {L.HANDLING: STAFF},
     # Tasks of the case process. A task belongs to one organisation; whoever holds an
     # allowed role there, in that organisation's relation to the case, may do it. A task
     # sent down to a lower unit is done there (BELOW) for the handling organisation.
     "cases.handle_case": {L.HANDLING: STAFF, L.BELOW: STAFF},
     "cases.decide_acceptance": {L.HANDLING: HEAD},
     "cases.approve_closure": {L.HANDLING: HEAD},
+    # Settling a case, or recording it unresolved: the officer, or the mediator named on
+    # it, whose outcome of mediation moves the case (an oral agreement, a failure).
+    "cases.end_mediation": {
+        L.HANDLING: STAFF,
+        L.BELOW: STAFF,
+        L.MEDIATOR: frozenset({R.MEDIATOR}),
+    },
     "cases.respond_to_referral": {L.REFERRED_TO: STAFF | {R.DEPARTMENT_LIAISON}},
     # The rest of a case's life (workflows.lifecycle): the handling organisation records a
     # withdrawal and suspends or resumes its case; its supervisor reopens a case it

@@ -27,7 +27,7 @@ from .parties import (
     country_choices,
     defaults_for,
 )
-from .selectors import case_parties, invitable_departments, invitable_users, likely_same_people
+from .selectors import case_parties, invitable_departments, likely_same_people
 from .services import PartyInput
 from .timeline import join_list
 from .validators import check_occurred_at, check_received_on, validate_name, validate_phone
@@ -542,23 +542,21 @@ class CommunicationForm(forms.Form):
 INVITABLE_RELATIONS = [
     (value, label)
     for value, label in CaseParticipant.Relation.choices
-    if value != CaseParticipant.Relation.ADVISER
+    if value == CaseParticipant.Relation.DEPARTMENT
 ]
 
 
 class InviteForm(forms.Form):
-    """Name a mediator on the case, or invite a department. (Legal advisers come in
-    through the legal review, having declared that they have no conflict.)"""
+    """Invite a department to the case. (Legal advisers and mediators come in through
+    their stages, having declared that they have no conflict.)"""
 
     relation = forms.ChoiceField(label=_("Takes part as"), choices=INVITABLE_RELATIONS)
-    user = forms.ModelChoiceField(label=_("Mediator"), queryset=User.objects.none(), required=False)
     organisation = forms.ModelChoiceField(
         label=_("Department"), queryset=Organisation.objects.none(), required=False
     )
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = invitable_users(case, CaseParticipant.Relation.MEDIATOR)
         self.fields["organisation"].queryset = invitable_departments()
 
 

@@ -20,7 +20,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Case, Message, User
+from .models import Case, Message, Party, User
 from .queueing import wake_after_commit, wake_stale
 from .validators import one_line
 
@@ -38,32 +38,43 @@ UNSENDABLE = (ValueError,)
 
 @dataclass(frozen=True)
 class MessageAttachment:
-    """A file sent with a message, kept as text in its row (a calendar invitation)."""
+    """A file sent with a message, kept in its row: text (a calendar invitation) or bytes
+    (a notice's PDF)."""
 
     name: str
-    content: str
+    content: str | bytes
     content_type: str
 
 
 def queue_message(
     *,
-    recipient: User,
+    recipient: User | None = None,
+    party: Party | None = None,
     kind: str,
     subject: str,
     body: str,
     case: Case | None = None,
     attachment: MessageAttachment | None = None,
+    reference: str = "",
 ) -> Message:
-    """Store a message and have it sent after the surrounding transaction commits."""
+    """Store a message and have it sent after the surrounding transaction commits: to a
+    user of the system, or to a party of a case at their person's e-mail address.
+    ``reference``: what it delivers to the party, at most once (``Message.reference``)."""
     from .tasks import send_message  # tasks import this module
 
+    if (recipient is None) == (party is None):
+        raise ValueError("A message goes to a user or to a party.")
+    content = attachment.content if attachment else ""
     message = Message.objects.create(
         attachment_name=attachment.name if attachment else "",
         attachment_type=attachment.content_type if attachment else "",
-        attachment=attachment.content if attachment else "",
+        attachment=content if isinstance(content, str) else "",
+        attachment_data=content if isinstance(content, bytes) else b"",
         case=case,
         recipient=recipient,
-        to_address=recipient.email,
+        party=party,
+        to_address=recipient.email if recipient else party.person.email,
+        reference=reference,
         kind=kind,
         # A subject is one header line: a name with a line break in it (stored before names
         # refused them) must not make the message unsendable.
@@ -91,7 +102,9 @@ def send_message(*, message_id: int) -> Message:
         headers={"X-Qiaowei-Message": str(message.pk)},
     )
     if message.attachment_name:
-        email.attach(message.attachment_name, message.attachment, message.attachment_type)
+        # bytes(): PostgreSQL gives a BinaryField back as a memoryview.
+        content = bytes(message.attachment_data) or message.attachment
+        email.attach(message.attachment_name, content, message.attachment_type)
     try:
         email.message()  # built before it is sent: one that cannot be built never will be
         email.send()

@@ -407,6 +407,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         VISIT = "visit", _("Visit")
         PHONE = "phone", _("Phone")
         ONLINE = "online", _("Online complaint")
+        EMAIL = "email", _("E-mail")
         ASSOCIATION_LETTER = "association_letter", _("Letter from an association")
         REFERRED_DOWN = "referred_down", _("Referred by a higher level")
 
@@ -564,7 +565,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         status,
         WORK_STAGES,
         S.SETTLED,
-        permission="cases.handle_case",
+        permission="cases.end_mediation",
         custom=label(_("Record settlement")),
     )
     def settle(self, reason: str = "", on: datetime.date | None = None) -> None:
@@ -578,7 +579,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         status,
         WORK_STAGES,
         S.UNRESOLVED,
-        permission="cases.handle_case",
+        permission="cases.end_mediation",
         custom=label(_("Record as unresolved")),
     )
     def mark_unresolved(self, reason: str = "") -> None:
@@ -1296,6 +1297,9 @@ class LinkUse(models.Model):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["link", "at"], name="link_use_recent")]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} · {self.action} · {self.outcome}"
+
 
 class Message(ConcurrentTransitionMixin, models.Model):
     """An e-mail waiting to go out, or gone: the outbox. A step stores its messages with its
@@ -1315,20 +1319,37 @@ class Message(ConcurrentTransitionMixin, models.Model):
         blank=True,
         related_name="messages",
     )
+    # To a user of the system, or to a party of a case (a notice served by e-mail): one of
+    # the two, never both.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    party = models.ForeignKey(
+        Party,
+        verbose_name=_("party"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="messages",
     )
     to_address = models.EmailField(_("address"))
+    # What the message delivers, when it must go to a party once only: "document:12" (a
+    # notice sent again after a retry is not sent twice; ``documents.delivery``).
+    reference = models.CharField(_("delivers"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=30)
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"))
-    # One attached file, as text (a meeting's iCalendar invitation): ``cases.mail``.
+    # One attached file (``cases.mail``): text (a meeting's iCalendar invitation) or bytes
+    # (a notice's PDF), in one of the two fields.
     attachment_name = models.CharField(_("attachment"), max_length=100, blank=True)
     attachment_type = models.CharField(_("attachment's type"), max_length=100, blank=True)
     attachment = models.TextField(_("attached text"), blank=True)
+    attachment_data = models.BinaryField(_("attached file"), blank=True, default=b"")
     # Changed only by the transitions below (protected: an assignment raises), so a sent
     # message is never put back in the queue and sent twice. refresh_from_db still works
     # (ConcurrentTransitionMixin lifts the protection while it reloads).
@@ -1351,6 +1372,19 @@ class Message(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(status="pending"),
                 name="pending_message_queued",
             )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False, party__isnull=True)
+                | models.Q(recipient__isnull=True, party__isnull=False),
+                name="message_to_a_user_or_a_party",
+            ),
+            # A delivery is stored once for each party (``reference``).
+            models.UniqueConstraint(
+                fields=["party", "reference"],
+                condition=~models.Q(reference=""),
+                name="message_delivered_once",
+            ),
         ]
 
     def __str__(self) -> str:

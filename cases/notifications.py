@@ -1,5 +1,6 @@
-"""E-mail to staff, in each person's own language and time zone, through the outbox
-(``cases.mail``). In the demo the console backend prints them."""
+"""E-mail to staff, in each person's own language and time zone, and notices to the
+parties of a case who consented to them, through the outbox (``cases.mail``). In the demo
+the console backend prints them."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .mail import MessageAttachment, queue_message
-from .models import Case, Membership, Organisation, Role, User
+from .models import Case, Language, Membership, Message, Organisation, Party, Person, Role, User
 from .registry import email_template
+from .selectors import email_recipients
 
 
 def site_url(path: str) -> str:
@@ -21,6 +23,10 @@ def render_message(user: User, name: str, context: dict) -> tuple[str, str]:
     """The template's first line is the subject, the rest the body."""
     with translation.override(user.language), timezone.override(user.time_zone):
         text = render_to_string(email_template(name), {"user": user, **context})
+    return _subject_and_body(text)
+
+
+def _subject_and_body(text: str) -> tuple[str, str]:
     subject, _, body = text.strip().partition("\n")
     return subject.strip(), body.strip() + "\n"
 
@@ -42,6 +48,66 @@ def notify(
         body=body,
         case=case if isinstance(case, Case) else None,
         attachment=attachment,
+    )
+
+
+def party_language(person: Person) -> str:
+    """The language of a party's e-mail: Chinese in the script they read, else English
+    (the messages are written in these three)."""
+    if person.preferred_language in (Language.ZH_HANS, Language.ZH_HANT):
+        return person.preferred_language
+    return Language.EN
+
+
+def render_party_message(party: Party, name: str, context: dict) -> tuple[str, str]:
+    """A party's e-mail in their language and time zone; the template has ``party`` and
+    ``person`` besides the caller's context."""
+    person = party.person
+    with translation.override(party_language(person)), timezone.override(person.time_zone):
+        text = render_to_string(email_template(name), {"party": party, "person": person, **context})
+    return _subject_and_body(text)
+
+
+def notify_party(
+    *,
+    party: Party,
+    name: str,
+    context: dict,
+    attachment: MessageAttachment | None = None,
+    reference: str = "",
+) -> Message | None:
+    """E-mail a notice to a party of a case, in the outbox with the surrounding step, only
+    if they can be reached (``selectors.why_not_by_email``: an address and their consents);
+    an association or a body through each of those acting for it who can. Returns the
+    message to the party (for an association or a body, the first of them), or None when
+    nothing was sent. ``reference``: what the notice delivers (``"document:12"``); a party
+    who was sent it already is not sent it again. The caller puts dates and times in the
+    context as the party should read them."""
+    sent = [
+        _queue_to_party(person, name, context, attachment, reference)
+        for person in email_recipients(party)
+    ]
+    return next((message for message in sent if message), None)
+
+
+def _queue_to_party(
+    party: Party,
+    name: str,
+    context: dict,
+    attachment: MessageAttachment | None,
+    reference: str,
+) -> Message | None:
+    if reference and Message.objects.filter(party=party, reference=reference).exists():
+        return None
+    subject, body = render_party_message(party, name, context)
+    return queue_message(
+        party=party,
+        kind=name,
+        subject=subject,
+        body=body,
+        case=party.case,
+        attachment=attachment,
+        reference=reference,
     )
 
 

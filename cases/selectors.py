@@ -23,7 +23,6 @@ from .models import (
     Organisation,
     Party,
     Person,
-    Role,
     User,
 )
 from .parties import PARTY_BODY_KINDS, PUBLIC_BODY_KINDS
@@ -173,18 +172,6 @@ def visible_bodies(user: User) -> QuerySet[Organisation]:
     )
 
 
-def invitable_users(case: Case, relation: str) -> QuerySet[User]:
-    """Who can be named on a case from its page: a mediator of a mediation committee.
-    (Advisers are named by the legal review: ``workflows.review``.)"""
-    if relation != CaseParticipant.Relation.MEDIATOR:
-        return User.objects.none()
-    memberships = Q(
-        memberships__role=Role.MEDIATOR,
-        memberships__organisation__kind=Organisation.Kind.MEDIATION_COMMITTEE,
-    )
-    return User.objects.filter(memberships, is_active=True).distinct().order_by("username")
-
-
 def invitable_departments(case: Case | None = None) -> QuerySet[Organisation]:
     """The bodies a case may invite to take part: the government departments, and, for a
     case, the 侨联s above its handling organisation (the county 侨联 at a township's
@@ -197,7 +184,7 @@ def invitable_departments(case: Case | None = None) -> QuerySet[Organisation]:
 
 
 def case_messages(case: Case) -> QuerySet[Message]:
-    return case.messages.select_related("recipient")
+    return case.messages.select_related("recipient", "party__person")
 
 
 def case_participants(case: Case) -> QuerySet[CaseParticipant]:
@@ -348,3 +335,56 @@ def parties_without_consent(case: Case, purpose: str) -> list[Party]:
         for party in party_list(case)
         if party.role in PRINCIPAL_ROLES and not has_consent(party, purpose, latest)
     ]
+
+
+# Notices by e-mail (电子送达): who a notice for a party reaches.
+
+
+def _own_consent(party: Party, purpose: str, latest: dict) -> bool:
+    consent = latest.get((party.pk, purpose))
+    return consent is not None and consent.given
+
+
+def lives_abroad(person: Person) -> bool:
+    """Outside mainland China: sending them their documents sends personal data abroad
+    (PIPL Art. 38; Hong Kong, Macao and Taiwan count as outside)."""
+    return bool(person.residence_country) and person.residence_country.code != "CN"
+
+
+def _agents(party: Party) -> list[Party]:
+    """The people acting for the party on its case (its representatives, relatives)."""
+    return list(party.agents.filter(person__isnull=False).select_related("person", "case"))
+
+
+def why_not_by_email(party: Party, latest: dict | None = None) -> str:
+    """Why a notice cannot reach the party by e-mail, in the reader's language; "" when it
+    can. A person needs an e-mail address and their own consent to notices by e-mail, and,
+    living outside mainland China, to documents being sent abroad. Their own: someone's
+    consent given for them by a representative covers the representative's address, not
+    theirs. An association or a body is reached through those acting for it."""
+    latest = latest if latest is not None else latest_consents(party.case)
+    if not party.person_id:
+        if any(not why_not_by_email(agent, latest) for agent in _agents(party)):
+            return ""
+        return _("Nobody acting for it can be reached by e-mail.")
+    if not party.person.email:
+        return _("No e-mail address.")
+    if not _own_consent(party, Consent.Purpose.ELECTRONIC_SERVICE, latest):
+        return _("No consent to notices by e-mail.")
+    if lives_abroad(party.person) and not _own_consent(party, Consent.Purpose.CROSS_BORDER, latest):
+        return _("Lives outside mainland China, with no consent to documents being sent there.")
+    return ""
+
+
+def reachable_by_email(party: Party, latest: dict | None = None) -> bool:
+    """Whether a notice for the party reaches someone by e-mail (``why_not_by_email``)."""
+    return not why_not_by_email(party, latest)
+
+
+def email_recipients(party: Party, latest: dict | None = None) -> list[Party]:
+    """Whom a notice for the party goes to by e-mail: the party itself, a person who can be
+    reached; for an association or a body, each of those acting for it who can, each by
+    their own consent."""
+    latest = latest if latest is not None else latest_consents(party.case)
+    people = [party] if party.person_id else _agents(party)
+    return [person for person in people if not why_not_by_email(person, latest)]

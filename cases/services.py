@@ -48,7 +48,6 @@ from .parties import (
 )
 from .selectors import (
     invitable_departments,
-    invitable_users,
     likely_same_people,
     referral_targets,
     require,
@@ -77,7 +76,8 @@ CONDITION_MESSAGES = {
 }
 
 DK = Deadline.Kind
-# Clocks each transition stops (None: every running clock) and the clock it starts.
+# Clocks each transition stops (None: every running clock) and the clock it starts. The
+# mediation month starts with the first session, not the step (``start_case_clock``).
 STOPS: dict[str, list[str] | None] = {
     "accept": [DK.ACCEPTANCE],
     "decline": None,
@@ -95,7 +95,6 @@ STOPS: dict[str, list[str] | None] = {
 def _started_clock(case: Case, name: str, today: datetime.date) -> tuple[str, datetime.date] | None:
     return {
         "accept": (DK.HANDLING, case.accepted_on),
-        "start_mediation": (DK.MEDIATION, today),
         "settle": (DK.JUDICIAL_CONFIRMATION, case.settled_on),
         "reopen": (DK.ACCEPTANCE, today),
         "refer": (DK.REFERRAL_OBJECTION, today),
@@ -771,6 +770,69 @@ def extend_handling_deadline(
 
 
 @transaction.atomic
+def start_case_clock(*, case: Case, kind: str, starts_on: datetime.date) -> Deadline | None:
+    """Start a clock of the case a stage starts by its own event (the mediation month
+    runs from the first session); nothing if one of the kind runs already."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.deadlines.filter(kind=kind, stopped_on__isnull=True).exists():
+        return None
+    clock = _start_clock(locked, kind, starts_on, WorkingCalendar.load())
+    _record(
+        locked,
+        None,
+        CaseEvent.Kind.DEADLINE,
+        transition="start_clock",
+        **said(
+            line(
+                gettext_noop("%(clock)s clock started: due %(due)s."),
+                clock=Deadline.Kind(kind).label,
+                due=clock.due_on,
+            )
+        ),
+    )
+    return clock
+
+
+@transaction.atomic
+def extend_case_clock(
+    *, case: Case, actor: User, kind: str, days: int, reason: str, action: str
+) -> Deadline:
+    """Extend a running clock of the case by ``days`` more (the mediation month, when both
+    parties agree to go on), as the stage's ``action`` allows; each extension adds to the
+    last, with its reason."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    require(actor, action, locked)
+    reason = require_reason(reason)
+    if not 1 <= days <= 90:
+        raise ValidationError(_("An extension is 1 to 90 days."), code="days")
+    clock = locked.deadlines.filter(kind=kind, stopped_on__isnull=True).first()
+    if clock is None:
+        raise ValidationError(
+            _("The clock is not running, so it cannot be extended."), code="clock_not_running"
+        )
+    clock.extension_days += days
+    clock.extension_reason = "；".join(filter(None, [clock.extension_reason, reason]))
+    clock.due_on = deadlines.due_date_of(clock, WorkingCalendar.load())
+    clock.save(update_fields=["extension_days", "extension_reason", "due_on"])
+    _record(
+        locked,
+        actor,
+        CaseEvent.Kind.DEADLINE,
+        transition="extend_clock",
+        reason=reason,
+        **said(
+            line(
+                gettext_noop("%(clock)s clock extended by %(days)d days to %(due)s."),
+                clock=Deadline.Kind(kind).label,
+                days=days,
+                due=clock.due_on,
+            )
+        ),
+    )
+    return clock
+
+
+@transaction.atomic
 def record_communication(
     *,
     case: Case,
@@ -814,11 +876,11 @@ def invite_participant(
     case: Case,
     actor: User,
     relation: str,
-    user: User | None = None,
     organisation: Organisation | None = None,
 ) -> CaseParticipant:
-    """Name a legal adviser or a mediator on the case, or invite a department: they may
-    then read it (and, later, do their stage's work on it)."""
+    """Invite a department to the case: it may then read it (and do its stage's work on
+    it). Legal advisers and mediators are named by their stages, after declaring any
+    conflict."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     require(actor, "cases.invite_participant", locked)
     if locked.is_finished:
@@ -828,20 +890,16 @@ def invite_participant(
             _("A legal adviser comes in through the legal review, after declaring any conflict."),
             code="via_review",
         )
-    is_department = relation == CaseParticipant.Relation.DEPARTMENT
-    allowed = (
-        invitable_departments(locked).filter(pk=getattr(organisation, "pk", None))
-        if is_department
-        else invitable_users(locked, relation).filter(pk=getattr(user, "pk", None))
-    )
-    if relation not in CaseParticipant.Relation.values or not allowed.exists():
+    if relation == CaseParticipant.Relation.MEDIATOR:
+        raise ValidationError(
+            _("A mediator is assigned in mediation, after declaring any conflict."),
+            code="via_mediation",
+        )
+    allowed = invitable_departments(locked).filter(pk=getattr(organisation, "pk", None))
+    if relation != CaseParticipant.Relation.DEPARTMENT or not allowed.exists():
         raise ValidationError(_("Choose someone who can take part in this case."), code="who")
     participant, created = CaseParticipant.objects.get_or_create(
-        case=locked,
-        relation=relation,
-        user=None if is_department else user,
-        organisation=organisation if is_department else None,
-        defaults={"added_by": actor},
+        case=locked, relation=relation, organisation=organisation, defaults={"added_by": actor}
     )
     capabilities.forget(locked)
     if created:

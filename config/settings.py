@@ -203,7 +203,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Traditional characters for the parties and liaisons abroad who read them (Hong Kong,
+# Malaysia, Vancouver...): its catalogue is made from the Simplified one
+# (cases/management/commands/traditional_catalogue.py).
+LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

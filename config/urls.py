@@ -13,6 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/", include("cases.urls")),
     path("documents/", include("documents.urls")),
+    # A party's own page, opened by their link without a login (workflows.portal).
+    path("p/", include("workflows.portal_urls")),
     path("admin/", admin.site.urls),
     # Each stage's own pages (workflows.stages).
     *stages.urlpatterns(),

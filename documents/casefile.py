@@ -23,7 +23,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pikepdf
@@ -109,6 +109,26 @@ def register_slot(slot: Slot, *, after: str | tuple[str, ...]) -> None:
 
 def unregister_slot(label: str) -> None:
     SLOTS[:] = [s for s in SLOTS if s.label != label]
+
+
+def register_slot_kind(label: str, kind: str) -> None:
+    """A stage's document kind that is an item of the Ministry's list already (the 调解笔录
+    is a "7 调解记录"): its documents join that slot, before the uploaded evidence, and
+    count for its check of what is required. A kind joins a slot once."""
+    for index, slot in enumerate(SLOTS):
+        if slot.label == label:
+            if kind in slot.documents:
+                raise ImproperlyConfigured(f"The kind “{kind}” is in slot “{label}” twice.")
+            SLOTS[index] = replace(slot, documents=(*slot.documents, kind))
+            return
+    raise ImproperlyConfigured(f"No case-file slot “{label}” to join.")
+
+
+def unregister_slot_kind(label: str, kind: str) -> None:
+    SLOTS[:] = [
+        replace(s, documents=tuple(k for k in s.documents if k != kind)) if s.label == label else s
+        for s in SLOTS
+    ]
 
 
 def printed_label(label: str) -> str:

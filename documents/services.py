@@ -21,7 +21,7 @@ from cases.calendar import organisation_today
 from cases.queueing import wake_after_commit, wake_stale
 from cases.selectors import require
 
-from . import snapshots
+from . import delivery, snapshots
 from .casefile import contents, render_case_file
 from .kinds import KINDS, STEP_DOCUMENTS
 from .models import Document, DocumentKind, Evidence, NumberSequence
@@ -193,6 +193,9 @@ def render_document(*, document_id: int) -> Document:
     document.page_count = pdf.page_count
     document.mark_ready()
     document.save()
+    # A notice goes to the parties served by e-mail with its render: one that rolls back
+    # sends nothing, and a document is rendered once, so it goes once.
+    delivery.send_to_parties(document)
     return document
 
 

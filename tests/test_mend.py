@@ -45,6 +45,7 @@ def test_it_names_each_language_in_its_own_name(
     options = re.findall(r'<option value="([^"]+)"([^>]*)>([^<]*)</option>', menu)
     assert {code: name for code, _attributes, name in options} == {
         "zh-hans": "简体中文",
+        "zh-hant": "繁體中文",
         "en": "English",
     }
     assert [code for code, attributes, _name in options if "selected" in attributes] == [language]
