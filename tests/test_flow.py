@@ -74,7 +74,7 @@ def test_it_takes_a_case_from_intake_to_legal_review(intake, do, lawyer, lawyer2
     ],
 )
 def test_it_follows_each_route_to_closure(
-    intake, do, legal_review, coordinate, route, stages, tasks
+    intake, do, legal_review, coordinate, mediate, route, stages, tasks
 ):
     case = in_review(intake(), do, legal_review, route)
     assert case.status == "legal_review"
@@ -84,8 +84,8 @@ def test_it_follows_each_route_to_closure(
     for name in tasks[:-1]:
         if name == "coordination":  # a meeting through the coordination stage
             case = coordinate(case)
-        else:
-            case = do(case, name, {"summary": "各方同意方案"})
+        else:  # mediation through its stage, ending in a written agreement
+            case = mediate(case)
         seen.append(case.status)
     assert seen == stages
     case = do(
@@ -107,10 +107,10 @@ def test_it_follows_each_route_to_closure(
     assert CaseProcess.objects.get(case=case).status == "DONE"
 
 
-def test_it_records_the_route_forward_when_unresolved(intake, do, legal_review):
+def test_it_records_the_route_forward_when_unresolved(intake, do, legal_review, mediate):
     case = in_review(intake(), do, legal_review, "mediation")
     case = do(case, "route", {"route": "mediation", "notes": ""})
-    case = do(case, "mediation", {"summary": "双方分歧较大"})
+    case = mediate(case)
     case = do(
         case,
         "outcome",
@@ -120,10 +120,10 @@ def test_it_records_the_route_forward_when_unresolved(intake, do, legal_review):
     assert case.events.filter(transition="mark_unresolved").get().reason.startswith("申请仲裁")
 
 
-def test_it_refuses_an_agreement_dated_in_the_future(intake, do, legal_review):
+def test_it_refuses_an_agreement_dated_in_the_future(intake, do, legal_review, mediate):
     case = in_review(intake(), do, legal_review, "mediation")
     case = do(case, "route", {"route": "mediation", "notes": ""})
-    case = do(case, "mediation", {"summary": "达成协议"})
+    case = mediate(case)
     tomorrow = date.today() + timedelta(days=1)
     with pytest.raises(ValidationError) as error:
         do(case, "outcome", {"result": "settled", "agreement_on": tomorrow, "notes": ""})

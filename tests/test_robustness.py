@@ -237,13 +237,13 @@ def test_it_queues_a_subject_on_one_line(officer):
 
 
 @pytest.fixture
-def at_outcome(intake, do, legal_review):
+def at_outcome(intake, do, legal_review, mediate):
     """Received 2026-11-02, mediated: the officer records the outcome."""
     case = do(intake(), "screen", {"notes": "可受理"})
     case = do(case, "decide", {"decision": "accept", "reason": ""})
     case = legal_review(case, "mediation")
     case = do(case, "route", {"route": "mediation", "notes": ""})
-    return do(case, "mediation", {"summary": "达成协议"})
+    return mediate(case)
 
 
 @pytest.mark.parametrize("agreement_on", ["0001-01-01", "1999-12-31", "2026-11-01"])

@@ -9,4 +9,4 @@ class WorkflowsConfig(AppConfig):
     def ready(self) -> None:
         # The flow class registers itself with viewflow, placing the stages' nodes (they
         # registered first); the case page's own panels join the stages'.
-        from . import case_panels, flows  # noqa: F401
+        from . import case_panels, flows, party_links  # noqa: F401

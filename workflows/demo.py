@@ -14,8 +14,18 @@ from django.db import transaction
 from django.db.models import Q
 
 from cases.calendar import organisation_today
-from cases.models import Association, Case, Membership, Organisation, Person, Role, User
-from cases.services import PartyInput
+from cases.models import (
+    Association,
+    Case,
+    Consent,
+    Membership,
+    Organisation,
+    Party,
+    Person,
+    Role,
+    User,
+)
+from cases.services import PartyInput, record_consent
 
 from . import services as workflow_services
 from . import stages
@@ -239,6 +249,10 @@ PEOPLE = [
     ("黄启明", "", "other", "CN", "CN", "Asia/Shanghai", "zh-hans", "0762-2211987"),
 ]
 
+# The people who gave an e-mail address: the claimant in Vancouver wrote in by e-mail and
+# asked to be answered that way.
+EMAILS = {"黄美玲": "wong.meiling@example.ca"}
+
 TAN_ASSOCIATION = "马来西亚谭氏宗亲会"
 PETITIONS = "紫金县信访局"
 
@@ -284,6 +298,16 @@ def route(to: str) -> tuple[str, str, dict]:
     return ("route", CITY_OFFICER, {"route": to, "notes": ""})
 
 
+def mediated(outcome: dict) -> list[tuple[str, str, dict]]:
+    """The city officer assigns the county mediator, who declares no conflict and records
+    how mediation ended (the sessions are not part of these demo cases)."""
+    return [
+        ("assign_mediator", CITY_OFFICER, {"mediator": "mediator"}),
+        ("declare_mediator", "mediator", {"has_conflict": "no", "conflict": ""}),
+        ("mediate", "mediator", {"reason": "", "terms": "", "route_forward": "", **outcome}),
+    ]
+
+
 def summary(task: str, text: str) -> tuple[str, str, dict]:
     return (task, CITY_OFFICER, {"summary": text})
 
@@ -303,6 +327,9 @@ class DemoCase:
     respondents: list[str] = field(default_factory=list)
     association: str = ""
     risk: str = Case.Risk.LOW
+    # Claimants who asked at intake to be sent their notices by e-mail: their consents to
+    # it (电子送达) and to documents going abroad are recorded with the registration.
+    by_email: list[str] = field(default_factory=list)
     # (task of the dispute flow, username, form data) completed in order after intake
     steps: list[tuple[str, str, dict]] = field(default_factory=list)
 
@@ -399,6 +426,78 @@ ZIJIN_MEETING = [
     ("act", "township", {"text": "已约谈谭伯华，祭扫通道已恢复，附现场照片。"}),
     ("act", "justice", {"text": "已与县人民调解委员会商定调解员和线上调解安排。"}),
     ("progress", "petitions", {"text": "答复稿已起草，待协调事项落实后发出。"}),
+]
+
+# After the meeting: the supervisor lets the case go on to mediation without the natural
+# resources bureau's overdue opinion; the county mediator declares no conflict; the
+# association's two representatives consent in writing to online mediation, to e-mail and
+# to documents going to Malaysia; round one online a week ago, its 调解笔录 issued; round two
+# set in Kuala Lumpur time.
+REPRESENTATIVES = ["谭永康", "谭丽珍"]
+ZIJIN_MEDIATION = [
+    (
+        "go_on",
+        "yirong_head",
+        {"reason": "县自然资源局书面意见逾期未交，为不误祭扫，先行组织调解；意见交来后补入卷宗。"},
+    ),
+    ("check_actions", "officer", {"accept_all": True}),
+    ("assign_mediator", "officer", {"mediator": "mediator"}),
+    ("declare_mediator", "mediator", {"has_conflict": "no", "conflict": ""}),
+    (
+        "consent",
+        "officer",
+        {
+            "parties": [*REPRESENTATIVES, "谭伯华"],
+            "purposes": ["online_mediation", "electronic_service", "cross_border"],
+            "note": "当事人签署《在线调解及个人信息出境同意书》，原件存卷。",
+        },
+    ),
+    (
+        "schedule_session",
+        "mediator",
+        {
+            "mode": "online",
+            "days_ahead": 1,
+            "time": "15:00",
+            "zone": "Asia/Shanghai",
+            "video_link": "https://meeting.example.cn/j/zijin-1",
+            "parties": [*REPRESENTATIVES, "谭伯华"],
+        },
+    ),
+    ("session_held", "mediator", {"days_ago": 8}),
+    (
+        "write_record",
+        "mediator",
+        {
+            "statements": "谭永康代表宗亲会陈述：祖坟为谭氏先人墓地，宗亲每年清明回乡祭扫，"
+            "果园扩建后通道被堵，墓地周边土地被占。\n谭伯华陈述：果园系承包山地，扩建时不知"
+            "占及墓地周边，愿意让出祭扫通道。",
+            "summary": "双方同意保留祭扫通道；退让范围待县自然资源局核实后再议。",
+            "proposals": [
+                (
+                    "proposal",
+                    "",
+                    "谭伯华退让墓地周边两米范围，恢复祭扫通道；宗亲会按原规模修缮祖坟。",
+                    None,
+                ),
+                ("counter", "谭永康", "退让范围以1998年确权图为准，并由镇政府见证。", 0),
+                ("accepted", "谭伯华", "同意恢复祭扫通道；退让范围待核实后再谈。", 0),
+            ],
+        },
+    ),
+    (
+        "schedule_session",
+        "mediator",
+        {
+            "mode": "online",
+            "days_ahead": 6,
+            "time": "20:00",
+            "zone": "Asia/Kuala_Lumpur",
+            "duration_minutes": 90,
+            "video_link": "https://meeting.example.cn/j/zijin-2",
+            "parties": [*REPRESENTATIVES, "谭伯华"],
+        },
+    ),
 ]
 
 ZIJIN = DemoCase(
@@ -515,6 +614,7 @@ ZIJIN = DemoCase(
             ),
         ),
         *ZIJIN_MEETING,
+        *ZIJIN_MEDIATION,
     ],
 )
 
@@ -522,7 +622,7 @@ OTHER_CASES = [
     DemoCase(
         title="市政道路施工致侨房墙体开裂赔偿",
         category=Case.Category.HOUSES,
-        channel=Case.Channel.ONLINE,
+        channel=Case.Channel.EMAIL,
         days_ago=40,
         organisation=CITY,
         officer="city_officer",
@@ -530,6 +630,7 @@ OTHER_CASES = [
         claims="请求施工单位修复房屋并赔偿损失。",
         location="广东省河源市源城区",
         claimants=["黄美玲"],
+        by_email=["黄美玲"],
         steps=[SCREEN, ACCEPT, *reviewed("mediation"), route("mediation")],
     ),
     DemoCase(
@@ -591,11 +692,12 @@ OTHER_CASES = [
             ACCEPT,
             *reviewed("mediation", "adviser2"),
             route("mediation"),
-            summary("mediation", "经两轮线上调解，双方同意按1987年分家协议确定边界。"),
-            (
-                "outcome",
-                CITY_OFFICER,
-                {"result": "settled", "agreement_on": None, "route_forward": "", "notes": ""},
+            *mediated(
+                {
+                    "kind": "oral",
+                    "reason": "经两轮调解，双方当场口头达成一致。",
+                    "terms": "双方同意按1987年分家协议确定宅基地边界，由村委会埋设界桩。",
+                }
             ),
             ("follow_up", CITY_OFFICER, {"visit": "电话回访林建华，界桩已埋设，表示满意。"}),
         ],
@@ -703,16 +805,12 @@ OTHER_CASES = [
             ACCEPT,
             *reviewed("mediation", "adviser2"),
             route("mediation"),
-            summary("mediation", "合作方不同意还款方案，调解未能达成协议。"),
-            (
-                "outcome",
-                CITY_OFFICER,
+            *mediated(
                 {
-                    "result": "unresolved",
-                    "agreement_on": None,
+                    "kind": "failed",
+                    "reason": "合作方不同意还款方案，调解未能达成协议；已引导当事人申请仲裁。",
                     "route_forward": "arbitration",
-                    "notes": "已引导当事人申请仲裁。",
-                },
+                }
             ),
         ],
     ),
@@ -786,6 +884,7 @@ def _people() -> dict[str, Person]:
                 "time_zone": tz,
                 "preferred_language": language,
                 "phone": phone,
+                "email": EMAILS.get(name, ""),
             },
         )
     return made
@@ -840,9 +939,26 @@ def _case(
         risk_level=spec.risk,
         parties=parties,
     )
+    _consents_by_email(case, officer, spec.by_email)
     for name, username, data in spec.steps:
         _step(case, name, users[username], _as_sent(data, organisations, users, case))
     return case
+
+
+def _consents_by_email(case: Case, officer: User, names: list[str]) -> None:
+    """The consents of claimants who wrote in by e-mail and asked to be answered so."""
+    for party in case.parties.filter(role=Party.Role.CLAIMANT, person__name_zh__in=names):
+        for purpose in (Consent.Purpose.ELECTRONIC_SERVICE, Consent.Purpose.CROSS_BORDER):
+            record_consent(
+                case=case,
+                actor=officer,
+                party=party,
+                purpose=purpose,
+                given=True,
+                how=Consent.How.EMAIL,
+                given_by=party.person.name_zh,
+                note="来邮件表示同意通过电子邮件接收通知和文书，并同意文书发往其居住地。",
+            )
 
 
 def _as_sent(
@@ -866,11 +982,19 @@ def _step(case: Case, name: str, user: User, data: dict) -> None:
         if name in demo.steps:
             demo.steps[name](case, user, data)
             return
+    tasks = open_tasks_of(case)
     task = next(
-        t
-        for t in open_tasks_of(case)
-        if t.flow_task.name == name and (t.owner_id == user.pk or t.flow_task.can_assign(user, t))
+        (
+            t
+            for t in tasks
+            if t.flow_task.name == name
+            and (t.owner_id == user.pk or t.flow_task.can_assign(user, t))
+        ),
+        None,
     )
+    if task is None:
+        open_names = [(t.flow_task.name, t.owner_id) for t in tasks]
+        raise ValueError(f"Demo step {name} of {case.title}: no such task for {user}: {open_names}")
     form = task.flow_task.form_class(data, case=case, user=user, item=task.data)
     if not form.is_valid():
         raise ValueError(f"Demo step {name} of {case.title}: {form.errors.as_text()}")

@@ -37,6 +37,7 @@ def _routed(*values: str):
 # register first).
 REVIEW = stages.segment("review")
 COORDINATION = stages.segment("coordination")
+MEDIATION = stages.segment("mediation")
 
 
 class DisputeFlow(flow.Flow):
@@ -99,7 +100,7 @@ class DisputeFlow(flow.Flow):
             getattr(this, COORDINATION.entry if COORDINATION else "coordination"),
             _routed("coordination", "both"),
         )
-        .Case(this.mediation, _routed("mediation"))
+        .Case(getattr(this, MEDIATION.entry if MEDIATION else "mediation"), _routed("mediation"))
         .Case(this.outcome, _routed("advice", "litigation", "reconsideration", "petition"))
         .Default(this.close_approval)
     )
@@ -117,14 +118,24 @@ class DisputeFlow(flow.Flow):
         ).Next(this.after_coordination)
     after_coordination = flow.If(_routed("both")).Then(this.to_mediation).Else(this.outcome)
     # Both routes: the case goes on to mediation once coordination is done.
-    to_mediation = flow.Function(steps.enter_mediation).Next(this.mediation)
-    mediation = CaseTask(
-        _("Mediation"),
-        steps.SummaryForm,
-        steps.mediation,
-        "cases.handle_case",
-        earlier=("route", *(COORDINATION.hands_on if COORDINATION else ("coordination",))),
-    ).Next(this.outcome)
+    to_mediation = flow.Function(steps.enter_mediation).Next(
+        getattr(this, MEDIATION.entry if MEDIATION else "mediation")
+    )
+    # Mediation is a stage's (registered in workflows.stages): its nodes are placed here;
+    # without it, one task records what was found. Its outcome may have moved the case
+    # (an oral agreement settles it, failure leaves it unresolved): the follow-up is next;
+    # a written agreement still to take effect goes to the outcome.
+    if MEDIATION:
+        locals().update(MEDIATION.build(this.after_mediation))
+    else:
+        mediation = CaseTask(
+            _("Mediation"),
+            steps.SummaryForm,
+            steps.mediation,
+            "cases.handle_case",
+            earlier=("route", *(COORDINATION.hands_on if COORDINATION else ("coordination",))),
+        ).Next(this.after_mediation)
+    after_mediation = flow.If(_case_is("mediation")).Then(this.outcome).Else(this.follow_up)
     outcome = CaseTask(
         _("Record the outcome"),
         steps.OutcomeForm,
@@ -133,7 +144,7 @@ class DisputeFlow(flow.Flow):
         earlier=(
             "route",
             *(COORDINATION.hands_on if COORDINATION else ("coordination",)),
-            "mediation",
+            *(MEDIATION.hands_on if MEDIATION else ("mediation",)),
         ),
     ).Next(this.follow_up)
     follow_up = CaseTask(
@@ -141,7 +152,7 @@ class DisputeFlow(flow.Flow):
         steps.FollowUpForm,
         steps.follow_up,
         "cases.handle_case",
-        earlier=("outcome",),
+        earlier=("outcome", *(MEDIATION.hands_on if MEDIATION else ())),
     ).Next(this.close_approval)
     close_approval = CaseTask(
         _("Approve closing"),

@@ -256,8 +256,9 @@ def complete_task(*, task_id: int, user: User, data: dict) -> Task:
         activation.start(None)
         process = activation.process
         case = process.case
-        if node.enters:  # the case moves on as the task is done (to legal review)
-            case = take_step(case=case, actor=user, name=node.enters, reason=data.get("notes", ""))
+        step = node.step(case, data)
+        if step:  # the case moves on as the task is done (to legal review, or settled)
+            case = take_step(case=case, actor=user, name=step[0], **step[1])
         # The task's own item (a fan-out's: which invitation, which action item) with it.
         node.complete(case, user, {**data, "item": task.data or {}}, process)
         process.save(update_fields=["route"])

@@ -19,7 +19,9 @@ need to know about it. They read the registry instead of lists that name stages:
 - ``emails``: its e-mail templates (name → template in its own folder);
 - ``timeline_kinds``: its kinds of timeline entry;
 - ``document_kinds``: its documents, each with its number mark and print template, and
-  ``slots``: their places in the case file;
+  ``slots``: their places in the case file (a slot of their own, after another), or
+  ``slot_kinds``: (label, kind) pairs, a kind joining a slot there already (the
+  调解笔录 in the Ministry's "7 调解记录");
 - ``hooks``: what happens to its open work on withdraw, suspend, resume, report_up,
   send_down and reopen (called by ``workflows.lifecycle`` and ``workflows.services``
   after the case's own change, inside the same transaction);
@@ -28,10 +30,12 @@ need to know about it. They read the registry instead of lists that name stages:
   page (an adviser who has not declared a conflict);
 - ``menu``: its links in the site menu, each shown to those with its permission
   (``menu``, a context processor);
+- ``portal``: its sections of a party's own page, the page a party's link opens
+  (``PortalSection``, read by ``workflows.portal`` through ``portal_sections()``);
 - ``demo``: its part of ``make demo`` (``workflows.demo``).
 
-Registering a stage, name, action, clock, mark, e-mail, timeline kind, panel or document
-kind twice fails at start-up. This module imports no stage.
+Registering a stage, name, action, clock, mark, e-mail, timeline kind, panel, portal
+section or document kind twice fails at start-up. This module imports no stage.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from django.template.autoreload import reset_loaders
 from django.urls import include, path, reverse
 
 from cases import capabilities, registry
-from cases.models import Case, User
+from cases.models import Case, PartyLink, User
 from cases.registry import ClockKind
 from documents import casefile, kinds
 
@@ -54,8 +58,10 @@ from . import panels
 LIFECYCLE_EVENTS = ("withdraw", "suspend", "resume", "report_up", "send_down", "reopen")
 # The places of the dispute flow a stage's nodes may fill (``workflows.flows``): "review"
 # runs after acceptance and hands on to the officer's route; "coordination" follows the
-# route that asks for it and hands on to mediation (both routes) or the outcome.
-SLOTS = ("review", "coordination")
+# route that asks for it and hands on to mediation (both routes) or the outcome;
+# "mediation" follows either and hands on to the outcome (a written agreement) or, when
+# its own outcome moved the case (settled, unresolved), to the follow-up.
+SLOTS = ("review", "coordination", "mediation")
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,31 @@ class MenuItem:
 
 
 @dataclass(frozen=True)
+class PortalSection:
+    """A stage's section of a party's own page (``workflows.portal``, ``p/<token>/``).
+
+    ``context(link)``: its template's context for the link's party, or None to leave it
+    out; the template also gets ``link`` and ``token`` (for ``{% url 'portal:section'
+    token name view %}``). ``views``: its own pages and forms, name → ``view(request,
+    link)``, at ``p/<token>/s/<section>/<view>/``; the portal has opened (and logged) the
+    link, set its language and the party's time zone, and marks the answer private; a view
+    sends the party back with ``redirect(portal_page(request))``. ``documents(link)``: the
+    case's documents the section shares with the party (a ``Document`` queryset), listed
+    with the others and served at ``p/<token>/documents/<pk>/``.
+
+    A section answers about ``link.case`` and ``link.party`` only: of the parties' private
+    records (their submissions) never another party's. A view raises ``Http404`` for
+    anything else, and the portal answers as it does for a page that does not exist."""
+
+    name: str
+    template: str
+    context: Callable[[PartyLink], dict | None]
+    views: dict[str, Callable] = field(default_factory=dict)
+    order: int = 100
+    documents: Callable[[PartyLink], object] | None = None
+
+
+@dataclass(frozen=True)
 class Stage:
     name: str
     urls: tuple[str, str] | None = None  # (prefix, URL conf module)
@@ -105,15 +136,18 @@ class Stage:
     document_kinds: tuple[kinds.KindSpec, ...] = ()
     # (slot, label of the slot before, or labels: after the last of them that is there)
     slots: tuple[tuple[casefile.Slot, str | tuple[str, ...]], ...] = ()
+    slot_kinds: tuple[tuple[str, str], ...] = ()
     # event → hook(case=, actor=, **details); see LIFECYCLE_EVENTS
     hooks: dict[str, Callable] = field(default_factory=dict)
     recommends_route: Callable[[Case], str | None] | None = None
     case_gate: Callable[[int, User], str | None] | None = None
     menu: tuple[MenuItem, ...] = ()
+    portal: tuple[PortalSection, ...] = ()
     demo: Demo | None = None
 
 
 STAGES: dict[str, Stage] = {}
+PORTAL_SECTIONS: dict[str, PortalSection] = {}
 # Set once the flow has read the segments: a stage registered later could not be placed.
 _FLOW_BUILT: list[bool] = []
 
@@ -135,6 +169,9 @@ def _add(stage: Stage, undo: list) -> None:
     for panel in stage.panels:
         panels.register(panel)
         undo.append(lambda name=panel.name: panels.PANELS.pop(name))
+    for section in stage.portal:
+        _add_section(section)
+        undo.append(lambda name=section.name: PORTAL_SECTIONS.pop(name))
     for action, table in stage.capabilities.items():
         capabilities.register(action, table)
         undo.append(lambda action=action: capabilities.unregister(action))
@@ -155,8 +192,17 @@ def _add(stage: Stage, undo: list) -> None:
     for slot, after in stage.slots:
         casefile.register_slot(slot, after=after)
         undo.append(lambda label=slot.label: casefile.unregister_slot(label))
+    for label, kind in stage.slot_kinds:
+        casefile.register_slot_kind(label, kind)
+        undo.append(lambda label=label, kind=kind: casefile.unregister_slot_kind(label, kind))
     if stage.templates is not None:
         reset_loaders()  # a template looked up before is looked up again
+
+
+def _add_section(section: PortalSection) -> None:
+    if section.name in PORTAL_SECTIONS:
+        raise ImproperlyConfigured(f"The portal section “{section.name}” is registered twice.")
+    PORTAL_SECTIONS[section.name] = section
 
 
 def _check(stage: Stage) -> None:
@@ -186,6 +232,8 @@ def unregister_stage(name: str) -> None:
     stage = STAGES.pop(name)
     for panel in stage.panels:
         panels.PANELS.pop(panel.name)
+    for section in stage.portal:
+        PORTAL_SECTIONS.pop(section.name)
     for action in stage.capabilities:
         capabilities.unregister(action)
     for found, names in (
@@ -200,6 +248,8 @@ def unregister_stage(name: str) -> None:
         kinds.unregister_kind(spec.kind)
     for slot, _after in stage.slots:
         casefile.unregister_slot(slot.label)
+    for label, kind in stage.slot_kinds:
+        casefile.unregister_slot_kind(label, kind)
     if registry.TEMPLATE_DIRS.pop(stage.name, None):
         reset_loaders()
 
@@ -255,6 +305,17 @@ def menu(request) -> dict:
             if user.has_perm(item.permission)
         ]
     }
+
+
+def portal_sections() -> list[PortalSection]:
+    """The stages' sections of a party's own page, in order."""
+    return sorted(PORTAL_SECTIONS.values(), key=lambda section: section.order)
+
+
+def portal_page(request) -> str:
+    """The party's own page, for a section's view to send them back to (the token is the
+    request's own)."""
+    return reverse("portal:home", args=[request.resolver_match.kwargs["token"]])
 
 
 def demos() -> list[Demo]:

@@ -82,8 +82,10 @@ class CaseTask(nodes.View):
     """A person's task on a case, done through this project's own task screen.
 
     ``enters``: the case transition completing it takes, before its completion runs
-    (the case goes to legal review when the officer sends it). ``earlier``: the names of
-    the tasks whose records its screen shows (``workflows.progress``). A team task
+    (the case goes to legal review when the officer sends it); or a function of the case
+    and the form's data giving the transition and its parameters, or None for none (the
+    mediator's outcome settles the case, or leaves it unresolved, or neither). ``earlier``:
+    the names of the tasks whose records its screen shows (``workflows.progress``). A team task
     (``personal`` False) waits in its organisation's queue and moves with the case when
     it is reported up or sent down; a personal one stays with its holder."""
 
@@ -101,7 +103,7 @@ class CaseTask(nodes.View):
         permission: str,
         responsible: Callable[[Case], Organisation] = handling_organisation,
         screen: Callable | None = None,
-        enters: str | None = None,
+        enters: str | Callable[[Case, dict], tuple[str, dict] | None] | None = None,
         earlier: tuple[str, ...] = (),
     ) -> None:
         super().__init__(view=None)
@@ -117,6 +119,12 @@ class CaseTask(nodes.View):
         self.Permission(permission, obj=lambda process: responsible(case_of(process)))
         self.Assign(self.case_officer)
         self.onCreate(notify_owner)
+
+    def step(self, case: Case, data: dict) -> tuple[str, dict] | None:
+        """The case transition completing the task takes, with its parameters."""
+        if callable(self.enters):
+            return self.enters(case, data)
+        return (self.enters, {"reason": data.get("notes", "")}) if self.enters else None
 
     def case_officer(self, activation):
         """A task the case officer may do lands in the officer's own tasks; others wait in

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import case_views, views
+from . import case_views, party_links, views
 
 app_name = "workflows"
 urlpatterns = [
@@ -19,4 +19,6 @@ urlpatterns = [
     path("cases/<int:pk>/suspend/", case_views.suspend, name="suspend"),
     path("cases/<int:pk>/resume/", case_views.resume, name="resume"),
     path("cases/<int:pk>/reopen/", case_views.reopen, name="reopen"),
+    path("cases/<int:pk>/links/", party_links.issue, name="issue_link"),
+    path("cases/<int:pk>/links/<int:link_pk>/revoke/", party_links.revoke, name="revoke_link"),
 ]

@@ -21,7 +21,7 @@ from workflows.stages import Demo
 from . import services
 from .forms import beijing
 from .models import ActionItem, Invitation, Meeting
-from .selectors import meeting_to_minute
+from .selectors import latest_finalised, meeting_to_minute
 
 PASSWORD = "qiaowei-demo"  # the demo's one password (workflows.demo)
 
@@ -100,6 +100,10 @@ def _as_sent(data: dict, users: dict[str, User], case: Case) -> dict:
             sent[f"action_{n}_description"] = what
             sent[f"action_{n}_working_days"] = days
             sent[f"action_{n}_follow_up_by"] = users[follower].pk
+    if data.get("accept_all"):  # checking the items: each reported done is accepted
+        meeting = latest_finalised(case)
+        for item in meeting.actions.filter(status=ActionItem.Status.DONE, accepted_at=None):
+            sent[f"verdict_{item.pk}"] = "accept"
     if "departments" in data and "agenda" in data:
         names = data["departments"]
         sent["departments"] = list(
@@ -138,6 +142,12 @@ def _days_pass(case: Case, user: User, data: dict) -> None:
         )
 
 
+def _go_on(case: Case, user: User, data: dict) -> None:
+    """The supervisor lets the case go on without what is still open (the case page's
+    override)."""
+    services.override(case=case, actor=user, reason=data["reason"])
+
+
 def _progress(case: Case, user: User, data: dict) -> None:
     item = ActionItem.objects.get(meeting__case=case, organisation__memberships__user=user)
     services.report_action(item_pk=item.pk, actor=user, text=data["text"])
@@ -150,6 +160,7 @@ DEMO = Demo(
         "meeting_held": _held,
         "days_pass": _days_pass,
         "progress": _progress,
+        "go_on": _go_on,
     },
     as_sent=_as_sent,
 )

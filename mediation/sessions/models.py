@@ -8,9 +8,10 @@ conflict means recusal. The mediator holds ``MediationSession``\\ s, several rou
 online (with a video link, only with every party's consent: ``cases.models.Consent``) or
 in person, with its ``Attendee``\\ s; after a session the mediator writes its
 ``SessionRecord`` (调解笔录), issued as a PDF that the attendees confirm or comment on
-through their own link (``cases.models.PartyLink``). ``Proposal``\\ s and the answers to them are one thread per
-case, so a round starts where the last one ended. The ``MediationResult`` ends mediation: a written agreement, an oral one (《人民调解法》
-Art. 28) or failure, with the route forward.
+through their own link (``cases.models.PartyLink``). ``Proposal``\\ s and the answers to
+them are one thread per case, so a round starts where the last one ended. The
+``MediationResult`` ends mediation: a written agreement, an oral one (《人民调解法》 Art. 28)
+or failure, with the route forward.
 
 Statuses change only through the declared transitions (protected fields); services lock
 the row and re-check before they call one."""
@@ -97,6 +98,8 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
     conflict = models.TextField(_("conflict declared"), max_length=NOTE_MAX, blank=True)
     declared_at = models.DateTimeField(_("declared at"), null=True, blank=True)
+    # The mediator's declaration task: where the case page sends them until they declare.
+    task_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status = FSMField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ASSIGNED, protected=True
     )
@@ -227,6 +230,9 @@ class Attendee(models.Model):
     )
     # Recorded with the 调解笔录: None until then.
     attended = models.BooleanField(_("attended"), null=True, blank=True)
+    # When the reminder the day before went (``mail.send_reminders``); None until then, and
+    # again when the session moves.
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("attendee")
@@ -344,6 +350,9 @@ class RecordResponse(models.Model):
         verbose_name_plural = _("answers to records")
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.party} · {self.record}"
+
 
 class Proposal(models.Model):
     """One entry of a case's thread of proposals: a proposal (the mediator's or a party's)
@@ -451,6 +460,9 @@ class MediationResult(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
 
 class ClockExtension(models.Model):
     """Both parties agreed to go on beyond the month (the mediation clock's extension)."""
@@ -474,3 +486,6 @@ class ClockExtension(models.Model):
         verbose_name = _("extension of mediation")
         verbose_name_plural = _("extensions of mediation")
         ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} · +{self.days}"
