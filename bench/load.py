@@ -294,7 +294,7 @@ def real_cases(made: dict[str, list], orgs: list) -> dict[int, list]:
     ``CASES`` for each of its advisers, in review; the departments of the liaisons who work
     with the organisation invited to them, and its mediators named on them."""
     from cases.models import Role
-    from cases.services import invite_participant
+    from cases.services import invite_participant, name_participant
 
     by_org: dict[int, list] = defaultdict(list)
     for n, organisation in enumerate(orgs):
@@ -315,7 +315,8 @@ def real_cases(made: dict[str, list], orgs: list) -> dict[int, list]:
                     case=case, actor=officer, relation="department", organisation=department
                 )
             for mediator, _ in (p for p in made.get("mediator", []) if p[1] == organisation):
-                invite_participant(case=case, actor=officer, relation="mediator", user=mediator)
+                # Named as the mediation stage names one who declared no conflict.
+                name_participant(case=case, user=mediator, relation="mediator", added_by=officer)
     return by_org
 
 

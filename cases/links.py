@@ -64,13 +64,15 @@ REFUSALS = {
 
 
 class LinkRefused(Exception):
-    """A link that opens nothing: ``outcome`` (a ``LinkUse.Outcome``) and what to tell the
-    person (a lazy translation: the refusal page says it in each language)."""
+    """A link that opens nothing: ``outcome`` (a ``LinkUse.Outcome``), what to tell the
+    person (a lazy translation: the refusal page says it in each language) and, when it
+    was too many requests, in how many seconds to try again."""
 
-    def __init__(self, outcome: str, message=None) -> None:
+    def __init__(self, outcome: str, message=None, retry_after: int | None = None) -> None:
         super().__init__(outcome)
         self.outcome = outcome
         self.message = message or REFUSALS[outcome]
+        self.retry_after = retry_after
 
 
 def token_for(link: PartyLink) -> str:
@@ -153,6 +155,10 @@ def open_link(token: str, *, action: str, ip: str | None, user_agent: str = "") 
     now = timezone.now()
     link, outcome = _check(token, ip, now)
     use = _log(link, action, outcome, ip, user_agent)
+    if outcome == Outcome.LIMITED:
+        # A link over its rate waits a minute; an address that kept failing, ten.
+        wait = RATE_WINDOW if link is not None else FAILURE_WINDOW
+        raise LinkRefused(outcome, retry_after=int(wait.total_seconds()))
     if outcome != Outcome.OK:
         raise LinkRefused(outcome)
     link.use = use
@@ -237,7 +243,7 @@ def _party_of(case: Case, party: Party) -> Party:
     if not may_have_link(found):
         raise ValidationError(
             _("A link is for a person: send it to whoever acts for an association or a body."),
-            code="party",
+            code="not_a_person",
         )
     return found
 

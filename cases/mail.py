@@ -50,6 +50,7 @@ def queue_message(
     *,
     recipient: User | None = None,
     party: Party | None = None,
+    address: str = "",
     kind: str,
     subject: str,
     body: str,
@@ -58,12 +59,14 @@ def queue_message(
     reference: str = "",
 ) -> Message:
     """Store a message and have it sent after the surrounding transaction commits: to a
-    user of the system, or to a party of a case at their person's e-mail address.
-    ``reference``: what it delivers to the party, at most once (``Message.reference``)."""
+    user of the system, to a party of a case at their person's e-mail address, or to an
+    ``address`` alone (someone who is neither: an interpreter attending a session), one
+    of the three. ``reference``: what it delivers to the party or the address, at most
+    once (``Message.reference``)."""
     from .tasks import send_message  # tasks import this module
 
-    if (recipient is None) == (party is None):
-        raise ValueError("A message goes to a user or to a party.")
+    if sum((recipient is not None, party is not None, bool(address))) != 1:
+        raise ValueError("A message goes to a user, to a party or to an address.")
     content = attachment.content if attachment else ""
     message = Message.objects.create(
         attachment_name=attachment.name if attachment else "",
@@ -73,7 +76,7 @@ def queue_message(
         case=case,
         recipient=recipient,
         party=party,
-        to_address=recipient.email if recipient else party.person.email,
+        to_address=address or (recipient.email if recipient else party.person.email),
         reference=reference,
         kind=kind,
         # A subject is one header line: a name with a line break in it (stored before names

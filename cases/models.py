@@ -1319,8 +1319,9 @@ class Message(ConcurrentTransitionMixin, models.Model):
         blank=True,
         related_name="messages",
     )
-    # To a user of the system, or to a party of a case (a notice served by e-mail): one of
-    # the two, never both.
+    # To a user of the system, to a party of a case (a notice served by e-mail), or, with
+    # neither, to an address alone (an interpreter named on a mediation session); never to
+    # both a user and a party.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
@@ -1338,8 +1339,9 @@ class Message(ConcurrentTransitionMixin, models.Model):
         related_name="messages",
     )
     to_address = models.EmailField(_("address"))
-    # What the message delivers, when it must go to a party once only: "document:12" (a
-    # notice sent again after a retry is not sent twice; ``documents.delivery``).
+    # What the message delivers, when it must go to a party (or to an address alone) once
+    # only: "document:12" (a notice sent again after a retry is not sent twice;
+    # ``documents.delivery``).
     reference = models.CharField(_("delivers"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=30)
     subject = models.CharField(_("subject"), max_length=300)
@@ -1374,16 +1376,26 @@ class Message(ConcurrentTransitionMixin, models.Model):
             )
         ]
         constraints = [
+            # A user, a party, or neither (then the address is all it goes to): not both.
             models.CheckConstraint(
                 condition=models.Q(recipient__isnull=False, party__isnull=True)
-                | models.Q(recipient__isnull=True, party__isnull=False),
-                name="message_to_a_user_or_a_party",
+                | models.Q(recipient__isnull=True, party__isnull=False)
+                | (models.Q(recipient__isnull=True, party__isnull=True) & ~models.Q(to_address="")),
+                name="message_to_a_user_a_party_or_an_address",
             ),
             # A delivery is stored once for each party (``reference``).
             models.UniqueConstraint(
                 fields=["party", "reference"],
                 condition=~models.Q(reference=""),
                 name="message_delivered_once",
+            ),
+            # ... and once for each address alone (a NULL party would make the one above
+            # never match).
+            models.UniqueConstraint(
+                fields=["to_address", "reference"],
+                condition=~models.Q(reference="")
+                & models.Q(recipient__isnull=True, party__isnull=True),
+                name="message_to_address_delivered_once",
             ),
         ]
 

@@ -1,6 +1,6 @@
-"""E-mail to staff, in each person's own language and time zone, and notices to the
-parties of a case who consented to them, through the outbox (``cases.mail``). In the demo
-the console backend prints them."""
+"""E-mail to staff, in each person's own language and time zone, notices to the parties
+of a case who consented to them, and e-mail to someone known by an address alone, through
+the outbox (``cases.mail``). In the demo the console backend prints them."""
 
 from __future__ import annotations
 
@@ -54,8 +54,14 @@ def notify(
 def party_language(person: Person) -> str:
     """The language of a party's e-mail: Chinese in the script they read, else English
     (the messages are written in these three)."""
-    if person.preferred_language in (Language.ZH_HANS, Language.ZH_HANT):
-        return person.preferred_language
+    return message_language(person.preferred_language)
+
+
+def message_language(language: str) -> str:
+    """The language an e-mail is written in for a reader of ``language``: Chinese in
+    their script, else English."""
+    if language in (Language.ZH_HANS, Language.ZH_HANT):
+        return language
     return Language.EN
 
 
@@ -109,6 +115,48 @@ def _queue_to_party(
         attachment=attachment,
         reference=reference,
     )
+
+
+def notify_address(
+    *,
+    address: str,
+    language: str,
+    zone: str,
+    name: str,
+    context: dict,
+    case: Case | None = None,
+    attachment: MessageAttachment | None = None,
+    reference: str = "",
+) -> Message | None:
+    """E-mail someone who is neither a user nor a party, known by an address alone (an
+    interpreter attending a mediation session), in the outbox with the surrounding step:
+    in ``language`` (``message_language``) and ``zone``; the template has the caller's
+    context only. ``reference``: what it delivers; an address sent it already is not sent
+    it again. Returns the message, or None when nothing was sent (no address, or sent
+    already). No consent is looked for (``selectors.why_not_by_email`` is a party's): the
+    address was given to be sent these."""
+    if not address:
+        return None
+    if reference and _sent_to_address(address, reference):
+        return None
+    with translation.override(message_language(language)), timezone.override(zone):
+        text = render_to_string(email_template(name), context)
+    subject, body = _subject_and_body(text)
+    return queue_message(
+        address=address,
+        kind=name,
+        subject=subject,
+        body=body,
+        case=case,
+        attachment=attachment,
+        reference=reference,
+    )
+
+
+def _sent_to_address(address: str, reference: str) -> bool:
+    return Message.objects.filter(
+        recipient__isnull=True, party__isnull=True, to_address=address, reference=reference
+    ).exists()
 
 
 def members(organisation: Organisation, role: str) -> list[User]:

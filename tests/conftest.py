@@ -281,28 +281,48 @@ def do(officer, supervisor):
 
 
 @pytest.fixture
-def mediate(do):
-    """Mediation as the stage runs it, without sessions: the officer assigns a mediator
-    from the roster (one is made), who declares no conflict and records the outcome (by
-    default a written agreement: the case stays in mediation for the outcome task)."""
+def roster_mediator(db):
+    """A mediator of a people's mediation committee, on the roster."""
     from cases.models import Membership, Organisation, User
     from mediation.sessions.models import Mediator
 
+    committee, _made = Organisation.objects.get_or_create(
+        name="测试人民调解委员会", defaults={"kind": Organisation.Kind.MEDIATION_COMMITTEE}
+    )
+    user, _made = User.objects.get_or_create(
+        username="roster_mediator",
+        defaults={"display_name": "调解员甲", "email": "mediator@example.org"},
+    )
+    Membership.objects.get_or_create(user=user, organisation=committee, role=Role.MEDIATOR)
+    mediator, _made = Mediator.objects.get_or_create(
+        user=user, defaults={"organisation": committee, "languages": ["zh-hans"]}
+    )
+    return mediator
+
+
+@pytest.fixture
+def mediating(do, roster_mediator):
+    """A case routed to mediation, its mediator assigned and declared: the mediator's
+    ``mediate`` task is open."""
+
+    def run(case):
+        case = do(case, "assign_mediator", {"mediator": roster_mediator.pk}, form=True)
+        user = roster_mediator.user
+        return do(case, "declare_mediator", {"has_conflict": "no"}, user=user, form=True)
+
+    return run
+
+
+@pytest.fixture
+def mediate(do, mediating, roster_mediator):
+    """Mediation as the stage runs it, without sessions: the officer assigns the mediator,
+    who declares no conflict and records the outcome (by default a written agreement: the
+    case stays in mediation for the outcome task)."""
+
     def run(case, kind="written", **outcome):
-        committee, _made = Organisation.objects.get_or_create(
-            name="测试人民调解委员会", defaults={"kind": Organisation.Kind.MEDIATION_COMMITTEE}
-        )
-        user, _made = User.objects.get_or_create(
-            username="roster_mediator", defaults={"display_name": "调解员甲"}
-        )
-        Membership.objects.get_or_create(user=user, organisation=committee, role=Role.MEDIATOR)
-        mediator, _made = Mediator.objects.get_or_create(
-            user=user, defaults={"organisation": committee, "languages": ["zh-hans"]}
-        )
-        case = do(case, "assign_mediator", {"mediator": mediator.pk}, form=True)
-        case = do(case, "declare_mediator", {"has_conflict": "no"}, user=user, form=True)
+        case = mediating(case)
         data = {"kind": kind, "reason": "调解结束。", **outcome}
-        return do(case, "mediate", data, user=user, form=True)
+        return do(case, "mediate", data, user=roster_mediator.user, form=True)
 
     return run
 

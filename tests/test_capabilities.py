@@ -153,10 +153,24 @@ def test_it_names_an_adviser_only_through_the_legal_review(intake, officer, advi
     case = intake()
     with pytest.raises(ValidationError) as error:
         case_services.invite_participant(
-            case=case, actor=officer, relation=CaseParticipant.Relation.ADVISER, user=adviser
+            case=case, actor=officer, relation=CaseParticipant.Relation.ADVISER
         )
     assert error.value.code == "via_review"
     assert not case.participants.filter(user=adviser).exists()
+
+
+def test_it_names_a_mediator_only_through_mediation(intake, officer):
+    from .factories import OrganisationFactory, UserFactory
+
+    case = intake()
+    committee = OrganisationFactory(kind="mediation_committee", number_prefix="")
+    mediator = UserFactory(roles=[(committee, Role.MEDIATOR)])
+    with pytest.raises(ValidationError) as error:
+        case_services.invite_participant(
+            case=case, actor=officer, relation=CaseParticipant.Relation.MEDIATOR
+        )
+    assert error.value.code == "via_mediation"
+    assert not case.participants.filter(user=mediator).exists()
 
 
 def test_it_hides_a_case_from_an_adviser_not_assigned_to_it(client, intake, adviser):

@@ -259,7 +259,12 @@ def test_it_resumes_the_clocks_extended_by_the_working_days_suspended(
     )
     with django_capture_on_commit_callbacks(execute=True):
         fired = services.fire_clocks(today=date(2026, 10, 9))
-    assert fired == {"reminders": 0, "escalations": 0, "referrals_taken": 0}  # it waits
+    assert fired == {
+        "reminders": 0,
+        "escalations": 0,
+        "referrals_taken": 0,
+        "session_reminders": 0,
+    }  # it waits
 
     lifecycle.resume_case(case=case, actor=officer, on=date(2026, 10, 12))
 
@@ -439,7 +444,12 @@ def test_it_takes_an_unanswered_referral_once(referred, django_capture_on_commit
 
     assert fire(window.due_on)["referrals_taken"] == 0  # the last day is still the receiver's
     late = window.due_on + timedelta(days=1)
-    assert fire(late) == {"reminders": 0, "escalations": 0, "referrals_taken": 1}
+    assert fire(late) == {
+        "reminders": 0,
+        "escalations": 0,
+        "referrals_taken": 1,
+        "session_reminders": 0,
+    }
     assert fire(late)["referrals_taken"] == 0
     assert fire(late + timedelta(days=7))["referrals_taken"] == 0
 

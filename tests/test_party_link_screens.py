@@ -63,7 +63,9 @@ def test_the_party_s_page_fits_a_phone_and_passes_axe(live_server, token):
                 page.goto(home)
                 page.click(f".portal-language button[value='{language}']")
                 page.wait_for_load_state()
-                check = [*_overflow(page), *_axe(page), *_broken_dates(page), *_half_width(page)]
+                check = [*_overflow(page), *_axe(page), *_broken_dates(page)]
+                if language != "en":
+                    check += _half_width(page)
                 if size == "phone":
                     check += _small_targets(page)
                 found += [f"{size} {language}: {problem}" for problem in check]

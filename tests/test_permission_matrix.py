@@ -434,8 +434,9 @@ def _the_case(o: dict, users: dict) -> dict:
     case = report_up(case=case, actor=below, reason="涉外宗亲会来函，报县侨联协调")
     task = claim_task(task_id=_open_task(case, "screen").pk, user=officer)
     Relation = CaseParticipant.Relation
-    case_services.invite_participant(
-        case=case, actor=officer, relation=Relation.MEDIATOR, user=users["mediator"]
+    # Named on the case as the mediation stage names a mediator who declared no conflict.
+    case_services.name_participant(
+        case=case, user=users["mediator"], relation=Relation.MEDIATOR, added_by=officer
     )
     case_services.invite_participant(
         case=case, actor=officer, relation=Relation.DEPARTMENT, organisation=o["petitions"]

@@ -87,8 +87,8 @@ def world():
     case = Case.objects.get(title="印尼侨商投资合同纠纷")
     Relation = CaseParticipant.Relation
     assert case.participants.filter(user=users["adviser2"], relation=Relation.ADVISER).exists()
-    case_services.invite_participant(
-        case=case, actor=city_officer, relation=Relation.MEDIATOR, user=users["mediator"]
+    case_services.name_participant(
+        case=case, user=users["mediator"], relation=Relation.MEDIATOR, added_by=city_officer
     )
     case_services.invite_participant(
         case=case,

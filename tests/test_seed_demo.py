@@ -44,7 +44,7 @@ def test_it_is_idempotent(seeded):
 
 def test_it_registers_the_zijin_case_for_the_clan_association(seeded):
     case = Case.objects.get(title__contains="谭氏宗亲会")
-    assert case.status == "coordinating"
+    assert case.status == "mediating"
     assert case.category == "ancestral_graves"
     assert case.handling_organisation.name == "紫金县义容镇侨胞之家"
     claimant = case.parties.get(role=Party.Role.CLAIMANT)
@@ -58,11 +58,11 @@ def test_it_has_cases_in_many_states_and_categories(seeded):
     assert sorted(Case.objects.values_list("status", "category")) == [
         ("accepted", "houses"),
         ("closed", "returnee_affairs"),
-        ("coordinating", "ancestral_graves"),
         ("coordinating", "investment"),
         ("declined", "marriage_family"),
         ("following_up", "land"),
         ("legal_review", "inheritance"),
+        ("mediating", "ancestral_graves"),
         ("mediating", "houses"),
         ("referred", "land"),
         ("screening", "houses"),
@@ -87,7 +87,10 @@ def test_it_has_cases_in_many_states_and_categories(seeded):
         ("adviser", "cases.read_case", True),
         ("adviser3", "cases.read_case", False),
         ("adviser", "cases.add_note", False),
-        ("mediator", "cases.read_case", False),
+        # The county mediator mediates the Zijin case (declared no conflict).
+        ("mediator", "cases.read_case", True),
+        ("mediator", "cases.add_note", False),
+        ("mediator_my", "cases.read_case", False),
     ],
 )
 def test_it_creates_the_demo_logins(
@@ -129,7 +132,8 @@ def test_it_takes_the_zijin_case_through_the_committee_s_review(seeded):
 def test_it_holds_the_zijin_meeting_with_the_seven_bodies(seeded):
     """Seven bodies invited; the housing bureau's reply handed to a colleague; the
     petitions bureau excused; the 纪要 final; four action items: two done, one in
-    progress, one overdue and escalated to its department's head."""
+    progress, one overdue and escalated to its department's head; the supervisor then
+    let the case go on to mediation without the two still open."""
     from cases.models import Message
     from mediation.coordination.models import Meeting
 
@@ -140,8 +144,8 @@ def test_it_holds_the_zijin_meeting_with_the_seven_bodies(seeded):
     assert replies["紫金县信访局"].status == "declined"
     assert meeting.status == "finalised" and meeting.minutes.number == "义侨维纪〔2026〕1号"
     items = {a.organisation.name: a.status for a in meeting.actions.all()}
-    assert sorted(items.values()) == ["done", "done", "in_progress", "overdue"]
-    assert items["紫金县自然资源局"] == "overdue"
+    assert sorted(items.values()) == ["done", "done", "overridden", "overridden"]
+    assert meeting.actions.get(organisation__name="紫金县自然资源局").clock.escalated_at
     told = Message.objects.filter(kind="escalation", case=meeting.case)
     assert "resources_head" in set(told.values_list("recipient__username", flat=True))
     snapshot = meeting.minutes.snapshot["meeting"]
@@ -155,3 +159,28 @@ def test_it_leaves_a_case_waiting_on_adviser3_with_a_draft(seeded):
     seat = Reviewer.objects.get(adviser__username="adviser3", status="reviewing")
     assert seat.opinion.facts and not seat.opinion.submitted_at
     assert seat.review.case.title == "归侨遗产继承公证受阻"
+
+
+def test_it_mediates_the_zijin_case_online_with_the_representatives_consent(seeded):
+    """The county mediator serves; both Malaysian representatives consented (online
+    mediation, e-mail, documents abroad); round one held online with its 调解笔录 issued;
+    round two set in Kuala Lumpur time."""
+    from cases.models import Consent
+    from cases.selectors import has_consent
+    from mediation.sessions.models import MediationSession
+    from mediation.sessions.selectors import serving_mediator
+
+    case = Case.objects.get(title__contains="谭氏宗亲会")
+    assert serving_mediator(case).user.username == "mediator"
+    for party in case.parties.filter(role=Party.Role.REPRESENTATIVE):
+        for purpose in Consent.Purpose.values:
+            assert has_consent(party, purpose), (party, purpose)
+    first, second = MediationSession.objects.filter(case=case).order_by("round")
+    assert (first.status, first.record.status) == ("held", "issued")
+    assert first.record.document.kind == "session_record"
+    assert (second.status, second.mode, str(second.set_in_zone)) == (
+        "planned",
+        "online",
+        "Asia/Kuala_Lumpur",
+    )
+    assert case.deadlines.get(kind="mediation").starts_on is not None

@@ -13,7 +13,7 @@ from icalendar import Calendar
 from cases.models import Message
 from mediation.sessions import ics, mail
 from mediation.sessions.models import Attendee, MediationSession
-from mediation.sessions.tasks import send_session_reminders
+from workflows.services import fire_clocks
 
 from . import test_session_times as shared
 from .test_session_times import THAM, WONG, at
@@ -189,6 +189,10 @@ def messages(kind: str) -> dict[str, Message]:
     return {m.to_address: m for m in Message.objects.filter(kind=kind)}
 
 
+# The interpreter of ``session_at``, named with an address (tests/test_session_guest_mail.py).
+CHEN = "chen.meiling@example.cn"
+
+
 def test_it_invites_each_party_in_their_language_with_their_calendar(
     ahead, claimant_party, respondent, consented
 ):
@@ -197,7 +201,7 @@ def test_it_invites_each_party_in_their_language_with_their_calendar(
     missed = mail.send_invitations(ahead)
 
     sent = messages(mail.INVITATION)
-    assert set(sent) == {"tham.wh@example.my", "wong.meiling@example.ca"}
+    assert set(sent) == {"tham.wh@example.my", "wong.meiling@example.ca", CHEN}
     tham, wong = sent["tham.wh@example.my"], sent["wong.meiling@example.ca"]
     assert tham.subject.startswith("调解通知：第1轮调解")
     assert tham.body.startswith("谭永康：")
@@ -207,15 +211,15 @@ def test_it_invites_each_party_in_their_language_with_their_calendar(
         assert message.attachment_name == "mediation.ics"
         assert message.attachment_type == "text/calendar; charset=utf-8; method=REQUEST"
         assert f"DTSTART;TZID={zone}:" in message.attachment
-    # The interpreter, named with an address only, cannot be sent to through the outbox.
-    assert [a.display_name for a in missed] == ["陈美玲"]
+    # The interpreter, named with an address only, is sent hers there.
+    assert missed == []
 
 
 def test_it_gives_the_time_in_their_zone_and_in_beijing(session_at, respondent, consented):
     consented(respondent)
     mail.send_invitations(session_at(at(2026, 7, 15, 1, 30)))
 
-    (wong,) = Message.objects.filter(kind=mail.INVITATION)
+    wong = messages(mail.INVITATION)["wong.meiling@example.ca"]
 
     assert "Your time: 2026-07-14 18:30–20:00 PDT (Vancouver, UTC-7)" in wong.body
     assert "Beijing time: 2026-07-15 09:30–11:00 CST (Shanghai, UTC+8)" in wong.body
@@ -227,8 +231,8 @@ def test_it_sends_nothing_to_a_party_who_did_not_consent(ahead, claimant_party, 
 
     missed = mail.send_invitations(ahead)
 
-    assert set(messages(mail.INVITATION)) == {"tham.wh@example.my"}
-    assert {a.display_name for a in missed} == {WONG, "陈美玲"}
+    assert set(messages(mail.INVITATION)) == {"tham.wh@example.my", CHEN}
+    assert {a.display_name for a in missed} == {WONG}
 
 
 def test_it_sends_an_invitation_once_and_an_update_when_the_session_moves(
@@ -243,7 +247,7 @@ def test_it_sends_an_invitation_once_and_an_update_when_the_session_moves(
     ahead.save()
     mail.send_invitations(ahead, update=True)
 
-    assert Message.objects.filter(kind=mail.INVITATION).count() == 2
+    assert Message.objects.filter(kind=mail.INVITATION).count() == 3
     wong = messages(mail.UPDATE)["wong.meiling@example.ca"]
     assert wong.subject.startswith("Session moved: mediation, round 1")
     _, event = parsed(wong.attachment)
@@ -277,11 +281,11 @@ def test_it_reminds_each_party_once_the_day_before(ahead, claimant_party, respon
     day_before = ahead.starts_at - datetime.timedelta(hours=20)
 
     assert mail.send_reminders(now=day_before - datetime.timedelta(days=1)) == 0
-    assert mail.send_reminders(now=day_before) == 2
+    assert mail.send_reminders(now=day_before) == 3  # the interpreter too
     assert mail.send_reminders(now=day_before + datetime.timedelta(hours=1)) == 0
 
     sent = messages(mail.REMINDER)
-    assert set(sent) == {"tham.wh@example.my", "wong.meiling@example.ca"}
+    assert set(sent) == {"tham.wh@example.my", "wong.meiling@example.ca", CHEN}
     assert sent["tham.wh@example.my"].subject.startswith("调解提醒：第1轮调解")
     assert sent["wong.meiling@example.ca"].subject.startswith("Reminder: mediation, round 1")
     assert "Your time: " in sent["wong.meiling@example.ca"].body
@@ -291,15 +295,16 @@ def test_it_reminds_a_party_again_when_the_session_moved(
     ahead, claimant_party, respondent, consented
 ):
     consented(claimant_party)
-    assert mail.send_reminders(now=ahead.starts_at - datetime.timedelta(hours=20)) == 1
+    # The claimant and the interpreter, each time.
+    assert mail.send_reminders(now=ahead.starts_at - datetime.timedelta(hours=20)) == 2
 
     ahead.starts_at += datetime.timedelta(days=2)
     ahead.sequence += 1
     ahead.save()
     mail.send_invitations(ahead, update=True)
 
-    assert mail.send_reminders(now=ahead.starts_at - datetime.timedelta(hours=20)) == 1
-    assert Message.objects.filter(kind=mail.REMINDER).count() == 2
+    assert mail.send_reminders(now=ahead.starts_at - datetime.timedelta(hours=20)) == 2
+    assert Message.objects.filter(kind=mail.REMINDER).count() == 4
 
 
 def test_it_does_not_remind_of_a_cancelled_session(ahead, claimant_party, consented):
@@ -322,16 +327,16 @@ def test_an_invitation_within_the_day_is_its_reminder(session_at, claimant_party
 
 def test_it_reminds_a_party_who_consents_later(ahead, claimant_party, consented):
     day_before = ahead.starts_at - datetime.timedelta(hours=20)
-    assert mail.send_reminders(now=day_before) == 0
+    assert mail.send_reminders(now=day_before) == 1  # the interpreter alone
 
     consented(claimant_party)
 
     assert mail.send_reminders(now=day_before + datetime.timedelta(hours=1)) == 1
 
 
-def test_the_task_sweeps_the_reminders(session_at, claimant_party, consented):
+def test_the_hourly_clock_sweep_sends_the_reminders(session_at, claimant_party, consented):
     consented(claimant_party)
     session_at(timezone.now() + datetime.timedelta(hours=20))
 
-    assert send_session_reminders() == 1
-    assert send_session_reminders() == 0
+    assert fire_clocks()["session_reminders"] == 2  # the claimant and the interpreter
+    assert fire_clocks()["session_reminders"] == 0

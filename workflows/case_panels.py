@@ -95,7 +95,7 @@ for _panel in (
     Panel(
         "parties",
         "cases/panels/parties.html",
-        lambda case, user, can: {"parties": selectors.party_list(case)},
+        lambda case, user, can: {"parties": read_once(case, "parties", selectors.party_list)},
         30,
     ),
     Panel("documents", "documents/panels/documents.html", _documents, 40),

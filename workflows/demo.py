@@ -428,13 +428,16 @@ ZIJIN_MEETING = [
     ("progress", "petitions", {"text": "答复稿已起草，待协调事项落实后发出。"}),
 ]
 
-# After the meeting: the supervisor lets the case go on to mediation without the natural
-# resources bureau's overdue opinion; the county mediator declares no conflict; the
+# After the meeting: the natural resources bureau's opinion runs out and is escalated to its
+# head; the supervisor lets the case go on to mediation without it (and without the
+# petitions bureau's written reply, still in progress); the county mediator declares no conflict; the
 # association's two representatives consent in writing to online mediation, to e-mail and
 # to documents going to Malaysia; round one online a week ago, its 调解笔录 issued; round two
 # set in Kuala Lumpur time.
 REPRESENTATIVES = ["谭永康", "谭丽珍"]
 ZIJIN_MEDIATION = [
+    # The day's sweep finds the natural resources bureau's item run out and escalates it.
+    ("day_ends", "officer", {}),
     (
         "go_on",
         "yirong_head",
@@ -491,7 +494,7 @@ ZIJIN_MEDIATION = [
         {
             "mode": "online",
             "days_ahead": 6,
-            "time": "20:00",
+            "time": "19:00",
             "zone": "Asia/Kuala_Lumpur",
             "duration_minutes": 90,
             "video_link": "https://meeting.example.cn/j/zijin-2",
@@ -977,7 +980,11 @@ def _as_sent(
 
 def _step(case: Case, name: str, user: User, data: dict) -> None:
     """One step of a demo case, as the person would take it on the screens: a stage's
-    own (declaring, asking), else the task of that name."""
+    own (declaring, asking), the day's sweep of the clocks as beat runs it, else the task
+    of that name."""
+    if name == "day_ends":
+        workflow_services.fire_clocks()
+        return
     for demo in stages.demos():
         if name in demo.steps:
             demo.steps[name](case, user, data)

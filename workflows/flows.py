@@ -135,7 +135,7 @@ class DisputeFlow(flow.Flow):
             "cases.handle_case",
             earlier=("route", *(COORDINATION.hands_on if COORDINATION else ("coordination",))),
         ).Next(this.after_mediation)
-    after_mediation = flow.If(_case_is("mediation")).Then(this.outcome).Else(this.follow_up)
+    after_mediation = flow.If(_case_is("mediating")).Then(this.outcome).Else(this.follow_up)
     outcome = CaseTask(
         _("Record the outcome"),
         steps.OutcomeForm,

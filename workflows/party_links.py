@@ -20,7 +20,7 @@ from cases.notifications import site_url
 from cases.views import say_form_errors
 from documents.models import Submission
 
-from .panels import Panel, register
+from .panels import Panel, read_once, register
 
 
 class PartyLinkForm(forms.Form):
@@ -32,11 +32,20 @@ class PartyLinkForm(forms.Form):
         label=gettext_lazy("Valid for (days)"), min_value=1, max_value=links.MAX_DAYS, initial=30
     )
 
-    def __init__(self, *args, case: Case, **kwargs) -> None:
+    def __init__(self, *args, case: Case, shown: list[Party] | None = None, **kwargs) -> None:
+        """``shown``: the case's parties as the page read them already, to offer (the
+        choice posted is checked against the database)."""
         super().__init__(*args, **kwargs)
-        self.fields["party"].queryset = case.parties.filter(person__isnull=False).select_related(
-            "person"
-        )
+        party = self.fields["party"]
+        party.queryset = case.parties.filter(person__isnull=False).select_related("person")
+        if shown is not None:
+            people = [p for p in shown if p.person_id]
+            party.choices = [("", party.empty_label), *((p.pk, _named(p)) for p in people)]
+        party.label_from_instance = _named
+
+
+def _named(party: Party) -> str:
+    return _("%(name)s (%(role)s)") % {"name": party.subject, "role": party.get_role_display()}
 
 
 def _panel(case: Case, user: User, can: dict) -> dict | None:
@@ -47,7 +56,9 @@ def _panel(case: Case, user: User, can: dict) -> dict | None:
         "party_links": case.party_links.select_related(
             "party__person", "created_by", "revoked_by"
         ).annotate(last_used=used),
-        "party_link_form": PartyLinkForm(case=case),
+        "party_link_form": PartyLinkForm(
+            case=case, shown=read_once(case, "parties", selectors.party_list)
+        ),
         "submissions": Submission.objects.filter(case=case).select_related(
             "party__person", "evidence"
         ),

@@ -189,11 +189,18 @@ def private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
+    # Every use is in the LinkUse log; Django's request log would write the address, and
+    # so the token, of each refusal (a flag its ``log_response`` reads).
+    response._has_been_logged = True
     return response
 
 
 def refused(
-    request: HttpRequest, outcome: str, message=None, status: int | None = None
+    request: HttpRequest,
+    outcome: str,
+    message=None,
+    status: int | None = None,
+    retry_after: int | None = None,
 ) -> HttpResponse:
     """The page of a refused link, in the three languages of the links."""
     response = render(
@@ -205,8 +212,8 @@ def refused(
         },
         status=status or ANSWER_STATUS[outcome],
     )
-    if outcome == Outcome.LIMITED:
-        response["Retry-After"] = str(int(links.FAILURE_WINDOW.total_seconds()))
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
     return private(response)
 
 
@@ -225,7 +232,9 @@ def party_view(action: str | Callable[[dict], str]):
                     user_agent=request.META.get("HTTP_USER_AGENT", ""),
                 )
             except links.LinkRefused as refusal:
-                return refused(request, refusal.outcome, refusal.message)
+                return refused(
+                    request, refusal.outcome, refusal.message, retry_after=refusal.retry_after
+                )
             zone = link.party.person.time_zone
             with translation.override(link.language), timezone.override(zone):
                 try:

@@ -442,6 +442,8 @@ def fire_clocks(*, today: datetime.date | None = None) -> dict[str, int]:
         "reminders": sum(_alert("reminder", d, today, calendar) for d in due_soon),
         "escalations": sum(_alert("escalation", d, today, calendar) for d in overdue),
         "referrals_taken": sum(_take_unanswered_referral(d, today) for d in unanswered),
+        # The stages' own sweeps (a session's reminder the day before it).
+        **{name: sweep() for name, sweep in stages.sweeps().items()},
     }
 
 

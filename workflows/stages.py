@@ -32,6 +32,9 @@ need to know about it. They read the registry instead of lists that name stages:
   (``menu``, a context processor);
 - ``portal``: its sections of a party's own page, the page a party's link opens
   (``PortalSection``, read by ``workflows.portal`` through ``portal_sections()``);
+- ``sweeps``: what it sends or checks on the hour, with the clocks' sweep
+  (``workflows.services.fire_clocks``): name → a function that returns how many it did,
+  safe to run again (a session's reminder the day before);
 - ``demo``: its part of ``make demo`` (``workflows.demo``).
 
 Registering a stage, name, action, clock, mark, e-mail, timeline kind, panel, portal
@@ -143,6 +146,7 @@ class Stage:
     case_gate: Callable[[int, User], str | None] | None = None
     menu: tuple[MenuItem, ...] = ()
     portal: tuple[PortalSection, ...] = ()
+    sweeps: dict[str, Callable[[], int]] = field(default_factory=dict)
     demo: Demo | None = None
 
 
@@ -316,6 +320,10 @@ def portal_page(request) -> str:
     """The party's own page, for a section's view to send them back to (the token is the
     request's own)."""
     return reverse("portal:home", args=[request.resolver_match.kwargs["token"]])
+
+
+def sweeps() -> dict[str, Callable[[], int]]:
+    return {name: sweep for s in STAGES.values() for name, sweep in s.sweeps.items()}
 
 
 def demos() -> list[Demo]:

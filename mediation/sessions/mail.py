@@ -7,8 +7,9 @@ in Beijing time, and the .ics in their zone (``ics``). It is queued with the ste
 rolled back mails nobody. A message names what it delivers (``_reference``: the session at
 its revision), so a step that runs twice sends nothing twice.
 
-Someone attending who is not a party (an interpreter with only an e-mail address) is sent
-nothing: the outbox sends to a user or to a party (``cases.mail.queue_message``).
+Someone attending who is not a party (an interpreter, an adviser) is sent the same at the
+address they were named with, in their own language and zone
+(``cases.notifications.notify_address``); one named without an address is sent nothing.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.mail import MessageAttachment
-from cases.models import Language, Party
-from cases.notifications import notify_party
+from cases.models import Language, Party, Person
+from cases.notifications import notify_address, notify_party
 from cases.selectors import email_recipients
 
 from . import ics
@@ -66,8 +68,9 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
     one running at the same time, sends nothing again). Returns how many were reminded.
     One who cannot be reached yet is looked at again by the next sweep."""
     now = now or timezone.now()
+    reachable = Q(party__isnull=False) | ~Q(email="")
     due = Attendee.objects.filter(
-        party__isnull=False,
+        reachable,
         reminded_at__isnull=True,
         session__status=MediationSession.Status.PLANNED,
         session__starts_at__gt=now,
@@ -78,6 +81,8 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
 
 @transaction.atomic
 def _remind(attendee: Attendee, now: datetime.datetime) -> bool:
+    if not attendee.party_id:
+        return _claim(attendee, now) and _notify_guest(attendee.session, attendee, REMINDER)
     recipients = email_recipients(attendee.party)
     if not recipients or not _claim(attendee, now):
         return False
@@ -98,9 +103,13 @@ def _send(session: MediationSession, name: str, *, attach: bool) -> list[Attende
     attendees = session.attendees.select_related("party__person", "party__case")
     missed = []
     for attendee in attendees:
+        if not attendee.party_id:
+            if not _notify_guest(session, attendee, name, attach=attach):
+                missed.append(attendee)
+            continue
         # An association attending is reached through those acting for it, each in their
         # own zone and language.
-        recipients = email_recipients(attendee.party) if attendee.party_id else []
+        recipients = email_recipients(attendee.party)
         for party in recipients:
             _notify(session, party, name, attach=attach)
         if not recipients:
@@ -113,10 +122,30 @@ def _notify(session: MediationSession, party: Party, name: str, *, attach: bool)
     notify_party(
         party=party,
         name=name,
-        context=_context(session, party),
+        context=_context(session, _addressed(party.person)),
         attachment=_attachment(session, reader) if attach else None,
         reference=_reference(name, session),
     )
+
+
+def _notify_guest(
+    session: MediationSession, attendee: Attendee, name: str, *, attach: bool = False
+) -> bool:
+    """An attendee who is not a party, at their own address, zone and language (the .ics
+    too); True if there was an address to send to."""
+    if not attendee.email:
+        return False
+    notify_address(
+        address=attendee.email,
+        language=attendee.language,
+        zone=str(attendee.time_zone),
+        name=name,
+        context=_context(session, attendee.name),
+        case=session.case,
+        attachment=_attachment(session, ics.reader_of(attendee)) if attach else None,
+        reference=_reference(name, session),
+    )
+    return True
 
 
 def _attachment(session: MediationSession, reader: ics.Reader) -> MessageAttachment:
@@ -124,13 +153,17 @@ def _attachment(session: MediationSession, reader: ics.Reader) -> MessageAttachm
     return MessageAttachment(ics.FILE_NAME, ics.invitation_for(session, reader), content_type)
 
 
-def _context(session: MediationSession, party: Party) -> dict:
-    person = party.person
+def _addressed(person: Person) -> str:
+    """A party's name as their e-mail greets them: in Chinese or in Latin letters."""
     chinese = ics.reading(person.preferred_language) != Language.EN
+    return (person.name_zh if chinese else person.name_latin) or str(person)
+
+
+def _context(session: MediationSession, name: str) -> dict:
     return {
         "case": session.case,
         "session": session,
-        "name": (person.name_zh if chinese else person.name_latin) or str(person),
+        "name": name,
         # Written as each reader's e-mail is rendered: in their zone, and in Beijing's.
         "when": SessionTime(session.starts_at, session.duration_minutes),
         "beijing": settings.TIME_ZONE,

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from timezone_field import TimeZoneField
@@ -184,6 +185,11 @@ class MediationSession(ConcurrentTransitionMixin, models.Model):
     def ends_at(self):
         return self.starts_at + timezone.timedelta(minutes=self.duration_minutes)
 
+    @property
+    def has_begun(self) -> bool:
+        """Its record can be written once it has begun."""
+        return self.starts_at <= timezone.now()
+
     @transition(field=status, source=Status.PLANNED, target=Status.HELD)
     def mark_held(self) -> None:
         """The record is written: the session took place."""
@@ -204,7 +210,7 @@ class Attendee(models.Model):
         REPRESENTATIVE = "representative", _("Representative")
         RELATIVE = "relative", _("Relative")
         INTERPRETER = "interpreter", _("Interpreter")
-        ADVISER = "adviser", _("Adviser")
+        ADVISER = "adviser", pgettext_lazy("attendee", "Adviser")
 
     session = models.ForeignKey(
         MediationSession,
@@ -360,7 +366,7 @@ class Proposal(models.Model):
 
     class Stance(models.TextChoices):
         PROPOSAL = "proposal", _("Proposal")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("proposal", "Accepted")
         REJECTED = "rejected", _("Rejected")
         COUNTER = "counter", _("Counter-proposal")
 

@@ -15,7 +15,7 @@ from cases.selectors import case_timeline
 from workflows.panels import Panel
 from workflows.stages import MenuItem, Segment, Stage, register_stage
 
-from . import demo, kinds, mail, nodes, selectors, snapshots
+from . import demo, kinds, mail, nodes, portal, portal_sessions, selectors, snapshots
 
 MEDIATOR = frozenset({Role.MEDIATOR})
 CAPABILITIES = {
@@ -74,7 +74,9 @@ def register() -> None:
             # The 调解笔录 is the Ministry's item "7 调解记录".
             slot_kinds=(("7 调解记录", kinds.SESSION_RECORD),),
             case_gate=_gate,
+            portal=(portal_sessions.SECTION, portal.SECTION),
             menu=(MenuItem(_("My mediations"), "sessions:mine", "sessions.see_own"),),
+            sweeps={"session_reminders": mail.send_reminders},
             demo=demo.DEMO,
         )
     )

@@ -57,6 +57,9 @@ def _page(request, case, session_form=None):
         "case": case,
         "assignment": selectors.current_assignment(case),
         "mediation_sessions": [(s, times.local_times(s)) for s in sessions],
+        # One session is planned at a time: the next is scheduled once it is held or
+        # cancelled.
+        "planned": any(s.status == MediationSession.Status.PLANNED for s in sessions),
         "consent_rows": _consent_rows(case),
         "online_missing": selectors.online_refused_because(case),
         "thread": record_selectors.thread(case),
