@@ -39,20 +39,30 @@ NOTICE_TEMPLATE = "documents/email/notice.txt"
 @transaction.atomic
 def send_to_parties(document: Document) -> list[Message]:
     """E-mail a rendered notice to the claimants and those acting for them who can be
-    reached by e-mail; nothing for a kind not sent to the claimant, nor for a version a
-    correction has replaced already."""
+    reached by e-mail, or a stage's document to the parties its kind names
+    (``KindSpec.addressees``); nothing for another kind, nor for a version a correction
+    has replaced already."""
     document = _locked(document)
     spec = KINDS.get(document.kind)
-    if spec is None or not spec.to_party or document.status != Document.Status.FINAL:
+    if spec is None or document.status != Document.Status.FINAL:
+        return []
+    if spec.addressees is not None:
+        parties = list(spec.addressees(document))
+    elif spec.to_party:
+        claimants = document.case.parties.filter(role=Party.Role.CLAIMANT)
+        parties = list(
+            document.case.parties.filter(Q(pk__in=claimants) | Q(on_behalf_of__in=claimants))
+        )
+    else:
         return []
     latest = latest_consents(document.case)
-    claimants = document.case.parties.filter(role=Party.Role.CLAIMANT)
     # An association or a body is reached through those acting for it, who are listed.
     addressees = document.case.parties.filter(
-        Q(pk__in=claimants) | Q(on_behalf_of__in=claimants), person__isnull=False
+        Q(pk__in=[p.pk for p in parties]) | Q(on_behalf_of__in=[p.pk for p in parties]),
+        person__isnull=False,
     ).select_related("person", "case")
     recipients = [person for party in addressees for person in email_recipients(party, latest)]
-    messages = _send(document, recipients, NOTICE, {})
+    messages = _send(document, recipients, spec.email or NOTICE, {})
     _record_sent(document, messages, actor=None)
     return messages
 

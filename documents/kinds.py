@@ -57,6 +57,12 @@ class KindSpec:
     # The body of the issuing organisation that issues it in its own name, after the
     # organisation's name: 法律顾问委员会 makes the committee, not the 侨联, its author.
     issuing_body: str = ""
+    # Who it is e-mailed to once rendered, besides the claimants of a notice: (document) ->
+    # the parties (a stage's record to confirm goes to those who attended), each reached
+    # by their own consents (``documents.delivery``).
+    addressees: Callable | None = None
+    # The e-mail it goes with (a registered e-mail name); by default the notice's.
+    email: str = ""
 
     def __post_init__(self) -> None:
         if not self.template:

@@ -95,8 +95,12 @@ UNRESOLVED = {"result": "unresolved", "route_forward": "litigation", "notes": ""
 # ("coordination": a meeting through the coordination stage, ``coordinate`` below)
 ROUTES = {
     "coordination": [("召集协调会", "coordination"), ("登记办理结果", "outcome")],
-    "mediation": [("调解", "mediation"), ("登记办理结果", "outcome")],
-    "both": [("召集协调会", "coordination"), ("调解", "mediation"), ("登记办理结果", "outcome")],
+    "mediation": [("指派调解员", "mediation"), ("登记办理结果", "outcome")],
+    "both": [
+        ("召集协调会", "coordination"),
+        ("指派调解员", "mediation"),
+        ("登记办理结果", "outcome"),
+    ],
     "advice": [("登记办理结果", "outcome")],
 }
 DEPARTMENT_LIAISONS = "紫金县自然资源局 的 承办人、分管领导或部门联络人"
@@ -118,6 +122,25 @@ def coordinate(finish, department, liaison):
     return run
 
 
+@pytest.fixture
+def mediate(finish, roster_mediator):
+    """Mediation through the stage's screens: the officer assigns the mediator, who
+    declares no conflict and records a written agreement; the officer is next."""
+
+    def run(case, outcome_label):
+        user = roster_mediator.user
+        page = finish(case, "assign_mediator", {"mediator": roster_mediator.pk})
+        next_is(page, case, label_of("declare_mediator"), str(user))
+        page = finish(case, "declare_mediator", {"has_conflict": "no"}, user=user)
+        next_is(page, case, label_of("mediate"), f"{user}（您）")
+        outcome = {"kind": "written", "reason": "双方同意按新界址修坟。"}
+        page = finish(case, "mediate", outcome, user=user)
+        next_is(page, case, outcome_label, "officer")
+        return page
+
+    return run
+
+
 def label_of(name: str) -> str:
     """A task's label as the (Chinese) screens say it."""
     with translation.override("zh-hans"):
@@ -131,7 +154,7 @@ def due_for(case) -> str:
 
 @pytest.mark.parametrize("route", [*ROUTES, "close"])
 def test_it_names_the_next_step_after_each_task(
-    client, intake, finish, coordinate, officer, lawyer, route
+    client, intake, finish, coordinate, mediate, officer, lawyer, route
 ):
     case = intake()
     me = "officer（您）"
@@ -175,8 +198,9 @@ def test_it_names_the_next_step_after_each_task(
         for (_label, name), (next_label, _next) in itertools.pairwise(steps):
             if name == "coordination":
                 page = coordinate(case)
-            else:
-                page = finish(case, name, {"summary": f"{name}：各方同意方案"})
+            else:  # the mediator's steps, then the officer's outcome
+                mediate(case, next_label)
+                continue
             next_is(page, case, next_label, me)
         page = finish(case, "outcome", UNRESOLVED if route == "advice" else SETTLED)
         next_is(page, case, "回访", me)
@@ -345,7 +369,7 @@ def screen_of(client, case, name, user):
 
 
 def test_it_shows_what_the_steps_before_produced(
-    client, intake, finish, coordinate, officer, supervisor, lawyer
+    client, intake, finish, coordinate, mediate, officer, supervisor, lawyer
 ):
     case = intake()
     finish(case, "screen", {"notes": "事实清楚，属本会职责"})
@@ -376,11 +400,11 @@ def test_it_shows_what_the_steps_before_produced(
 
     finish(case, "route", {"route": "both", "notes": ""})
     coordinate(case)
-    finish(case, "mediation", {"summary": "双方同意按新界址修坟"})
+    mediate(case, "登记办理结果")
     outcome = earlier(screen_of(client, case, "outcome", officer))
-    # The minutes' step: the 纪要 it issued, and the mediation's record after it.
+    # The minutes' step: the 纪要 it issued, and the mediation's outcome after it.
     assert "会议纪要" in outcome
-    assert "调解情况：双方同意按新界址修坟" in outcome
+    assert "双方同意按新界址修坟" in outcome
     assert outcome.index("会议纪要") < outcome.index("双方同意")  # oldest first
 
 
@@ -440,13 +464,13 @@ def test_it_marks_a_required_text_field_and_says_its_error_there(client, intake,
 
 
 @pytest.fixture
-def at_outcome(intake, finish, legal_review):
+def at_outcome(intake, finish, legal_review, mediate):
     case = intake()
     finish(case, "screen", {"notes": "可受理"})
     finish(case, "decide", {"decision": "accept", "reason": ""})
     legal_review(case, "mediation")
     finish(case, "route", {"route": "mediation", "notes": ""})
-    finish(case, "mediation", {"summary": "达成协议"})
+    mediate(case, "登记办理结果")
     return case
 
 

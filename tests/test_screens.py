@@ -10,7 +10,10 @@ review seated an adviser (an adviser is named on a case only through its review)
 complaints reach legal review: one whose lead has yet to declare any conflict, one whose two
 reviewers have submitted, for the lead to consolidate. The send-to-review screen, a
 reviewer's screen, the declaration, the consolidation, the committee list and a refusal
-(403) are walked too.
+(403) are walked too. Mediation: the Zijin case's mediation page (as its officer and as its
+mediator), the mediator's list, the record of round one, the outcome task, and the
+declaration of a mediator assigned to another case; and a party's own page, opened through
+a link issued in the test, in Chinese and in English.
 One browser; one context per size; each person logs in once through the login form and
 their session is reused in both contexts. The officer's pages are walked again in English;
 on the officer's queue the first Tab stop is 跳到正文 and, on a phone, the 菜单 button opens
@@ -34,8 +37,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import sync_playwright
 
+from cases import links
 from cases import services as case_services
-from cases.models import Case, CaseParticipant, Organisation
+from cases.models import Case, CaseParticipant, Organisation, Party
+from mediation.sessions.models import MediationSession
 from workflows import demo
 from workflows import services as workflow_services
 from workflows.selectors import open_tasks_of
@@ -57,11 +62,21 @@ SHOT_OTHERS = {
     "reply",
     "act",
     "items",
+    "zijin-mediation",
+    "zijin-mediation-mediator",
+    "mine",
+    "record",
+    "outcome",
+    "declare-mediator",
+    "portal-zh-hans",
+    "portal-en",
 }
 # The officer's pages are also walked in English, whose words are longer.
 IN_ENGLISH = "city_officer"
 # The smallest target on a phone (px), each way.
 TARGET = 44
+# Not a login: a party's own page, opened through their link.
+PARTY = "party"
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -127,16 +142,24 @@ def world():
     drafting = Case.objects.get(title="归侨遗产继承公证受阻")
     [review] = [t for t in open_tasks_of(drafting) if t.owner_id == users["adviser3"].pk]
     # Coordination: a case to convene, one whose justice bureau has still to reply, one to
-    # minute; the Zijin meeting, its minutes final and the natural resources bureau's item
-    # overdue.
+    # minute, one minuted with an item of the natural resources bureau's; the Zijin
+    # meeting, its minutes final.
     [convene] = _tasks(_play(CONVENING, users), "convene")
     replying = _play(REPLYING, users)
     [reply] = _tasks(replying, "reply")
     [minutes] = _tasks(_play(MINUTING, users), "minutes")
     zijin = Case.objects.get(title__contains="谭氏宗亲会")
     zijin_meeting = reverse("coordination:meeting", args=[zijin.meetings.get().pk])
-    [act] = [t for t in _tasks(zijin, "act") if t.flow_task.is_for(users["liaison"], t)]
+    acting = _play(ACTING, users)
+    [act] = [t for t in _tasks(acting, "act") if t.flow_task.is_for(users["liaison"], t)]
     items = Visit("items", reverse("coordination:items"))
+    # Mediation: the Zijin case's page (round one held, its record issued; round two planned
+    # in Kuala Lumpur time), the record of round one, the mediator's outcome task; a case
+    # whose assigned mediator has yet to declare; each representative's own page.
+    zijin_mediation = reverse("sessions:case", args=[zijin.pk])
+    first_round = MediationSession.objects.get(case=zijin, round=1)
+    [outcome] = _tasks(zijin, "mediate")
+    [declare_mediator] = _tasks(_play(MEDIATOR_DECLARING, users), "declare_mediator")
 
     common = [
         Visit("queue", "/queue/?view=mine"),
@@ -162,6 +185,7 @@ def world():
         "officer": [
             Visit("zijin", zijin.get_absolute_url()),
             Visit("zijin-meeting", zijin_meeting),
+            Visit("zijin-mediation", zijin_mediation),
         ],
         "justice": [Visit("reply", _task_url(reply))],
         "supervisor": [
@@ -180,9 +204,27 @@ def world():
             items,
             Visit("act", _task_url(act)),
         ],
-        "mediator": common,
+        "mediator": [
+            *common,
+            Visit("zijin-mediation-mediator", zijin_mediation),
+            Visit("mine", reverse("sessions:mine")),
+            Visit("record", reverse("sessions:record", args=[first_round.pk])),
+            Visit("outcome", _task_url(outcome)),
+            Visit("declare-mediator", _task_url(declare_mediator)),
+        ],
         "admin": [*common, Visit("admin", "/admin/")],
+        PARTY: [
+            Visit("portal-zh-hans", _party_page(zijin, users["officer"], "谭永康", "zh-hans")),
+            Visit("portal-en", _party_page(zijin, users["officer"], "谭丽珍", "en")),
+        ],
     }
+
+
+def _party_page(case: Case, officer, name: str, language: str) -> str:
+    """The page a representative's link opens (they consented to data going abroad)."""
+    party = case.parties.get(role=Party.Role.REPRESENTATIVE, person__name_zh=name)
+    _link, token = links.issue_link(case=case, actor=officer, party=party, language=language)
+    return reverse("portal:home", args=[token])
 
 
 # Two more complaints of the city, sent to the committee: the lead (adviser) has not
@@ -219,6 +261,28 @@ CONSOLIDATING = demo.DemoCase(
         ("declare", "adviser3", {}),
         ("review", "adviser3", demo.opinion("mediation")),
         ("review", "adviser2", demo.opinion("both")),
+    ],
+)
+
+
+# A city case routed to mediation, the county mediator assigned, yet to declare.
+MEDIATOR_DECLARING = demo.DemoCase(
+    title="侨房相邻通道纠纷",
+    category=Case.Category.HOUSES,
+    channel=Case.Channel.LETTER,
+    days_ago=20,
+    organisation=demo.CITY,
+    officer=demo.CITY_OFFICER,
+    summary="侨房与邻居之间的通道被堵塞。",
+    claims="请求调解恢复通行。",
+    location="广东省河源市源城区",
+    claimants=["黄美玲"],
+    steps=[
+        demo.SCREEN,
+        demo.ACCEPT,
+        *demo.reviewed("mediation", "adviser3"),
+        demo.route("mediation"),
+        ("assign_mediator", demo.CITY_OFFICER, {"mediator": "mediator"}),
     ],
 )
 
@@ -273,6 +337,28 @@ MINUTING = _reviewed_to_coordination(
     _convene("紫金县信访局"),
     ("reply", "petitions", {"answer": "confirm", "attendees": "曾静"}),
     ("meeting_held", demo.CITY_OFFICER, {"days_ago": 1}),
+)
+# Minuted with an action item of the natural resources bureau's, for its liaison to act on
+# (the Zijin case's items are settled: it went on to mediation).
+ACTING = _reviewed_to_coordination(
+    "侨房修缮用地协调",
+    _convene("紫金县自然资源局"),
+    ("reply", "liaison", {"answer": "confirm", "attendees": "钟伟"}),
+    ("meeting_held", demo.CITY_OFFICER, {"days_ago": 1}),
+    (
+        "minutes",
+        demo.CITY_OFFICER,
+        {
+            "attended": "钟伟，紫金县自然资源局，副局长",
+            "non_voting": "",
+            "excused": "",
+            "agenda_minutes": [
+                ("自然资源局介绍了用地审批情况。", "修缮用地由自然资源局核实。"),
+                ("各方就费用分担交换了意见。", "费用分担另行协商。"),
+            ],
+            "actions": [("紫金县自然资源局", "核实侨房修缮用地权属", 5, demo.CITY_OFFICER)],
+        },
+    ),
 )
 
 
@@ -494,7 +580,7 @@ def test_every_screen_fits_a_phone_and_passes_axe(live_server, world, monkeypatc
             check(page, f"{size} login")
             for username, visits in world.items():
                 if username not in sessions:
-                    sessions[username] = _log_in(page, base, username)
+                    sessions[username] = [] if username == PARTY else _log_in(page, base, username)
                 languages = ["zh-hans", "en"] if username == IN_ENGLISH else ["zh-hans"]
                 for language in languages:
                     context.clear_cookies()

@@ -569,3 +569,38 @@ def test_the_issued_record_fills_the_case_files_mediation_record(session, servin
     assert "7 调解记录" not in found.missing
     [entry] = [e for e in found.entries if e.source == "document" and e.id == record.document.pk]
     assert entry.title == "调解笔录" and entry.sha256 == record.document.sha256
+
+
+def test_the_issued_record_is_emailed_to_the_parties_invited_with_their_consent(
+    session, serving, applicant, respondent, officer, third_party
+):
+    """Rendered, the 调解笔录 goes by e-mail with its PDF to each party invited who
+    consented (abroad: to documents going abroad too), once; nobody else."""
+    from cases.models import Consent, Message
+    from cases.services import record_consent
+
+    applicant.person.email, applicant.person.preferred_language = "tham@example.my", "en"
+    applicant.person.save()
+    respondent.person.email = "tan@example.cn"  # no consent to e-mail: nothing
+    respondent.person.save()
+    third_party.person.email = "other@example.my"
+    third_party.person.save()
+    for party in (applicant, third_party):
+        for purpose in (Consent.Purpose.ELECTRONIC_SERVICE, Consent.Purpose.CROSS_BORDER):
+            record_consent(
+                case=applicant.case,
+                actor=officer,
+                party=party,
+                purpose=purpose,
+                given=True,
+                how=Consent.How.SIGNED_FORM,
+                given_by=str(party.subject),
+            )
+    record = issued(session(), serving)
+    sent = Message.objects.filter(reference=f"document:{record.document_id}")
+    assert [m.to_address for m in sent] == ["tham@example.my"]  # not invited: the third party
+    message = sent.get()
+    assert message.kind == "sessions_record" and message.attachment_data[:4] == b"%PDF"
+    assert "confirm it" in message.body  # in English, as he reads
+    render_document(document_id=record.document_id)  # a second render sends nothing more
+    assert sent.count() == 1

@@ -40,6 +40,8 @@ EMAILS = {
     UPDATE: "sessions/email/update.txt",
     CANCELLED: "sessions/email/cancelled.txt",
     REMINDER: "sessions/email/reminder.txt",
+    # The 调解笔录 once rendered (``documents.delivery``, the kind's ``email``).
+    "sessions_record": "sessions/email/record.txt",
 }
 # How long before a session its reminder goes.
 REMINDER_AHEAD = datetime.timedelta(hours=24)

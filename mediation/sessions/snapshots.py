@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import zones
 from cases.models import Case, Party
 from documents.kinds import KindSpec, Reader
+from documents.models import Document
 from documents.snapshots import zh_date, zh_number
 
 from . import kinds
@@ -175,6 +176,12 @@ def record_extra(case: Case, issued_on: datetime.date) -> dict:
     return {"record": record_snapshot(record_to_issue(case))}
 
 
+def record_addressees(document: Document) -> list[Party]:
+    """The parties invited to the session whose record the document is."""
+    record = SessionRecord.objects.select_related("session").get(document=document)
+    return [a.party for a in record.session.attendees.select_related("party") if a.party_id]
+
+
 KIND = KindSpec(
     kinds.SESSION_RECORD,
     "调解笔录",
@@ -189,4 +196,8 @@ KIND = KindSpec(
     template="sessions/print/session_record.html",
     # Every participant reads it: who the parties are, nobody's contact details.
     reader=Reader.BODY,
+    # Once rendered it is e-mailed to the parties invited to the session (with their
+    # consents), to read and confirm through their own link.
+    addressees=record_addressees,
+    email="sessions_record",
 )
