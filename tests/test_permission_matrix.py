@@ -1598,27 +1598,8 @@ def _check_answer(response, expected: str, public: bool) -> None:
         assert status == int(expected), status
 
 
-# Where the code answers otherwise than the table, and the table is the rules' answer: each
-# says why, and fails (strict) once the code is mended, for its line here to go.
-DISAGREEMENTS = {
-    ("sessions:record", "POST", "admin"): (
-        "the service refuses whoever is not the serving mediator, and the view shows its "
-        "PermissionDenied as an error message on the form (200); a refusal is a 403"
-    ),
-}
-
-
-def _asked(name: str, method: str, subject: str):
-    reason = DISAGREEMENTS.get((name, method, subject))
-    marks = [pytest.mark.xfail(reason=reason, raises=AssertionError, strict=True)] if reason else []
-    return pytest.param(name, method, subject, marks=marks)
-
-
 CASES = [
-    _asked(name, method, subject)
-    for name in ROUTES
-    for method in ("GET", "POST")
-    for subject in SUBJECTS
+    (name, method, subject) for name in ROUTES for method in ("GET", "POST") for subject in SUBJECTS
 ]
 
 

@@ -240,7 +240,7 @@ def record(request, pk: int):
             )
             if "issue" in request.POST:
                 records.issue_record(session_pk=session.pk, actor=request.user)
-        except (ValidationError, PermissionDenied) as error:
+        except ValidationError as error:
             _failed(request, error)
         else:
             done = (
