@@ -62,7 +62,19 @@ def test_it_runs_the_mediation_and_confirmation_clocks(case, supervisor):
     case = _accept(case, supervisor, date(2026, 11, 4))
     for name in ["start_legal_review", "start_mediation"]:
         case = services.transition_case(case=case, actor=supervisor, name=name)
-    assert case.deadlines.get(kind=K.MEDIATION).stopped_on is None
+    # The month runs from the first session held (the mediation stage starts it), not
+    # from the step.
+    assert not case.deadlines.filter(kind=K.MEDIATION).exists()
+    services.start_case_clock(case=case, kind=K.MEDIATION, starts_on=date(2026, 11, 10))
+    assert (
+        services.start_case_clock(case=case, kind=K.MEDIATION, starts_on=date(2026, 11, 12)) is None
+    )
+    clock = case.deadlines.get(kind=K.MEDIATION)
+    assert (clock.starts_on, clock.due_on, clock.stopped_on) == (
+        date(2026, 11, 10),
+        date(2026, 12, 10),
+        None,
+    )
 
     case = services.transition_case(
         case=case, actor=supervisor, name="settle", on=date(2026, 11, 20)

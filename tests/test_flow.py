@@ -82,10 +82,9 @@ def test_it_follows_each_route_to_closure(
     case = do(case, "route", {"route": route, "notes": ""})
     seen = [case.status]
     for name in tasks[:-1]:
-        if name == "coordination":  # a meeting through the coordination stage
-            case = coordinate(case)
-        else:  # mediation through its stage, ending in a written agreement
-            case = mediate(case)
+        # A meeting through the coordination stage, or mediation through its stage (a
+        # written agreement: the outcome follows).
+        case = coordinate(case) if name == "coordination" else mediate(case)
         seen.append(case.status)
     assert seen == stages
     case = do(

@@ -21,6 +21,7 @@ from workflows.selectors import QueueFilters, queue, rows
 from .conftest import open_tasks
 from .factories import OrganisationFactory, UserFactory, officer_of
 from .test_documents import content, pdf_text, rendered
+from .test_english import parties_panel
 
 
 @pytest.fixture
@@ -578,7 +579,7 @@ def test_a_claimant_in_canada_gets_english_in_his_notice(
     assert "ToWongWaiMing:Havingexaminedyourcomplaint" in notice
     assert "people'scourt" in notice
 
-    page = officer_client.get(case.get_absolute_url()).content.decode()
+    page = parties_panel(officer_client.get(case.get_absolute_url()))
     [row] = [r for r in page.split("<tr")[1:] if "黄伟明" in r]
     assert "America/Vancouver" in row and "English" in row
     assert any(local in row for local in _local_times("America/Vancouver"))

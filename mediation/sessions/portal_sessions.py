@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from cases import zones
 from cases.models import PartyLink
 from workflows.stages import PortalSection
 
@@ -42,7 +43,8 @@ def context(link: PartyLink) -> dict | None:
         "session": session,
         "local_start": timezone.localtime(session.starts_at, zone),
         "local_end": timezone.localtime(session.ends_at, zone),
-        "zone_name": str(zone),
+        "zone_city": zones.city(str(zone)),
+        "zone_offset": zones.offset(str(zone), session.starts_at),
     }
 
 
