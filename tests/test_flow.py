@@ -339,3 +339,21 @@ def test_it_refuses_a_late_objection(intake, do, other_city):
         do(case, "referral_response", {"response": "object", "reason": "不属我市"}, user=receiver)
     assert error.value.code == "objection_late"
     assert Case.objects.get(pk=case.pk).status == "referred"
+
+
+def test_a_case_waiting_at_the_plain_mediation_task_goes_on_to_the_stage(
+    intake, do, legal_review
+):
+    """A case already at the old "mediation" task when the mediation stage was installed
+    (its task row names that node) finishes it and goes on to the mediator's assignment."""
+    from viewflow.workflow.models import Task
+
+    from workflows.flows import DisputeFlow
+
+    case = in_review(intake(), do, legal_review, "mediation")
+    case = do(case, "route", {"route": "mediation", "notes": ""})
+    [task] = open_tasks(case)
+    Task.objects.filter(pk=task.pk).update(flow_task=DisputeFlow.mediation)
+    case = do(case, "mediation", {"summary": "已与双方电话沟通。"})
+    assert open_task_names(case) == ["assign_mediator"]
+    assert case.status == "mediating"

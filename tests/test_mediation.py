@@ -370,3 +370,46 @@ def test_the_outcome_waits_for_a_planned_session_to_be_cancelled(
         services.outcome_step(case, {"kind": "written", "reason": "达成协议"})
     assert refused.value.error_list[0].code == "planned"
     assert Deadline.objects.filter(case=case, kind="mediation").count() == 0
+
+
+# The mediation page -----------------------------------------------------------------------
+
+
+def test_the_page_warns_of_a_time_outside_the_day_for_someone_and_schedules_it_on_purpose(
+    routed, mediating, officer, party, client
+):
+    case = mediating(routed)
+    consent(case, officer, party)
+    client.force_login(officer)
+    day = timezone.localdate() + datetime.timedelta(days=5)
+    data = {
+        "mode": "online",
+        "day": day.isoformat(),
+        "time": "07:00",  # Beijing and Kuala Lumpur alike: before 08:00
+        "zone": "Asia/Shanghai",
+        "duration_minutes": 60,
+        "video_link": "https://meeting.example.org/j/2",
+        "parties": [party.pk],
+        "guest_role": "interpreter",
+    }
+    url = reverse("sessions:schedule", args=[case.pk])
+    page = client.post(url, data)
+    assert page.status_code == 200
+    text = page.content.decode()
+    # The person and their local time, in the page's language (Chinese).
+    assert "谭永康 (Tham Weng Hong)：07:00–08:00（吉隆坡，UTC+8）" in text
+    assert not MediationSession.objects.filter(case=case).exists()
+    page = client.post(url, {**data, "despite_hours": "on"})
+    assert page.status_code == 302
+    session = MediationSession.objects.get(case=case)
+    assert session.starts_at == datetime.datetime(
+        day.year, day.month, day.day, 7, tzinfo=ZoneInfo("Asia/Shanghai")
+    )
+
+
+def test_the_page_says_why_only_in_person_can_be_scheduled(routed, mediating, officer, client):
+    case = mediating(routed)
+    client.force_login(officer)
+    text = client.get(reverse("sessions:case", args=[case.pk])).content.decode()
+    assert "只能安排当面调解" in text or "Only a session in person" in text
+    assert "谭永康" in text.split('id="schedule"')[1]

@@ -127,14 +127,16 @@ class DisputeFlow(flow.Flow):
     # a written agreement still to take effect goes to the outcome.
     if MEDIATION:
         locals().update(MEDIATION.build(this.after_mediation))
-    else:
-        mediation = CaseTask(
-            _("Mediation"),
-            steps.SummaryForm,
-            steps.mediation,
-            "cases.handle_case",
-            earlier=("route", *(COORDINATION.hands_on if COORDINATION else ("coordination",))),
-        ).Next(this.after_mediation)
+    # With the stage, no case comes here any more; a case that waited at this task when the
+    # stage was installed finishes it as before (its summary kept) and goes on to the
+    # stage's first task: an open task of a node taken out of the flow could not be done.
+    mediation = CaseTask(
+        _("Mediation"),
+        steps.SummaryForm,
+        steps.mediation,
+        "cases.handle_case",
+        earlier=("route", *(COORDINATION.hands_on if COORDINATION else ("coordination",))),
+    ).Next(getattr(this, MEDIATION.entry) if MEDIATION else this.after_mediation)
     after_mediation = flow.If(_case_is("mediating")).Then(this.outcome).Else(this.follow_up)
     outcome = CaseTask(
         _("Record the outcome"),
