@@ -537,7 +537,7 @@ def claim_tasks(officer, organisation) -> None:
     free = Task.objects.filter(
         status=STATUS.NEW,
         owner_permission_obj_pk=str(organisation.pk),
-        flow_task__endswith=".mediation",  # generated, not a real case's
+        flow_task__endswith=".assign_mediator",  # generated, not a real case's
     ).order_by("pk")
     for pk in free.values_list("pk", flat=True)[: max(0, CLAIMED - mine)]:
         claim_task(task_id=pk, user=officer)

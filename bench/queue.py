@@ -32,11 +32,13 @@ DONE_TASKS = [
     "send_to_review",
     "consolidate",
     "route",
-    "mediation",
+    "assign_mediator",
+    "declare_mediator",
+    "mediate",
     "outcome",
     "follow_up",
     "close_approval",
-]  # 9 finished + 1 open = 10 a case
+]  # 11 finished + 1 open = 12 a case
 REQUESTS = 200
 # The small mode: 1,000 cases over 5 organisations (200 visible to the officer, 50 his own).
 SMALL = {"CASES": 1_000, "ORGANISATIONS": 5, "PERSONS": 1_000, "REQUESTS": 5}
@@ -143,9 +145,9 @@ def generate() -> None:
             INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, token,
                 owner_id, owner_permission, owner_permission_content_type_id,
                 owner_permission_obj_pk, process_id, data)
-            SELECT %s || '.mediation', 'HUMAN',
+            SELECT %s || '.assign_mediator', 'HUMAN',
                 CASE WHEN c.officer_id IS NULL THEN 'NEW' ELSE 'ASSIGNED' END, now(),
-                'start', c.officer_id, 'cases.handle_case', %s,
+                'start', c.officer_id, 'sessions.assign', %s,
                 c.handling_organisation_id::text, p.process_ptr_id, '{}'
             FROM workflows_caseprocess p JOIN cases_case c ON c.id = p.case_id
             """,

@@ -68,9 +68,12 @@ def test_the_traditional_catalogue_follows_the_simplified_one():
     """Converting again changes nothing: no zh_Hans translation changed since."""
     simplified = polib.pofile(str(catalogue_path("zh_Hans")))
     traditional = polib.pofile(str(catalogue_path("zh_Hant")))
-    before = {entry.msgid: _texts(entry) for entry in traditional}
+    def key(entry):  # a message is its context, its text and its plural
+        return (entry.msgctxt, entry.msgid, entry.msgid_plural)
+
+    before = {key(entry): _texts(entry) for entry in traditional}
     make_traditional(simplified, traditional)
-    changed = [e.msgid for e in traditional if _texts(e) != before[e.msgid]]
+    changed = [e.msgid for e in traditional if _texts(e) != before[key(e)]]
     assert not changed, "run `manage.py traditional_catalogue` for: " + ", ".join(changed)
 
 
