@@ -341,9 +341,7 @@ def test_it_refuses_a_late_objection(intake, do, other_city):
     assert Case.objects.get(pk=case.pk).status == "referred"
 
 
-def test_a_case_waiting_at_the_plain_mediation_task_goes_on_to_the_stage(
-    intake, do, legal_review
-):
+def test_a_case_waiting_at_the_plain_mediation_task_goes_on_to_the_stage(intake, do, legal_review):
     """A case already at the old "mediation" task when the mediation stage was installed
     (its task row names that node) finishes it and goes on to the mediator's assignment."""
     from viewflow.workflow.models import Task

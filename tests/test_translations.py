@@ -68,6 +68,7 @@ def test_the_traditional_catalogue_follows_the_simplified_one():
     """Converting again changes nothing: no zh_Hans translation changed since."""
     simplified = polib.pofile(str(catalogue_path("zh_Hans")))
     traditional = polib.pofile(str(catalogue_path("zh_Hant")))
+
     def key(entry):  # a message is its context, its text and its plural
         return (entry.msgctxt, entry.msgid, entry.msgid_plural)
 

@@ -430,10 +430,10 @@ ZIJIN_MEETING = [
 
 # After the meeting: the natural resources bureau's opinion runs out and is escalated to its
 # head; the supervisor lets the case go on to mediation without it (and without the
-# petitions bureau's written reply, still in progress); the county mediator declares no conflict; the
-# association's two representatives consent in writing to online mediation, to e-mail and
-# to documents going to Malaysia; round one online a week ago, its 调解笔录 issued; round two
-# set in Kuala Lumpur time.
+# petitions bureau's written reply, still in progress); the county mediator declares no
+# conflict; the association's two representatives consent in writing to online mediation,
+# to e-mail and to documents going to Malaysia; round one online a week ago, its 调解笔录
+# issued; round two set in Kuala Lumpur time.
 REPRESENTATIVES = ["谭永康", "谭丽珍"]
 ZIJIN_MEDIATION = [
     # The day's sweep finds the natural resources bureau's item run out and escalates it.
