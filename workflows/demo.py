@@ -30,8 +30,7 @@ from cases.services import PartyInput, record_consent
 from . import services as workflow_services
 from . import stages
 from .selectors import open_tasks_of
-
-DEMO_PASSWORD = "qiaowei-demo"
+from .stages import DEMO_PASSWORD
 
 Kind = Organisation.Kind
 Level = Organisation.Level

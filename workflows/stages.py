@@ -47,12 +47,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured
 from django.template.autoreload import reset_loaders
 from django.urls import include, path, reverse
 
 from cases import capabilities, registry
-from cases.models import Case, PartyLink, User
+from cases.models import Case, Membership, Organisation, PartyLink, User
 from cases.registry import ClockKind
 from documents import casefile, kinds
 
@@ -89,6 +90,30 @@ class Demo:
     prepare: Callable[[dict, dict], None] | None = None
     steps: dict[str, Callable] = field(default_factory=dict)
     as_sent: Callable[[dict, dict], dict] | None = None
+
+
+# The demo's one password (``make demo`` prints the logins).
+DEMO_PASSWORD = "qiaowei-demo"
+
+
+def demo_login(
+    username: str, display: str, names: tuple[str, str], organisation: Organisation, role: str
+) -> User:
+    """A demo login with its role in the organisation, made once (a stage's people: the
+    departments' liaisons, the mediators)."""
+    surname, given = names
+    user, _created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "display_name": display,
+            "last_name": surname,
+            "first_name": given,
+            "email": f"{username}@qiaowei.example",
+            "password": make_password(DEMO_PASSWORD),
+        },
+    )
+    Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+    return user
 
 
 @dataclass(frozen=True)

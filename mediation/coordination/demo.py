@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from cases.calendar import WorkingCalendar, organisation_today
-from cases.models import Case, Deadline, Membership, Organisation, Role, User
-from workflows.stages import Demo
+from cases.models import Case, Deadline, Organisation, Role, User
+from workflows.stages import Demo, demo_login
 
 from . import services
 from .forms import beijing
 from .models import ActionItem, Invitation, Meeting
 from .selectors import latest_finalised, meeting_to_minute
-
-PASSWORD = "qiaowei-demo"  # the demo's one password (workflows.demo)
 
 # username, display name, (surname, given name), organisation, role
 LIAISONS = [
@@ -69,21 +66,9 @@ LIAISONS = [
 
 
 def _prepare(organisations: dict[str, Organisation], users: dict[str, User]) -> None:
-    for username, display, (surname, given), organisation, role in LIAISONS:
-        user, _created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "display_name": display,
-                "last_name": surname,
-                "first_name": given,
-                "email": f"{username}@qiaowei.example",
-                "password": make_password(PASSWORD),
-            },
-        )
-        Membership.objects.get_or_create(
-            user=user, organisation=organisations[organisation], role=role
-        )
-        users[username] = user
+    for username, display, names, organisation, role in LIAISONS:
+        body = organisations[organisation]
+        users[username] = demo_login(username, display, names, body, role)
 
 
 def _as_sent(data: dict, users: dict[str, User], case: Case) -> dict:

@@ -7,17 +7,13 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.hashers import make_password
-
 from cases import services as case_services
 from cases.calendar import organisation_today
-from cases.models import Case, Consent, Membership, Organisation, Party, Role, User
-from workflows.stages import Demo
+from cases.models import Case, Consent, Organisation, Party, Role, User
+from workflows.stages import Demo, demo_login
 
 from . import records, services
 from .models import MediationSession, Mediator
-
-PASSWORD = "qiaowei-demo"  # the demo's one password (workflows.demo)
 
 # username, display name, (surname, given name), organisation, languages, expertise,
 # nationality
@@ -44,22 +40,9 @@ MEDIATORS = [
 
 
 def _prepare(organisations: dict[str, Organisation], users: dict[str, User]) -> None:
-    for username, display, (
-        surname,
-        given,
-    ), organisation, languages, expertise, country in MEDIATORS:
-        user, _created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "display_name": display,
-                "last_name": surname,
-                "first_name": given,
-                "email": f"{username}@qiaowei.example",
-                "password": make_password(PASSWORD),
-            },
-        )
+    for username, display, names, organisation, languages, expertise, country in MEDIATORS:
         body = Organisation.objects.get(name=organisation)
-        Membership.objects.get_or_create(user=user, organisation=body, role=Role.MEDIATOR)
+        user = demo_login(username, display, names, body, Role.MEDIATOR)
         Mediator.objects.get_or_create(
             user=user,
             defaults={
