@@ -413,3 +413,53 @@ def test_the_page_says_why_only_in_person_can_be_scheduled(routed, mediating, of
     text = client.get(reverse("sessions:case", args=[case.pk])).content.decode()
     assert "只能安排当面调解" in text or "Only a session in person" in text
     assert "谭永康" in text.split('id="schedule"')[1]
+
+
+def test_bad_input_on_every_form_of_the_page_gets_a_message_never_a_500(
+    routed, mediating, officer, party, client, roster_mediator
+):
+    case = mediating(routed)
+    consent(case, officer, party)
+    session = services.schedule_session(case=case, actor=officer, details=online(case, party))
+    client.force_login(officer)
+    junk = {
+        "mode": "\x00",
+        "day": "2026-02-30",
+        "time": "25:61",
+        "zone": "Mars/Olympus",
+        "duration_minutes": "-5",
+        "video_link": "javascript:alert(1)",
+        "parties": ["abc", "999999"],
+        "days": "1e9",
+        "agreed_by": "x" * 5000,
+        "reason": "",
+        "party": "nope",
+        "purpose": "everything",
+        "given": "maybe",
+        "how": "telepathy",
+        "given_by": "\x07",
+    }
+    for name, args in [
+        ("sessions:schedule", [case.pk]),
+        ("sessions:consent", [case.pk]),
+        ("sessions:extend", [case.pk]),
+        ("sessions:move", [session.pk]),
+        ("sessions:cancel", [session.pk]),
+    ]:
+        response = client.post(reverse(name, args=args), junk, follow=True)
+        assert response.status_code == 200, (name, response.status_code)
+        said = [m for m in response.context["messages"] if m.level_tag == "error"]
+        form = response.context.get("session_form")
+        assert said or (form is not None and form.errors), name
+    assert MediationSession.objects.get(pk=session.pk).sequence == 0  # nothing moved
+    assert (
+        not case.consents.exclude(pk__in=case.consents.values("pk")[:1])
+        .filter(purpose="everything")
+        .exists()
+    )
+    client.force_login(roster_mediator.user)
+    record = client.post(
+        reverse("sessions:record", args=[session.pk]), {f"attended_{0}": "?", "stance_0": "x"}
+    )
+    assert record.status_code == 200
+    assert client.get(reverse("sessions:calendar", args=[999999])).status_code == 404
