@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "mediation",
     "mediation.coordination",
     "mediation.sessions",
+    "mediation.agreements",
     "workflows",
     "axes",
 ]
@@ -228,6 +229,15 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Built by `manage.py build_print_fonts`; see documents/fonts.py.
 PRINT_FONT_DIR = env.path("PRINT_FONT_DIR", default=str(VAR_DIR / "fonts"))
+# The organisation's seal on rendered PDFs (documents/signing.py): its private key and
+# certificate as PEM files, and optionally the certificates above it and the key's
+# passphrase. Unset (the demo, the tests), a demo certificate made once in
+# SIGNING_DEMO_DIR signs instead.
+SIGNING_KEY = env("QIAOWEI_SIGNING_KEY", default="")
+SIGNING_CERT = env("QIAOWEI_SIGNING_CERT", default="")
+SIGNING_CHAIN = env("QIAOWEI_SIGNING_CHAIN", default="")
+SIGNING_PASSPHRASE = env("QIAOWEI_SIGNING_PASSPHRASE", default="")
+SIGNING_DEMO_DIR = VAR_DIR / "signing"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Not the manifest storage: viewflow's bundled CSS names font files it does not ship,

@@ -124,6 +124,30 @@ def register_slot_kind(label: str, kind: str) -> None:
     raise ImproperlyConfigured(f"No case-file slot “{label}” to join.")
 
 
+# A stage's own rule for when a slot is required, in place of the slot's ``required``:
+# label → (case) -> bool (the 调解协议书 is required once a written agreement was drafted,
+# not of every mediated case: an oral agreement is in the 调解笔录).
+REQUIREMENTS: dict[str, Callable] = {}
+
+
+def register_slot_requirement(label: str, required: Callable) -> None:
+    if label not in {s.label for s in SLOTS}:
+        raise ImproperlyConfigured(f"No case-file slot “{label}” to require.")
+    if label in REQUIREMENTS:
+        raise ImproperlyConfigured(f"The slot “{label}” has its requirement twice.")
+    REQUIREMENTS[label] = required
+
+
+def unregister_slot_requirement(label: str) -> None:
+    REQUIREMENTS.pop(label, None)
+
+
+def _needed(slot: Slot, case, mediated: bool) -> bool:
+    if slot.label in REQUIREMENTS:
+        return REQUIREMENTS[slot.label](case)
+    return slot.required == "always" or (slot.required == "mediated" and mediated)
+
+
 def unregister_slot_kind(label: str, kind: str) -> None:
     SLOTS[:] = [
         replace(s, documents=tuple(k for k in s.documents if k != kind)) if s.label == label else s
@@ -160,7 +184,7 @@ class CaseFileContents:
     missing: list[str] = field(default_factory=list)
 
 
-def _was_mediated(case) -> bool:
+def was_mediated(case) -> bool:
     return any(event.to_status == "mediating" for event in case.events.all())
 
 
@@ -204,15 +228,14 @@ def contents(case) -> CaseFileContents:
         if d.status == Document.Status.FINAL and d.rendering == Document.Rendering.READY
     ]
     evidence = list(case.evidence.all())
-    mediated = _was_mediated(case)
+    mediated = was_mediated(case)
     result = CaseFileContents()
     for slot in SLOTS:
         found = [
             _document_entry(d) for kind in slot.documents for d in documents if d.kind == kind
         ] + [_evidence_entry(e) for item in slot.evidence for e in evidence if e.item == item]
         result.entries.extend(found)
-        needed = slot.required == "always" or (slot.required == "mediated" and mediated)
-        if needed and not found:
+        if not found and _needed(slot, case, mediated):
             result.missing.append(slot.label)
     return result
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import pikepdf
 from django.core.exceptions import ValidationError
@@ -21,7 +21,7 @@ from cases.calendar import organisation_today
 from cases.queueing import wake_after_commit, wake_stale
 from cases.selectors import require
 
-from . import delivery, snapshots
+from . import delivery, signing, snapshots
 from .casefile import contents, render_case_file
 from .kinds import KINDS, STEP_DOCUMENTS
 from .models import Document, DocumentKind, Evidence, NumberSequence
@@ -165,7 +165,20 @@ def _render(document: Document) -> RenderedPdf:
     view = snapshots.reader_view(document.snapshot, spec.reader)
     if document.kind == DocumentKind.CASE_FILE:
         return render_case_file(view)
-    return render_pdf(spec.template, view)
+    pdf = render_pdf(spec.template, view)
+    if document.snapshot.get("signed"):
+        # A document that takes effect by its signature (the 调解协议书 in effect) carries
+        # the organisation's PAdES signature over exactly these bytes.
+        pdf = replace(
+            pdf,
+            content=signing.sign_pdf(
+                pdf.content,
+                reason=f"{spec.title} {document.number}".strip(),
+                location=document.snapshot.get("organisation", ""),
+                name=document.snapshot.get("issuer", ""),
+            ),
+        )
+    return pdf
 
 
 @transaction.atomic

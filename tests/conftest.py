@@ -629,3 +629,63 @@ def wait_for(check, timeout: float = 30.0):
             return result
         time.sleep(0.2)
     raise AssertionError("timed out waiting for the worker")
+
+
+@pytest.fixture
+def mediated(intake, do, legal_review, mediate):
+    """A case whose mediation reached a written agreement: the mediator's task to sign
+    the agreement is open, nothing drafted yet."""
+
+    def run(**fields):
+        case = do(intake(**fields), "screen", {"notes": "可受理"})
+        case = do(case, "decide", {"decision": "accept", "reason": ""})
+        case = legal_review(case, "mediation")
+        case = do(case, "route", {"route": "mediation", "notes": ""})
+        return mediate(case)
+
+    return run
+
+
+def agreement_draft(case, **changes):
+    """A draft agreement with one term for each claimant, as the mediator writes it."""
+    from mediation.agreements.services import DraftInput, TermInput
+
+    claimants = case.parties.filter(role=Party.Role.CLAIMANT)
+    terms = [
+        TermInput(
+            obligor_pk=party.pk,
+            text="恢复祖坟原貌，清理堆放物。",
+            method="现场清理，村委会见证",
+            due_on=datetime.date(2026, 12, 31),
+            text_en="Restore the graves and clear what was piled on them.",
+            method_en="On site, witnessed by the village committee",
+        )
+        for party in claimants
+    ]
+    fields = {
+        "facts": "宗亲会来函反映祖坟墓地被占用，经调解查明事实。",
+        "disputes": "祖坟墓地的使用与保护。",
+        "responsibilities": "占用方负责恢复原状。",
+        "facts_en": "The association wrote that its ancestral graves were occupied.",
+        "disputes_en": "Use and protection of the graves.",
+        "responsibilities_en": "The occupier restores the site.",
+        "terms": terms,
+        **changes,
+    }
+    return DraftInput(**fields)
+
+
+@pytest.fixture
+def drafted(mediated, roster_mediator):
+    """A case with its agreement drafted and (by default) version 1 sent to the parties;
+    its PDF rendered (eager in tests)."""
+    from mediation.agreements import services
+
+    def run(send=True, **fields):
+        case = mediated(**fields)
+        services.save_draft(case=case, actor=roster_mediator.user, draft=agreement_draft(case))
+        if send:
+            services.send_for_confirmation(case=case, actor=roster_mediator.user)
+        return case
+
+    return run

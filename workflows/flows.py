@@ -38,6 +38,7 @@ def _routed(*values: str):
 REVIEW = stages.segment("review")
 COORDINATION = stages.segment("coordination")
 MEDIATION = stages.segment("mediation")
+AGREEMENT = stages.segment("agreement")
 
 
 class DisputeFlow(flow.Flow):
@@ -137,7 +138,16 @@ class DisputeFlow(flow.Flow):
         "cases.handle_case",
         earlier=("route", *(COORDINATION.hands_on if COORDINATION else ("coordination",))),
     ).Next(getattr(this, MEDIATION.entry) if MEDIATION else this.after_mediation)
-    after_mediation = flow.If(_case_is("mediating")).Then(this.outcome).Else(this.follow_up)
+    after_mediation = (
+        flow.If(_case_is("mediating"))
+        .Then(getattr(this, AGREEMENT.entry if AGREEMENT else "outcome"))
+        .Else(this.follow_up)
+    )
+    # The written agreement is a stage's (registered in workflows.stages): its nodes are
+    # placed here; they take the case through its effect, performance and the follow-up
+    # visit to the closure's approval. Without it, the outcome task records the agreement.
+    if AGREEMENT:
+        locals().update(AGREEMENT.build(this.close_approval))
     outcome = CaseTask(
         _("Record the outcome"),
         steps.OutcomeForm,
@@ -161,7 +171,12 @@ class DisputeFlow(flow.Flow):
         steps.CloseForm,
         steps.close,
         "cases.approve_closure",
-        earlier=("route", "outcome", "follow_up"),
+        earlier=(
+            "route",
+            "outcome",
+            "follow_up",
+            *(AGREEMENT.hands_on if AGREEMENT else ()),
+        ),
     ).Next(this.closed)
 
     declined = flow.End()

@@ -32,6 +32,10 @@ need to know about it. They read the registry instead of lists that name stages:
   (``menu``, a context processor);
 - ``portal``: its sections of a party's own page, the page a party's link opens
   (``PortalSection``, read by ``workflows.portal`` through ``portal_sections()``);
+- ``slot_requirements``: when a slot is required, by its own rule (the 调解协议书 once a
+  written agreement was drafted);
+- ``answers``: what it answers other stages through ``ask(name, ...)`` (the mediation's
+  agreed proposals, for the agreement drafted from them);
 - ``sweeps``: what it sends or checks on the hour, with the clocks' sweep
   (``workflows.services.fire_clocks``): name → a function that returns how many it did,
   safe to run again (a session's reminder the day before);
@@ -65,7 +69,9 @@ LIFECYCLE_EVENTS = ("withdraw", "suspend", "resume", "report_up", "send_down", "
 # route that asks for it and hands on to mediation (both routes) or the outcome;
 # "mediation" follows either and hands on to the outcome (a written agreement) or, when
 # its own outcome moved the case (settled, unresolved), to the follow-up.
-SLOTS = ("review", "coordination", "mediation")
+# "agreement" follows a mediation that reached a written agreement and hands on to the
+# closure's approval (its last node starts the follow-up).
+SLOTS = ("review", "coordination", "mediation", "agreement")
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,11 @@ class Stage:
     # (slot, label of the slot before, or labels: after the last of them that is there)
     slots: tuple[tuple[casefile.Slot, str | tuple[str, ...]], ...] = ()
     slot_kinds: tuple[tuple[str, str], ...] = ()
+    # (slot label, (case) -> bool): when a slot is required, by the stage's own rule
+    slot_requirements: tuple[tuple[str, Callable[[Case], bool]], ...] = ()
+    # name → function: what the stage answers other stages, which may not import it
+    # (``ask``): the mediation's thread of proposals, for the agreement drafted from it
+    answers: dict[str, Callable] = field(default_factory=dict)
     # event → hook(case=, actor=, **details); see LIFECYCLE_EVENTS
     hooks: dict[str, Callable] = field(default_factory=dict)
     recommends_route: Callable[[Case], str | None] | None = None
@@ -177,6 +188,7 @@ class Stage:
 
 STAGES: dict[str, Stage] = {}
 PORTAL_SECTIONS: dict[str, PortalSection] = {}
+ANSWERS: dict[str, Callable] = {}
 # Set once the flow has read the segments: a stage registered later could not be placed.
 _FLOW_BUILT: list[bool] = []
 
@@ -224,8 +236,20 @@ def _add(stage: Stage, undo: list) -> None:
     for label, kind in stage.slot_kinds:
         casefile.register_slot_kind(label, kind)
         undo.append(lambda label=label, kind=kind: casefile.unregister_slot_kind(label, kind))
+    for label, required in stage.slot_requirements:
+        casefile.register_slot_requirement(label, required)
+        undo.append(lambda label=label: casefile.unregister_slot_requirement(label))
+    for name, answer in stage.answers.items():
+        _add_answer(name, answer)
+        undo.append(lambda name=name: ANSWERS.pop(name))
     if stage.templates is not None:
         reset_loaders()  # a template looked up before is looked up again
+
+
+def _add_answer(name: str, answer: Callable) -> None:
+    if name in ANSWERS:
+        raise ImproperlyConfigured(f"The answer “{name}” is registered twice.")
+    ANSWERS[name] = answer
 
 
 def _add_section(section: PortalSection) -> None:
@@ -279,6 +303,10 @@ def unregister_stage(name: str) -> None:
         casefile.unregister_slot(slot.label)
     for label, kind in stage.slot_kinds:
         casefile.unregister_slot_kind(label, kind)
+    for label, _required in stage.slot_requirements:
+        casefile.unregister_slot_requirement(label)
+    for name in stage.answers:
+        ANSWERS.pop(name)
     if registry.TEMPLATE_DIRS.pop(stage.name, None):
         reset_loaders()
 
@@ -345,6 +373,13 @@ def portal_page(request) -> str:
     """The party's own page, for a section's view to send them back to (the token is the
     request's own)."""
     return reverse("portal:home", args=[request.resolver_match.kwargs["token"]])
+
+
+def ask(name: str, *args, default=None):
+    """What a stage answers to ``name`` (its ``answers``), or ``default`` when no stage
+    registered one: a stage asks another's records without importing it."""
+    answer = ANSWERS.get(name)
+    return answer(*args) if answer is not None else default
 
 
 def sweeps() -> dict[str, Callable[[], int]]:

@@ -20,6 +20,7 @@ from cases.calendar import organisation_today
 from cases.models import Case, Deadline, Organisation, Route, User
 from cases.selectors import reads_no_chinese, referral_targets
 from cases.services import add_note, take_referral
+from documents import casefile
 
 from . import stages
 from .forms import REASON_EN_LABEL
@@ -290,7 +291,22 @@ def follow_up(case, actor, data, process) -> None:
 
 
 def close(case, actor, data, process) -> None:
+    _refuse_incomplete_case_file(case)
     _step(case, actor, "close", reason=data["reason"])
+
+
+def _refuse_incomplete_case_file(case: Case) -> None:
+    """A case that went to mediation closes with the Ministry of Justice's case file
+    complete (its required items): the back cover then lists nothing missing."""
+    if not casefile.was_mediated(case):
+        return
+    missing = casefile.contents(case).missing
+    if missing:
+        raise ValidationError(
+            _("The case file is not complete: %(items)s missing. Add them before closing.")
+            % {"items": "、".join(casefile.printed_label(label) for label in missing)},
+            code="case_file_incomplete",
+        )
 
 
 def respond_to_referral(case, actor, data, process: CaseProcess) -> None:

@@ -63,6 +63,16 @@ def open_proposals(case: Case) -> list[Proposal]:
     )
 
 
+def agreed_proposals(case: Case) -> list[dict]:
+    """The thread's proposals still standing that a party accepted: what the written
+    agreement is drafted from (asked by the agreement stage, ``workflows.stages.ask``)."""
+    return [
+        {"text": proposal.text, "by": str(proposal.party) if proposal.party_id else ""}
+        for proposal in open_proposals(case)
+        if proposal.answers_to_it.filter(stance=Proposal.Stance.ACCEPTED).exists()
+    ]
+
+
 def attending_as(party: Party) -> list[int]:
     """The parties whose invitation to a session lets this party answer its record: their
     own, and that of the party they act for."""

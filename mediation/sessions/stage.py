@@ -15,7 +15,17 @@ from cases.selectors import case_timeline
 from workflows.panels import Panel
 from workflows.stages import MenuItem, Segment, Stage, register_stage
 
-from . import demo, kinds, mail, nodes, portal, portal_sessions, selectors, snapshots
+from . import (
+    demo,
+    kinds,
+    mail,
+    nodes,
+    portal,
+    portal_sessions,
+    record_selectors,
+    selectors,
+    snapshots,
+)
 
 MEDIATOR = frozenset({Role.MEDIATOR})
 CAPABILITIES = {
@@ -77,6 +87,7 @@ def register() -> None:
             portal=(portal_sessions.SECTION, portal.SECTION),
             menu=(MenuItem(_("My mediations"), "sessions:mine", "sessions.see_own"),),
             sweeps={"session_reminders": mail.send_reminders},
+            answers={"agreed_proposals": record_selectors.agreed_proposals},
             demo=demo.DEMO,
         )
     )

@@ -1,6 +1,8 @@
 """Check the stored files: each still has the hash recorded for it, each rendered document
 (single documents and case files alike) is a PDF/A-3b as the renderer and the case file
-make it, and a case file's attached manifest names the items it was assembled from.
+make it, a case file's attached manifest names the items it was assembled from, and each
+signature a document carries is the organisation's and still covers the whole file (one
+issued signed must carry one).
 
 The PDF/A checks are the ones this system can get wrong (markers, output intent, document
 ID, associated files, embedded fonts); they are no substitute for a full validator such as
@@ -9,6 +11,7 @@ veraPDF. Evidence is checked by hash only: an upload is kept as the party sent i
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from typing import IO
 
@@ -18,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from documents.casefile import MANIFEST_NAME
 from documents.models import Document, DocumentKind, Evidence
+from documents.signing import UnreadableSignature, verify_pdf
 
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
@@ -132,48 +136,72 @@ def _source(pdf: pikepdf.Pdf, item: dict) -> list[str]:
     return []
 
 
-def _document_problems(document: Document, handle: IO[bytes]) -> list[str]:
-    handle.seek(0)
+def _signature_problems(document: Document, content: bytes) -> tuple[int, list[str]]:
+    """How many signatures were checked, and what is wrong with them: a signature whose
+    bytes changed, that is not the organisation's or that something was added after, and a
+    document issued signed that carries none."""
     try:
-        with pikepdf.open(handle) as pdf:
+        checks = verify_pdf(content)
+    except UnreadableSignature as error:
+        return 0, [f"unreadable signature ({error})"]
+    problems = [f"signature {check.field}: {check.problem}" for check in checks if check.problem]
+    if document.snapshot.get("signed") and not checks:
+        problems.append("issued signed but carries no signature")
+    return len(checks), problems
+
+
+def _document_problems(document: Document, content: bytes) -> tuple[int, list[str]]:
+    try:
+        with pikepdf.open(io.BytesIO(content)) as pdf:
             problems = pdfa_problems(pdf)
             if document.kind == DocumentKind.CASE_FILE:
                 problems += manifest_problems(pdf, document.snapshot)
     except pikepdf.PdfError as error:
-        return [f"not a readable PDF ({error})"]
-    return problems
+        return 0, [f"not a readable PDF ({error})"]
+    signatures, found = _signature_problems(document, content)
+    return signatures, problems + found
 
 
-def _problems(record: Document | Evidence) -> list[str]:
+def _problems(record: Document | Evidence) -> tuple[int, list[str]]:
+    """The signatures checked in the record's file, and its problems."""
     name = record.file.name
     if not name or not default_storage.exists(name):
-        return ["missing file"]
+        return 0, ["missing file"]
     with default_storage.open(name, "rb") as handle:
         problem = _hash_problem(handle, record.sha256)
         if problem:
-            return [problem]
+            return 0, [problem]
         if isinstance(record, Document):
-            return _document_problems(record, handle)
-    return []
+            # Read whole: the signatures are checked over the file's bytes as stored.
+            handle.seek(0)
+            return _document_problems(record, handle.read())
+    return 0, []
 
 
 class Command(BaseCommand):
     help = (
         "Recompute the SHA-256 of every stored document and evidence file and check each "
-        "document's PDF/A-3b markers (and a case file's manifest); exit 1 on any problem."
+        "document's PDF/A-3b markers (and a case file's manifest) and signatures; exit 1 on "
+        "any problem."
     )
 
     def handle(self, *args, **options) -> None:
-        checked, failed, problems = 0, 0, []
+        checked, failed, signatures, problems = 0, 0, 0, []
         ready = Document.objects.filter(rendering=Document.Rendering.READY)
         for record in [*ready, *Evidence.objects.all()]:
             checked += 1
-            found = _problems(record)
+            signed, found = _problems(record)
+            signatures += signed
             failed += bool(found)
             label = f"{record._meta.verbose_name} {record.pk} ({record.case.number} {record})"
             problems += [f"{problem}: {label} {record.file.name}" for problem in found]
         for line in problems:
             self.stdout.write(line)
         if problems:
-            raise CommandError(f"{failed} of {checked} files failed verification.")
-        self.stdout.write(self.style.SUCCESS(f"All {checked} files verified."))
+            raise CommandError(
+                f"{failed} of {checked} files failed verification "
+                f"({signatures} signatures checked)."
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"All {checked} files verified ({signatures} signatures checked).")
+        )

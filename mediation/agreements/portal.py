@@ -1,0 +1,3 @@
+"""The agreement on a party's own page (``workflows.stages.PortalSection``)."""
+
+SECTIONS = ()
