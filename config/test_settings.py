@@ -17,6 +17,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 # the broker.
 CELERY_TASK_DEFAULT_QUEUE = f"tests-{os.getpid()}"
 MEDIA_ROOT = VAR_DIR / "test-media"
+# The demo seal the tests sign with, apart from the one the demo made.
+SIGNING_DEMO_DIR = VAR_DIR / "test-signing"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,5 +1,6 @@
 """The dispute flow: intake → screening → decision → legal review → route → coordination /
-mediation → outcome → follow-up → closure approved by the supervisor. A case reopened by
+mediation → the agreement (its effect, performance and the follow-up visit) or the outcome →
+follow-up → closure approved by the supervisor. A case reopened by
 its supervisor runs the flow again from a second start: re-screening, then the decision.
 
 Human tasks are ``CaseTask`` nodes: each names its form, its completion function (in
