@@ -143,6 +143,16 @@ class FollowUpForm(TaskForm):
 
 class CloseForm(TaskForm):
     reason = _notes(_("Reason for closing"))
+    error_fields = {"case_file_incomplete": "reason"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The supervisor sees before approving what the case file still lacks.
+        missing = _case_file_missing(self.case)
+        if missing:
+            self.fields["reason"].help_text = _(
+                "The case file still lacks: %(items)s. Closing is refused until they are in."
+            ) % {"items": "、".join(missing)}
 
 
 class ReferralResponseForm(TaskForm):
@@ -295,16 +305,22 @@ def close(case, actor, data, process) -> None:
     _step(case, actor, "close", reason=data["reason"])
 
 
-def _refuse_incomplete_case_file(case: Case) -> None:
-    """A case that went to mediation closes with the Ministry of Justice's case file
-    complete (its required items): the back cover then lists nothing missing."""
+def _case_file_missing(case: Case) -> list[str]:
+    """What a case that went to mediation still lacks of the Ministry of Justice's required
+    items of its case file (none for another case)."""
     if not casefile.was_mediated(case):
-        return
-    missing = casefile.contents(case).missing
+        return []
+    return [casefile.printed_label(label) for label in casefile.contents(case).missing]
+
+
+def _refuse_incomplete_case_file(case: Case) -> None:
+    """A case that went to mediation closes with its case file complete: the back cover
+    then lists nothing missing."""
+    missing = _case_file_missing(case)
     if missing:
         raise ValidationError(
             _("The case file is not complete: %(items)s missing. Add them before closing.")
-            % {"items": "、".join(casefile.printed_label(label) for label in missing)},
+            % {"items": "、".join(missing)},
             code="case_file_incomplete",
         )
 
