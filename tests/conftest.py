@@ -678,7 +678,7 @@ def agreement_draft(case, **changes):
 @pytest.fixture
 def drafted(mediated, roster_mediator):
     """A case with its agreement drafted and (by default) version 1 sent to the parties;
-    its PDF rendered (eager in tests)."""
+    its PDF pending (a test's transaction never commits: render it to read it)."""
     from mediation.agreements import services
 
     def run(send=True, **fields):
@@ -686,6 +686,144 @@ def drafted(mediated, roster_mediator):
         services.save_draft(case=case, actor=roster_mediator.user, draft=agreement_draft(case))
         if send:
             services.send_for_confirmation(case=case, actor=roster_mediator.user)
+        return case
+
+    return run
+
+
+def blank_pdf(name: str = "扫描件.pdf"):
+    """A one-page PDF, as a scanner's upload (a fresh file each call: an upload is read once)."""
+    import io
+
+    import pikepdf
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf, out = pikepdf.new(), io.BytesIO()
+    pdf.add_blank_page()
+    pdf.save(out)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="application/pdf")
+
+
+def render_pending(case) -> None:
+    """Render the case's documents still waiting for it, as the worker does after commit
+    (a test's transaction never commits, so nothing else renders them)."""
+    from documents.models import Document
+    from documents.services import render_document
+
+    for pk in case.documents.filter(rendering=Document.Rendering.PENDING).values_list(
+        "pk", flat=True
+    ):
+        render_document(document_id=pk)
+
+
+@pytest.fixture
+def complete_case_file(officer):
+    """What a case that went to mediation needs before its closure is approved: the
+    officer uploads the claimant's proof of identity ("3 身份证明") and, for a mediation
+    that recorded no session (``mediate`` holds none), the scanned mediation record ("7
+    调解记录"); every document the process issued is rendered (only a rendered one counts in
+    the case file, and a test's transaction never commits for the worker to render it)."""
+    from documents import casefile
+    from documents.services import add_evidence
+
+    def run(case):
+        add_evidence(
+            case=case, actor=officer, item="03", title="申请人护照复印件", upload=blank_pdf()
+        )
+        if "7 调解记录" in casefile.contents(case).missing:
+            add_evidence(case=case, actor=officer, item="07", title="调解记录", upload=blank_pdf())
+        render_pending(case)
+        return case
+
+    return run
+
+
+@pytest.fixture
+def confirm_agreement(officer, roster_mediator):
+    """The agreement of a case at the mediator's ``sign_agreement`` task made ready to sign,
+    as its page does it: the mediator drafts it (unless drafted) and sends it, its version
+    is rendered (by the worker, after commit), and the officer files each party's signed
+    paper copy of that version."""
+    from documents.services import render_document
+    from mediation.agreements import selectors, services
+
+    mediator = roster_mediator.user
+
+    def run(case):
+        if selectors.agreement_of(case) is None:
+            services.save_draft(case=case, actor=mediator, draft=agreement_draft(case))
+        if selectors.agreement_of(case).status == "draft":
+            services.send_for_confirmation(case=case, actor=mediator)
+        agreement = selectors.agreement_of(case)
+        if not selectors.version_ready(agreement):
+            render_document(document_id=agreement.document_id)
+            agreement = selectors.agreement_of(case)
+        for party in selectors.unconfirmed(agreement):
+            services.file_paper_copy(
+                case=case,
+                actor=officer,
+                party_pk=party.pk,
+                upload=blank_pdf("调解协议书签署件.pdf"),
+                sha256=agreement.document.sha256,
+            )
+        return case
+
+    return run
+
+
+@pytest.fixture
+def perform_terms(officer):
+    """The officer records each open term of the agreement in effect performed, with its
+    proof (履行凭证)."""
+    from mediation.agreements import selectors, services
+
+    def run(case):
+        for term in selectors.agreement_of(case).terms.filter(status="pending"):
+            services.record_performance(
+                case=case, actor=officer, term_pk=term.pk, note="已履行", upload=blank_pdf()
+            )
+        return case
+
+    return run
+
+
+@pytest.fixture
+def conclude(do, roster_mediator, confirm_agreement, perform_terms):
+    """Take a case through the agreement stage's tasks as its people do, from whichever is
+    open: the mediator signs the agreement the parties confirmed (the case is settled); the
+    officer records every term performed and ends the tracking, then records the follow-up
+    visit (the case is following up; the closure's approval is next). ``until``: the last
+    task to complete."""
+    from cases.calendar import organisation_today
+
+    def sign(case):
+        confirm_agreement(case)
+        return do(case, "sign_agreement", {"sign": True}, user=roster_mediator.user, form=True)
+
+    def track(case):
+        perform_terms(case)
+        return do(case, "track_performance", {"notes": "各项条款均已履行"}, form=True)
+
+    def visit(case):
+        data = {
+            "party": case.parties.filter(role=Party.Role.CLAIMANT).first().pk,
+            "method": "phone",
+            "reason": "协议履行情况回访",
+            "performance": "协议已履行完毕",
+            "satisfaction": 5,
+            "comment": "",
+            "visited_on": organisation_today(),
+        }
+        return do(case, "follow_up_visit", data, form=True)
+
+    steps = {"sign_agreement": sign, "track_performance": track, "follow_up_visit": visit}
+
+    def run(case, until="follow_up_visit"):
+        for name, step in steps.items():
+            if any(t.flow_task.name == name for t in open_tasks(case)):
+                case = step(case)
+            if name == until:
+                break
         return case
 
     return run

@@ -67,10 +67,6 @@ def visit(case, actor, data, process) -> None:
     services.record_visit(case=case, actor=actor, visit=VisitForm.visit_input(data))
 
 
-def _terms_finished(case, data) -> None:
-    services.check_performance_done(case)
-
-
 def build(then) -> dict:
     """The agreement's nodes, the last going on to ``then`` (the closure's approval)."""
     return {

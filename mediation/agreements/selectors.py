@@ -55,7 +55,9 @@ def case_mediator(case: Case) -> User | None:
 def signatories(case: Case) -> list[Party]:
     """The parties whose signature the agreement needs: its claimants, respondents and
     third parties (each signs themselves or through someone acting for them)."""
-    return [party for party in party_list(case) if party.role in PRINCIPAL_ROLES]
+    principals = [party for party in party_list(case) if party.role in PRINCIPAL_ROLES]
+    # As documents list them: claimants, respondents, third parties.
+    return sorted(principals, key=lambda party: PRINCIPAL_ROLES.index(party.role))
 
 
 def needs_english(case: Case) -> bool:
@@ -101,8 +103,9 @@ def may_confirm(agreement: SettlementAgreement, party: Party) -> bool:
 
 
 def has_confirmed(agreement: SettlementAgreement, party: Party) -> bool:
-    principal = signs_for(party).pk
-    return any(signs_for(c.party).pk == principal for c in party_confirmations(agreement))
+    """Whether this signer confirmed the current version. Each of an association's
+    representatives may confirm for it (each is on the effective copy); one is enough."""
+    return any(c.party_id == party.pk for c in party_confirmations(agreement))
 
 
 def version_ready(agreement: SettlementAgreement) -> bool:
@@ -144,4 +147,4 @@ def mediator_agreements(user: User) -> QuerySet[SettlementAgreement]:
     return SettlementAgreement.objects.filter(
         case__participants__relation=CaseParticipant.Relation.MEDIATOR,
         case__participants__user=user,
-    ).select_related("case", "document")
+    ).select_related("case", "document").distinct()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from cases.calendar import organisation_today
 from cases.models import Case, CaseEvent, Party, PartyLink, User
-from cases.notifications import notify, notify_address, officers_of
+from cases.notifications import notify, notify_address, officers_of, site_url
 from cases.selectors import party_list, require
 from cases.timeline import fields as said
 from cases.timeline import line
@@ -48,12 +49,22 @@ CODE_EMAIL = "agreements_code"
 TO_CONFIRM_EMAIL = "agreements_to_confirm"
 TO_SIGN_EMAIL = "agreements_to_sign"
 TERM_EMAIL = "agreements_term"
+# Why a version replaces the one before, as the document's record of the correction says
+# (official documents are in Chinese, whoever is at the screen): the mediator changed the
+# text, or signed it and it took effect.
+CHANGED_REASON = "协议文本经修改，须由各方当事人重新确认。"
+EFFECTIVE_REASON = "各方当事人确认后，调解员签署，协议生效。"
 
 
 def _record(case: Case, actor: User | None, kind: str, msgid: str, **params) -> None:
     CaseEvent.objects.create(
         case=case, actor=actor, kind=kind, transition=kind, **said(line(msgid, **params))
     )
+
+
+def _page(case: Case) -> str:
+    """The agreement's page, as an e-mail links it."""
+    return site_url(reverse("agreements:case", args=[case.pk]))
 
 
 def _lock(case: Case) -> Case:
@@ -213,7 +224,7 @@ def save_draft(*, case: Case, actor: User, draft: DraftInput) -> SettlementAgree
     if before == _content(agreement):
         return agreement
     if agreement.status == SettlementAgreement.Status.CONFIRMING:
-        _issue_version(agreement, actor, _("The text was changed."))
+        _issue_version(agreement, actor, CHANGED_REASON)
     else:
         _record(locked, actor, kinds.DRAFT, gettext_noop("The agreement's draft was saved."))
     return agreement
@@ -320,7 +331,8 @@ def request_code(
         )
     now = timezone.now()
     recent = agreement.codes.filter(party=party, created_at__gte=now - datetime.timedelta(hours=1))
-    if recent.filter(created_at__gte=now - CODE_EVERY).exists() or (
+    # Once a minute for the same version (a new version may be confirmed at once).
+    if recent.filter(sha256=sha256, created_at__gte=now - CODE_EVERY).exists() or (
         recent.count() >= CODES_AN_HOUR
     ):
         raise ValidationError(
@@ -375,7 +387,8 @@ def _check_code(link: PartyLink, code: str, sha256: str) -> tuple[str, int | Non
         )
         if row is None:
             return "none", None
-        if row.sha256 != sha256:
+        current = row.agreement.document
+        if row.sha256 != sha256 or current is None or current.sha256 != sha256:
             return "changed", None
         if row.expires_at <= timezone.now():
             return "expired", None
@@ -449,7 +462,11 @@ def _confirmed(agreement: SettlementAgreement, party: Party, actor: User | None)
     if not selectors.unconfirmed(agreement):
         mediator = selectors.case_mediator(agreement.case)
         if mediator is not None:
-            notify(mediator, TO_SIGN_EMAIL, {"case": agreement.case, "agreement": agreement})
+            notify(
+                mediator,
+                TO_SIGN_EMAIL,
+                {"case": agreement.case, "agreement": agreement, "url": _page(agreement.case)},
+            )
 
 
 @transaction.atomic
@@ -467,7 +484,7 @@ def file_paper_copy(*, case: Case, actor: User, party_pk: int, upload, sha256: s
         case=locked,
         actor=actor,
         item=Evidence.Item.AGREEMENT,
-        title=f"调解协议书（{party}签署的纸质件）",
+        title=f"调解协议书（{party.subject}签署的纸质件）",
         upload=upload,
         action="agreements.file_paper",
     )
@@ -502,15 +519,18 @@ def check_signable(case: Case) -> SettlementAgreement:
     return agreement
 
 
+@transaction.atomic
 def sign(*, case: Case, actor: User) -> SettlementAgreement:
     """The mediator signs last (the case's signing task, which settles the case): the
     agreement takes effect today; its effective copy lists every confirmation and is
     signed with the organisation's certificate (PAdES) when rendered."""
+    case = _lock(case)
     require(actor, "agreements.sign", case)
     if selectors.case_mediator(case) != actor:
         raise PermissionDenied(_("Only the case's mediator signs its agreement."))
-    check_signable(case)
+    # Checked again with the agreement locked: a confirmation voided meanwhile counts.
     agreement = _locked_agreement(case)
+    check_signable(case)
     Confirmation.objects.create(
         agreement=agreement,
         document=agreement.document,
@@ -526,7 +546,7 @@ def sign(*, case: Case, actor: User) -> SettlementAgreement:
             **snapshots.agreement_extra(case, today),
             **snapshots.effective_extra(agreement, today),
         },
-        reason="",
+        reason=EFFECTIVE_REASON,
     )
     agreement.take_effect(effective, today)
     agreement.save()
@@ -618,6 +638,8 @@ def record_ruling(
     found = JudicialConfirmation.objects.select_for_update().filter(agreement__case=locked).first()
     if found is None or found.applied_on is None:
         raise ValidationError(_("Record the filing first."), code="not_filed")
+    if found.ruling:
+        raise ValidationError(_("The court's ruling is recorded already."), code="ruled")
     if ruling not in JudicialConfirmation.Ruling.values:
         raise ValidationError(_("Choose the court's ruling."), code="ruling")
     if not found.applied_on <= ruled_on <= organisation_today():
@@ -718,7 +740,7 @@ def _dispute(case: Case, term: Term, note: str, by: User | None, party: Party | 
     )
     mediator = selectors.case_mediator(case)
     if mediator is not None:
-        notify(mediator, TERM_EMAIL, {"case": case, "term": term, "note": note})
+        notify(mediator, TERM_EMAIL, {"case": case, "term": term, "note": note, "url": _page(case)})
     return term
 
 
@@ -811,7 +833,7 @@ def _alert_overdue(term_pk: int, today: datetime.date) -> int:
     )
     recipients = [case.officer] if case.officer_id else officers_of(case.handling_organisation)
     for user in recipients:
-        notify(user, TERM_EMAIL, {"case": case, "term": term, "overdue": True})
+        notify(user, TERM_EMAIL, {"case": case, "term": term, "overdue": True, "url": _page(case)})
     return 1
 
 
@@ -844,14 +866,25 @@ class VisitInput:
     comment: str = ""
 
 
+def _score(value) -> int:
+    """The satisfaction, 1 to 5; anything else (a party's link sends what it sends) is a
+    message, not an error."""
+    try:
+        score = int(value)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise ValidationError(_("Satisfaction is from 1 to 5."), code="satisfaction")
+    return score
+
+
 def _add_visit(case: Case, visit: VisitInput, visitor: User | None) -> FollowUpVisit:
     party = next((p for p in party_list(case) if p.pk == visit.party_pk), None)
     if party is None:
         raise ValidationError(_("Choose the party visited."), code="party")
     if visit.method not in FollowUpVisit.Method.values:
         raise ValidationError(_("Choose how the visit was made."), code="method")
-    if not 1 <= int(visit.satisfaction) <= 5:
-        raise ValidationError(_("Satisfaction is from 1 to 5."), code="satisfaction")
+    satisfaction = _score(visit.satisfaction)
     if not case.received_on <= visit.visited_on <= organisation_today():
         raise ValidationError(
             _("The visit is dated between the case's receipt and today."), code="visited_on"
@@ -864,7 +897,7 @@ def _add_visit(case: Case, visit: VisitInput, visitor: User | None) -> FollowUpV
         method=visit.method,
         reason=_text(visit.reason, 200, _("Give the reason for the visit.")),
         performance=_text(visit.performance, NOTE_MAX, _("Say how the outcome is performed.")),
-        satisfaction=int(visit.satisfaction),
+        satisfaction=satisfaction,
         comment=_text(visit.comment, NOTE_MAX, "", required=False),
         visitor=visitor,
         visited_on=visit.visited_on,
@@ -912,7 +945,8 @@ def answer_by_link(
         VisitInput(
             party_pk=selectors.signs_for(link.party).pk,
             method=FollowUpVisit.Method.LINK,
-            reason="回访：当事人通过本人链接答复",
+            # Who answered: the party, or one acting for it (an association's representative).
+            reason=f"回访：{link.party.subject}通过本人链接答复",
             performance=performance,
             satisfaction=satisfaction,
             visited_on=organisation_today(),
