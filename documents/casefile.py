@@ -267,6 +267,18 @@ def _evidence_rendition(entry: dict, content: bytes) -> bytes:
         return document.write_pdf(pdf_variant="pdf/a-3b")
 
 
+def _drop_form_fields(page: pikepdf.Page) -> None:
+    """An item's form widgets (the signature field of an agreement in effect) stay behind
+    with its catalogue: in the case file they would be fields of no form, and the item's
+    signature is checked on the item itself, which the manifest names by its hash."""
+    annots = page.obj.get("/Annots")
+    if annots is None:
+        return
+    kept = [a for a in annots if a.get("/Subtype") != "/Widget"]
+    if len(kept) != len(annots):
+        page.obj.Annots = pikepdf.Array(kept)
+
+
 def _item_pages(entry: dict) -> bytes:
     """The PDF whose pages the case file takes for an item: an issued document's own (a
     PDF/A-3b already), the image rendition of uploaded evidence."""
@@ -458,6 +470,7 @@ def render_case_file(snapshot: dict) -> RenderedPdf:
         for part in parts:
             item = stack.enter_context(pikepdf.open(io.BytesIO(part)))
             for page in item.pages:  # pages only: each item's own catalogue stays behind
+                _drop_form_fields(page)
                 pdf.pages.insert(at, page)
                 at += 1
         total = at + generated.back

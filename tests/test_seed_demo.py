@@ -18,7 +18,7 @@ def _counts() -> dict[str, int]:
     return {
         m._meta.label: m.objects.count()
         for m in apps.get_models()
-        if m._meta.app_label in {"cases", "documents", "auth"}
+        if m._meta.app_label in {"cases", "documents", "auth", "mediation_sessions", "agreements"}
     }
 
 
@@ -44,7 +44,7 @@ def test_it_is_idempotent(seeded):
 
 def test_it_registers_the_zijin_case_for_the_clan_association(seeded):
     case = Case.objects.get(title__contains="谭氏宗亲会")
-    assert case.status == "mediating"
+    assert case.status == "closed"
     assert case.category == "ancestral_graves"
     assert case.handling_organisation.name == "紫金县义容镇侨胞之家"
     claimant = case.parties.get(role=Party.Role.CLAIMANT)
@@ -57,15 +57,19 @@ def test_it_registers_the_zijin_case_for_the_clan_association(seeded):
 def test_it_has_cases_in_many_states_and_categories(seeded):
     assert sorted(Case.objects.values_list("status", "category")) == [
         ("accepted", "houses"),
+        ("closed", "ancestral_graves"),
         ("closed", "returnee_affairs"),
         ("coordinating", "investment"),
         ("declined", "marriage_family"),
         ("following_up", "land"),
         ("legal_review", "inheritance"),
-        ("mediating", "ancestral_graves"),
         ("mediating", "houses"),
+        ("mediating", "houses"),
+        ("mediating", "land"),
         ("referred", "land"),
         ("screening", "houses"),
+        ("settled", "ancestral_graves"),
+        ("settled", "houses"),
         ("unresolved", "investment"),
     ]
 
@@ -163,8 +167,9 @@ def test_it_leaves_a_case_waiting_on_adviser3_with_a_draft(seeded):
 
 def test_it_mediates_the_zijin_case_online_with_the_representatives_consent(seeded):
     """The county mediator serves; both Malaysian representatives consented (online
-    mediation, e-mail, documents abroad); round one held online with its 调解笔录 issued;
-    round two set in Kuala Lumpur time."""
+    mediation, e-mail, documents abroad); two rounds held online, each with its 调解笔录
+    issued, the second set in Kuala Lumpur time; the mediator recorded a written
+    agreement."""
     from cases.models import Consent
     from cases.selectors import has_consent
     from mediation.sessions.models import MediationSession
@@ -179,8 +184,113 @@ def test_it_mediates_the_zijin_case_online_with_the_representatives_consent(seed
     assert (first.status, first.record.status) == ("held", "issued")
     assert first.record.document.kind == "session_record"
     assert (second.status, second.mode, str(second.set_in_zone)) == (
-        "planned",
+        "held",
         "online",
         "Asia/Kuala_Lumpur",
     )
+    assert second.record.status == "issued" and first.starts_at < second.starts_at
     assert case.deadlines.get(kind="mediation").starts_on is not None
+    assert case.mediation_results.get().kind == "written"
+
+
+def _zijin_agreement():
+    from mediation.agreements.models import SettlementAgreement
+
+    return SettlementAgreement.objects.get(case__title__contains="谭氏宗亲会")
+
+
+def test_it_closes_the_zijin_case_on_its_agreement(seeded):
+    """Drafted from the two proposals both sides accepted; the representatives confirmed
+    through their links with an e-mailed code (谭永康 the first version, void once the
+    English was changed; both the second), 谭伯华 on paper, the mediator signed last;
+    the agreement is in effect, signed with the organisation's seal."""
+    agreement = _zijin_agreement()
+    assert agreement.status == "effective" and agreement.effective_on
+    assert agreement.effective_document.snapshot["signed"] is True
+    confirmations = {
+        (c.method, c.party.person.name_zh if c.party_id else "", c.voided_at is None)
+        for c in agreement.confirmations.select_related("party__person")
+    }
+    assert confirmations == {
+        ("link", "谭永康", False),
+        ("link", "谭永康", True),
+        ("link", "谭丽珍", True),
+        ("paper", "谭伯华", True),
+        ("mediator", "", True),
+    }
+    online = agreement.confirmations.filter(method="link")
+    assert all(c.ip and "Mozilla" in c.user_agent and c.email for c in online)
+    assert sorted(c.document.version for c in online) == [1, 2, 2]
+    paper = agreement.confirmations.get(method="paper")
+    assert paper.evidence.item == "08" and paper.sha256 == paper.document.sha256
+    texts = [t.text for t in agreement.terms.order_by("order")]
+    assert texts[0].startswith("谭伯华移除墓地周边两米") and "原有规模" in texts[1]
+
+
+def test_it_performs_the_zijin_agreement_and_follows_it_up(seeded):
+    """The joint application for judicial confirmation drawn up and filed within the 30
+    days; both terms performed with their 履行凭证; a visit to 谭伯华 and 谭永康's answer
+    through his link, each satisfied (5) with its 回访记录; closure approved."""
+    agreement = _zijin_agreement()
+    judicial = agreement.judicial_confirmation
+    assert judicial.application.kind == "judicial_application" and judicial.applied_on
+    assert judicial.court == "紫金县人民法院"
+    for term in agreement.terms.all():
+        assert term.status == "done"
+        assert term.events.get(kind="performed").evidence.item == "09"
+    visits = list(agreement.case.follow_up_visits.all())
+    assert {(v.method, v.satisfaction) for v in visits} == {("visit", 5), ("link", 5)}
+    assert {v.document.kind for v in visits} == {"follow_up_record"}
+    assert agreement.case.events.filter(to_status="closed").exists()
+
+
+def test_it_exports_the_zijin_case_file_with_nothing_missing(seeded):
+    case = Case.objects.get(title__contains="谭氏宗亲会")
+    case_file = case.documents.get(kind="case_file")
+    assert case_file.rendering == "ready" and case_file.snapshot["missing"] == []
+    assert case_file.page_count > 30
+    titles = {entry["title"].split()[0] for entry in case_file.snapshot["entries"]}
+    assert {"人民调解协议书", "司法确认申请书", "回访记录", "结案报告"} <= titles
+
+
+@pytest.mark.parametrize(
+    ("title", "status", "state", "task"),
+    [
+        # The draft saved: the mediator's signing task waits for it to be sent.
+        ("马来西亚华人祖屋出租收益分配纠纷", "mediating", "draft", "sign_agreement"),
+        ("新加坡华侨祖屋通道相邻纠纷", "mediating", "confirming", "sign_agreement"),
+        ("香港同胞祖屋修缮款返还纠纷", "settled", "effective", "track_performance"),
+        ("泰国华人祖坟迁葬补偿纠纷", "settled", "effective", "follow_up_visit"),
+    ],
+)
+def test_it_leaves_cases_waiting_at_each_step_of_the_agreement(seeded, title, status, state, task):
+    from mediation.agreements.models import SettlementAgreement
+    from workflows.selectors import open_tasks_of
+
+    case = Case.objects.get(title=title)
+    assert (case.status, SettlementAgreement.objects.get(case=case).status) == (status, state)
+    assert [t.flow_task.name for t in open_tasks_of(case)] == [task]
+
+
+def test_it_leaves_one_party_to_confirm(seeded):
+    from mediation.agreements import selectors
+
+    agreement = selectors.agreement_of(Case.objects.get(title="新加坡华侨祖屋通道相邻纠纷"))
+    assert [c.party.person.name_zh for c in selectors.party_confirmations(agreement)] == ["罗志坚"]
+    assert [p.person.name_zh for p in selectors.unconfirmed(agreement)] == ["刘德胜"]
+
+
+def test_it_leaves_a_term_overdue_and_one_said_not_performed(seeded):
+    """The day's sweep found term one past its date and told the officer; term two went
+    back to the mediator on the claimant's word through her link."""
+    from cases.models import Message
+    from mediation.agreements import selectors
+
+    agreement = selectors.agreement_of(Case.objects.get(title="香港同胞祖屋修缮款返还纠纷"))
+    first, second = agreement.terms.order_by("order")
+    assert first.status == "pending" and first.overdue_alerted_on
+    assert second.status == "disputed"
+    assert second.events.get(kind="disputed").party.person.name_zh == "古月娥"
+    assert Message.objects.filter(
+        case=agreement.case, kind="agreements_term", recipient__username="city_officer"
+    ).exists()

@@ -246,11 +246,64 @@ PEOPLE = [
         "+61 412 345 678",
     ),
     ("黄启明", "", "other", "CN", "CN", "Asia/Shanghai", "zh-hans", "0762-2211987"),
+    # The parties of the cases waiting at the agreement's steps.
+    (
+        "陈美珠",
+        "Tan Bee Choo",
+        "foreign_chinese",
+        "MY",
+        "MY",
+        "Asia/Kuala_Lumpur",
+        "zh-hans",
+        "+60 12-888 1020",
+    ),
+    (
+        "罗志坚",
+        "Loh Chee Kian",
+        "huaqiao",
+        "CN",
+        "SG",
+        "Asia/Singapore",
+        "zh-hans",
+        "+65 9876 5432",
+    ),
+    (
+        "古月娥",
+        "Koo Yuet Ngor",
+        "hk_macao_taiwan",
+        "CN",
+        "HK",
+        "Asia/Hong_Kong",
+        "zh-hant",
+        "+852 9876 1234",
+    ),
+    (
+        "曾宪明",
+        "Chan Hin Ming",
+        "foreign_chinese",
+        "TH",
+        "TH",
+        "Asia/Bangkok",
+        "zh-hans",
+        "+66 81 234 5678",
+    ),
+    ("温振华", "", "other", "CN", "CN", "Asia/Shanghai", "zh-hans", "0762-7000002"),
+    ("刘德胜", "", "other", "CN", "CN", "Asia/Shanghai", "zh-hans", "0762-6600321"),
+    ("叶桂兰", "", "qiaojuan", "CN", "CN", "Asia/Shanghai", "zh-hans", "0762-3300456"),
 ]
 
 # The people who gave an e-mail address: the claimant in Vancouver wrote in by e-mail and
-# asked to be answered that way.
-EMAILS = {"黄美玲": "wong.meiling@example.ca"}
+# asked to be answered that way; the association's representatives and the claimants
+# abroad of the agreement cases confirm their agreements with a code sent there.
+EMAILS = {
+    "黄美玲": "wong.meiling@example.ca",
+    "谭永康": "tham.wenghong@tham-clan.example",
+    "谭丽珍": "tham.laichin@tham-clan.example",
+    "陈美珠": "tan.beechoo@example.my",
+    "罗志坚": "loh.cheekian@example.sg",
+    "古月娥": "koo.yuetngor@example.hk",
+    "曾宪明": "chan.hinming@example.th",
+}
 
 TAN_ASSOCIATION = "马来西亚谭氏宗亲会"
 PETITIONS = "紫金县信访局"
@@ -502,6 +555,214 @@ ZIJIN_MEDIATION = [
     ),
 ]
 
+# Round two: set six days ahead, held two days ago. The two terms the mediator proposed
+# are accepted by both sides and drafted into the written agreement; the association's
+# representatives confirm it through their links (谭丽珍, who reads English, has a word of
+# term two's English changed first: a new version, 谭永康's confirmation of the first
+# void), 谭伯华 signs a paper copy, the mediator signs last. Then the application for
+# judicial confirmation, both terms performed, the follow-up (a visit, and 谭永康 through
+# his link), the identity papers filed, the closure and the whole case file.
+ZIJIN_TERMS = [
+    {
+        "obligor": "谭伯华",
+        "method": "本人自行移除、清理，义容镇人民政府现场见证",
+        "due_in": 10,
+        "text_en": "Tham Pak Wah removes the fruit trees within two metres of the graves and "
+        "keeps the path to them open; the land given back follows the 1998 title map, "
+        "witnessed by the Yirong township government.",
+        "method_en": "By himself on site, witnessed by the township government",
+    },
+    {
+        "obligor": TAN_ASSOCIATION,
+        "method": "向义容镇人民政府提交书面申请，经批准后施工",
+        "due_in": 30,
+        "text_en": "The association applies to the Yirong township government to repair the "
+        "graves, and repairs them at their present size, taking no more land.",
+        "method_en": "A written application to the township government; work once approved",
+    },
+]
+ZIJIN_DRAFT = {
+    "facts": "马来西亚谭氏宗亲会的祖坟位于紫金县义容镇某村集体山地，建于清代。2022年起村民"
+    "谭伯华扩建果园，占用墓地周边土地约二百平方米，祭扫通道被堵。经县自然资源局、义容镇"
+    "人民政府核实，并经两轮线上调解，双方查明上述事实。",
+    "disputes": "一、果园扩建占用墓地周边土地的退让范围；\n二、祭扫通道的恢复；\n"
+    "三、祖坟修缮的审批和规模。",
+    "responsibilities": "谭伯华扩建果园未避让墓地，应退让墓地周边土地并恢复祭扫通道；"
+    "宗亲会修缮祖坟应依法报批，保持原有规模。",
+    "facts_en": "The ancestral graves of the Tham Clan Association of Malaysia lie on "
+    "collective hill land of a village in Yirong township, Zijin county, and date from the "
+    "Qing dynasty. From 2022 the villager Tham Pak Wah extended his orchard over about 200 "
+    "square metres around the graves and blocked the path to them. The county natural "
+    "resources bureau and the township government verified this, and two rounds of online "
+    "mediation established it.",
+    "disputes_en": "1. How much land around the graves the orchard gives back;\n"
+    "2. Reopening the path to the graves;\n3. Approval and size of the repairs.",
+    "responsibilities_en": "Tham Pak Wah extended his orchard without sparing the graves: he "
+    "gives back the land around them and reopens the path. The association has the repairs "
+    "approved and keeps the graves at their present size.",
+    "terms": ZIJIN_TERMS,
+}
+ZIJIN_AGREEMENT = [
+    ("session_held", "mediator", {"days_ago": 8}),
+    (
+        "write_record",
+        "mediator",
+        {
+            "statements": "县自然资源局书面意见已送达：墓地周边两米范围属原墓地用地。\n"
+            "谭永康代表宗亲会表示，退让两米、恢复通道即可，修缮按原规模报批。\n"
+            "谭伯华表示同意移除两米范围内的果树，恢复祭扫通道。",
+            "summary": "双方就退让范围、祭扫通道和祖坟修缮达成一致，同意签订书面调解协议。",
+            "proposals": [
+                (
+                    "proposal",
+                    "",
+                    "谭伯华移除墓地周边两米范围内的果树，恢复并保持祭扫通道畅通；退让范围以"
+                    "1998年确权图为准，由义容镇人民政府见证。",
+                    None,
+                ),
+                ("accepted", "谭永康", "同意。", 0),
+                ("accepted", "谭伯华", "同意，十日内移除。", 0),
+                (
+                    "proposal",
+                    "",
+                    "宗亲会向义容镇人民政府申请修缮祖坟，按原有规模修缮，不扩大占地。",
+                    None,
+                ),
+                ("accepted", "谭永康", "同意，回马来西亚后即办理申请。", 3),
+                ("accepted", "谭伯华", "没有意见。", 3),
+            ],
+        },
+    ),
+    (
+        "mediate",
+        "mediator",
+        {
+            "kind": "written",
+            "reason": "经两轮线上调解，双方就退让范围、祭扫通道和祖坟修缮达成一致，"
+            "同意签订书面调解协议。",
+        },
+    ),
+    ("draft_agreement", "mediator", ZIJIN_DRAFT),
+    ("send_agreement", "mediator", {}),
+    ("confirm_by_link", "officer", {"party": "谭永康"}),
+    # 谭丽珍 asks for "present size" to read "original size", as the 1984 notice has it.
+    (
+        "draft_agreement",
+        "mediator",
+        {
+            **ZIJIN_DRAFT,
+            "terms": [
+                ZIJIN_TERMS[0],
+                {
+                    **ZIJIN_TERMS[1],
+                    "text_en": "The association applies to the Yirong township government to "
+                    "repair the graves, and repairs them at their original size, taking no "
+                    "more land.",
+                },
+            ],
+        },
+    ),
+    ("confirm_by_link", "officer", {"party": "谭丽珍"}),
+    # 谭永康 confirms version 2 as well: each representative is on the effective copy.
+    ("confirm_by_link", "officer", {"party": "谭永康"}),
+    ("file_paper_copy", "officer", {"party": "谭伯华"}),
+    ("sign_agreement", "mediator", {"sign": True}),
+    ("apply_judicial", "officer", {"court": "紫金县人民法院"}),
+    (
+        "perform_term",
+        "officer",
+        {
+            "term": 1,
+            "note": "果树已移除，祭扫通道已恢复，镇政府见证。",
+            "proof": "履行凭证：祭扫通道恢复现场照片",
+            "lines": [
+                "地点：紫金县义容镇谭氏祖坟墓地",
+                "谭伯华已移除墓地周边两米范围内果树十二株，祭扫通道宽约一点五米，已恢复畅通。",
+                "见证人：温志华（义容镇人民政府副镇长）",
+                "记录人：刘晓梅（义容镇侨胞之家）",
+            ],
+        },
+    ),
+    (
+        "perform_term",
+        "officer",
+        {
+            "term": 2,
+            "note": "宗亲会的修缮申请已由镇政府受理。",
+            "proof": "履行凭证：祖坟修缮申请受理回执",
+            "lines": [
+                "申请人：马来西亚谭氏宗亲会",
+                "申请事项：按原有规模修缮谭氏祖坟，不扩大占地",
+                "受理单位：紫金县义容镇人民政府",
+                "经办人：温志华",
+            ],
+        },
+    ),
+    ("track_performance", "officer", {"notes": "两项条款均已履行，履行凭证已存卷。"}),
+    (
+        "follow_up_visit",
+        "officer",
+        {
+            "party": "谭伯华",
+            "method": "visit",
+            "reason": "调解协议履行情况回访",
+            "performance": "墓地周边果树已移除，祭扫通道畅通；宗亲会的修缮申请已由镇政府受理。",
+            "satisfaction": 5,
+            "comment": "谭伯华表示与宗亲会的关系已缓和，修缮时愿意配合。",
+            "visited_on": 0,
+        },
+    ),
+    (
+        "answer_follow_up",
+        "officer",
+        {
+            "party": "谭永康",
+            "satisfaction": 5,
+            "performance": "通道已恢复，修缮申请已受理。",
+            "comment": "感谢各级侨联和调解员，宗亲们明年清明回乡祭扫。",
+        },
+    ),
+    (
+        "file_evidence",
+        "officer",
+        {
+            "item": "03",
+            "title": "马来西亚谭氏宗亲会注册证明及代表护照复印件",
+            "lines": [
+                "马来西亚谭氏宗亲会社团注册证明（复印件）",
+                "代表人谭永康（Tham Weng Hong）护照复印件",
+                "代表人谭丽珍（Tham Lai Chin）护照复印件",
+                "被申请人谭伯华居民身份证复印件",
+                "经办人核对原件：刘晓梅",
+            ],
+        },
+    ),
+    (
+        "file_evidence",
+        "officer",
+        {
+            "item": "04",
+            "title": "马来西亚谭氏宗亲会授权委托书",
+            "lines": [
+                "委托人：马来西亚谭氏宗亲会",
+                "受托人：谭永康、谭丽珍",
+                "委托事项：代为参加紫金县义容镇祖坟墓地纠纷的协调、调解，签署调解协议，"
+                "申请司法确认。",
+            ],
+        },
+    ),
+    ("documents_rendered", "officer", {}),
+    (
+        "close_approval",
+        "yirong_head",
+        {
+            "reason": "调解协议已生效并履行完毕，已申请司法确认；回访当事人满意，"
+            "卷宗材料齐全，同意结案。"
+        },
+    ),
+    ("export_case_file", "officer", {}),
+]
+
 ZIJIN = DemoCase(
     title="马来西亚谭氏宗亲会反映紫金县义容镇祖坟墓地纠纷",
     category=Case.Category.ANCESTRAL_GRAVES,
@@ -617,6 +878,7 @@ ZIJIN = DemoCase(
         ),
         *ZIJIN_MEETING,
         *ZIJIN_MEDIATION,
+        *ZIJIN_AGREEMENT,
     ],
 )
 
@@ -832,6 +1094,194 @@ OTHER_CASES = [
 ]
 
 
+def agreement(
+    facts: str, disputes: str, responsibilities: str, terms: list[tuple[str, str, str, int]]
+) -> tuple[str, str, dict]:
+    """The mediator drafts the written agreement: terms as (obligor, what, how, due in days
+    from today)."""
+    return (
+        "draft_agreement",
+        "mediator",
+        {
+            "facts": facts,
+            "disputes": disputes,
+            "responsibilities": responsibilities,
+            "terms": [{"obligor": o, "text": t, "method": m, "due_in": d} for o, t, m, d in terms],
+        },
+    )
+
+
+def written(reason: str) -> list[tuple[str, str, dict]]:
+    """Mediation that reached a written agreement, before it is drafted."""
+    return [
+        SCREEN,
+        ACCEPT,
+        *reviewed("mediation"),
+        route("mediation"),
+        *mediated({"kind": "written", "reason": reason}),
+    ]
+
+
+SENT = ("send_agreement", "mediator", {})
+SIGNED = ("sign_agreement", "mediator", {"sign": True})
+
+
+def by_link(name: str) -> tuple[str, str, dict]:
+    return ("confirm_by_link", CITY_OFFICER, {"party": name})
+
+
+def on_paper(name: str) -> tuple[str, str, dict]:
+    return ("file_paper_copy", CITY_OFFICER, {"party": name})
+
+
+def performed(term: int, note: str, proof: str) -> tuple[str, str, dict]:
+    return (
+        "perform_term",
+        CITY_OFFICER,
+        {"term": term, "note": note, "proof": proof, "lines": [note, "经办人：陈志远"]},
+    )
+
+
+# Cases waiting at each step of the agreement, so that each of its screens has one: the
+# draft saved (the mediator's signing task open), one party confirmed and one not, in
+# performance with a term overdue and a term a party says is not performed, and in the
+# follow-up (every term performed, the visit to make).
+AGREEMENT_CASES = [
+    DemoCase(
+        title="马来西亚华人祖屋出租收益分配纠纷",
+        category=Case.Category.HOUSES,
+        channel=Case.Channel.EMAIL,
+        days_ago=45,
+        organisation=CITY,
+        officer="city_officer",
+        summary="马来西亚华人陈美珠与其堂兄温振华共有源城区祖屋一处，温振华出租多年未分配租金。",
+        claims="请求按份额分配历年租金。",
+        location="广东省河源市源城区",
+        claimants=["陈美珠"],
+        respondents=["温振华"],
+        by_email=["陈美珠"],
+        steps=[
+            *written("双方同意按份额分配租金，签订书面调解协议。"),
+            agreement(
+                "祖屋系陈美珠与温振华共有，各占二分之一；2019年起由温振华出租，租金未分配。",
+                "历年租金的数额和分配。",
+                "温振华应按份额向陈美珠支付租金。",
+                [
+                    (
+                        "温振华",
+                        "向陈美珠支付2019年以来租金的一半，计人民币四万二千元。",
+                        "银行转账",
+                        30,
+                    ),
+                    ("陈美珠", "同意祖屋继续由温振华出租，每年一月结算租金。", "书面结算", 60),
+                ],
+            ),
+        ],
+    ),
+    DemoCase(
+        title="新加坡华侨祖屋通道相邻纠纷",
+        category=Case.Category.LAND,
+        channel=Case.Channel.LETTER,
+        days_ago=50,
+        organisation=CITY,
+        officer="city_officer",
+        summary="新加坡华侨罗志坚祖屋的出入通道被邻居刘德胜建房占用。",
+        claims="请求恢复通道。",
+        location="广东省河源市东源县",
+        claimants=["罗志坚"],
+        respondents=["刘德胜"],
+        by_email=["罗志坚"],
+        steps=[
+            *written("双方同意留出一米五宽通道，签订书面调解协议。"),
+            agreement(
+                "罗志坚祖屋东侧通道宽约二米，2024年刘德胜建房时占用约一米。",
+                "通道的宽度和恢复方式。",
+                "刘德胜建房占用通道，应予恢复。",
+                [
+                    (
+                        "刘德胜",
+                        "拆除占用通道的围墙，留出一点五米宽通道。",
+                        "自行拆除，村委会见证",
+                        20,
+                    ),
+                    ("罗志坚", "通道恢复后不再主张其他赔偿。", "书面确认", 30),
+                ],
+            ),
+            SENT,
+            by_link("罗志坚"),
+        ],
+    ),
+    DemoCase(
+        title="香港同胞祖屋修缮款返还纠纷",
+        category=Case.Category.HOUSES,
+        channel=Case.Channel.VISIT,
+        days_ago=55,
+        organisation=CITY,
+        officer="city_officer",
+        summary="香港同胞古月娥汇给侨眷叶桂兰的祖屋修缮款未用于修缮。",
+        claims="请求返还修缮款并交还祖屋钥匙。",
+        location="广东省河源市和平县",
+        claimants=["古月娥"],
+        respondents=["叶桂兰"],
+        by_email=["古月娥"],
+        steps=[
+            *written("双方同意返还修缮款、交还钥匙，签订书面调解协议。"),
+            agreement(
+                "2023年古月娥汇给叶桂兰祖屋修缮款三万元，修缮未进行。",
+                "修缮款的返还和祖屋的管理。",
+                "叶桂兰应返还未使用的修缮款。",
+                [
+                    ("叶桂兰", "返还修缮款人民币三万元。", "银行转账至古月娥账户", -3),
+                    ("叶桂兰", "交还祖屋钥匙，搬出堆放的杂物。", "当面交还，村委会见证", 20),
+                ],
+            ),
+            SENT,
+            by_link("古月娥"),
+            on_paper("叶桂兰"),
+            SIGNED,
+            (
+                "term_unperformed",
+                CITY_OFFICER,
+                {"party": "古月娥", "term": 2, "note": "钥匙只交还了一把，杂物仍未搬出。"},
+            ),
+        ],
+    ),
+    DemoCase(
+        title="泰国华人祖坟迁葬补偿纠纷",
+        category=Case.Category.ANCESTRAL_GRAVES,
+        channel=Case.Channel.ASSOCIATION_LETTER,
+        days_ago=60,
+        organisation=CITY,
+        officer="city_officer",
+        summary="泰国华人曾宪明的祖坟因黄启明承包的林地开发需迁葬，双方就补偿发生争议。",
+        claims="请求给予迁葬补偿并协助择地安葬。",
+        location="广东省河源市龙川县",
+        claimants=["曾宪明"],
+        respondents=["黄启明"],
+        by_email=["曾宪明"],
+        steps=[
+            *written("双方同意迁葬补偿方案，签订书面调解协议。"),
+            agreement(
+                "曾宪明祖坟位于黄启明承包的林地内，林地开发需迁葬。",
+                "迁葬补偿的数额和迁葬地点。",
+                "黄启明应承担迁葬费用并给予补偿。",
+                [
+                    ("黄启明", "支付迁葬费用及补偿人民币二万元。", "银行转账", 15),
+                    ("曾宪明", "在公墓择地迁葬，迁葬时通知黄启明。", "家属办理，侨联见证", 30),
+                ],
+            ),
+            SENT,
+            by_link("曾宪明"),
+            on_paper("黄启明"),
+            SIGNED,
+            performed(1, "迁葬费用及补偿二万元已转账。", "履行凭证：银行转账回单"),
+            performed(2, "已在龙川县公墓迁葬完毕。", "履行凭证：公墓安葬证明"),
+            ("track_performance", CITY_OFFICER, {"notes": "两项条款均已履行。"}),
+        ],
+    ),
+]
+
+
 def _organisations() -> dict[str, Organisation]:
     made: dict[str, Organisation] = {}
     for name, kind, level, parent, prefix, name_en, phone in ORGANISATIONS:
@@ -1016,7 +1466,7 @@ def seed() -> dict[str, User]:
             demo.prepare(organisations, users)
     people = _people()
     association = _association(people)
-    for spec in [ZIJIN, *OTHER_CASES]:
+    for spec in [ZIJIN, *OTHER_CASES, *AGREEMENT_CASES]:
         _case(spec, organisations, users, people, association)
     # The day's sweep, as beat runs it: reminders due, clocks run out (the Zijin meeting's
     # overdue action item) escalated.

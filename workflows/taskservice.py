@@ -41,6 +41,17 @@ class HeldTask:
         self.activation.execute()
 
 
+def open_task_id(case_pk: int, node: str) -> int | None:
+    """The case's open task of the stage's node ``node`` (the mediator's signing task, for
+    the page to link to), or None."""
+    from viewflow.workflow.status import STATUS
+
+    tasks = Task.objects.filter(
+        process__caseprocess__case_id=case_pk, status__in=[STATUS.NEW, STATUS.ASSIGNED]
+    ).order_by("-pk")
+    return next((task.pk for task in tasks if task.flow_task.name == node), None)
+
+
 @contextmanager
 def held_task(task_id: int) -> Iterator[HeldTask]:
     """Take the process lock of the task's run (as completing a task does) for the

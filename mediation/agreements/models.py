@@ -82,8 +82,6 @@ class SettlementAgreement(ConcurrentTransitionMixin, models.Model):
         related_name="+",
     )
     drafted_at = models.DateTimeField(_("drafted at"), default=timezone.now)
-    # The mediator's signing task: where the mediator is sent to sign.
-    task_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status = FSMField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, protected=True
     )

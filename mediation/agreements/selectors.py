@@ -144,7 +144,11 @@ def visits(case: Case) -> QuerySet[FollowUpVisit]:
 
 def mediator_agreements(user: User) -> QuerySet[SettlementAgreement]:
     """The agreements of the cases this mediator is named on, for their list."""
-    return SettlementAgreement.objects.filter(
-        case__participants__relation=CaseParticipant.Relation.MEDIATOR,
-        case__participants__user=user,
-    ).select_related("case", "document").distinct()
+    return (
+        SettlementAgreement.objects.filter(
+            case__participants__relation=CaseParticipant.Relation.MEDIATOR,
+            case__participants__user=user,
+        )
+        .select_related("case", "document")
+        .distinct()
+    )

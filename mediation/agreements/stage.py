@@ -13,7 +13,7 @@ from cases.models import Case, Role, User
 from workflows.panels import Panel
 from workflows.stages import Segment, Stage, register_stage
 
-from . import kinds, mail, nodes, portal, selectors, services, snapshots
+from . import demo, kinds, mail, nodes, portal, selectors, services, snapshots
 
 MEDIATOR = frozenset({Role.MEDIATOR})
 CAPABILITIES = {
@@ -35,11 +35,21 @@ def panel_context(case: Case, user: User, can: dict) -> dict | None:
     visits = list(selectors.visits(case))
     if agreement is None and not visits:
         return None
-    return {
+    context = {
         "agreement": agreement,
         "visits": visits,
         "agreement_url": reverse("agreements:case", args=[case.pk]),
     }
+    if agreement is not None:
+        needed = selectors.signatories(case)
+        terms = list(agreement.terms.all())
+        context.update(
+            agreement_needed=len(needed),
+            agreement_confirmed=len(needed) - len(selectors.unconfirmed(agreement)),
+            terms_done=sum(t.status == "done" for t in terms),
+            terms_total=len(terms),
+        )
+    return context
 
 
 def _after_effect(case: Case) -> bool:
@@ -74,5 +84,6 @@ def register() -> None:
             slot_requirements=(("8 调解协议书", _after_effect),),
             portal=portal.SECTIONS,
             sweeps={"overdue_terms": services.alert_overdue_terms},
+            demo=demo.DEMO,
         )
     )

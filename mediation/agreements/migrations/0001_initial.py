@@ -31,7 +31,6 @@ class Migration(migrations.Migration):
                 ('responsibilities_en', models.TextField(blank=True, max_length=20000, verbose_name="each party's responsibility (English)")),
                 ('effective_on', models.DateField(blank=True, null=True, verbose_name='in effect from')),
                 ('drafted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='drafted at')),
-                ('task_id', models.PositiveIntegerField(blank=True, editable=False, null=True)),
                 ('status', django_fsm.FSMField(choices=[('draft', 'Draft'), ('confirming', 'With the parties to confirm'), ('effective', 'In effect')], default='draft', max_length=20, protected=True, verbose_name='status')),
                 ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='agreement', to='cases.case', verbose_name='case')),
                 ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='documents.document', verbose_name='current version')),
