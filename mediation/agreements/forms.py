@@ -67,7 +67,8 @@ def _day(label, *, required: bool = True) -> forms.DateField:
         label=label,
         required=required,
         validators=[validate_not_too_early],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # ISO, the only form a date input takes: the locale's 2026/12/31 shows it empty.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

@@ -681,6 +681,11 @@ def _locked_term(case: Case, term_pk: int) -> Term:
     )
     if term is None:
         raise ValidationError(_("No such term of the agreement in effect."), code="term")
+    if case.is_finished:
+        raise ValidationError(
+            _("The case is finished: its supervisor reopens it before anything more is done."),
+            code="finished",
+        )
     return term
 
 

@@ -9,6 +9,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Membership, Party, Role
 from cases.selectors import party_list
@@ -265,6 +266,7 @@ AGREEMENT_KIND = KindSpec(
     "Settlement agreement",
     "agreement",
     True,
+    label=_("Settlement agreement (人民调解协议书)"),
     extra=agreement_extra,
     template="agreements/print/settlement_agreement.html",
     mark="调",
@@ -277,6 +279,7 @@ APPLICATION_KIND = KindSpec(
     "Application for judicial confirmation",
     None,
     False,
+    label=_("Application for judicial confirmation (司法确认申请书)"),
     extra=application_extra,
     template="agreements/print/judicial_application.html",
     reader=Reader.BODY,
@@ -287,6 +290,7 @@ FOLLOW_UP_KIND = KindSpec(
     "Follow-up record",
     None,
     False,
+    label=_("Follow-up record (回访记录)"),
     extra=follow_up_extra,
     template="agreements/print/follow_up_record.html",
     reader=Reader.OFFICE,

@@ -171,6 +171,8 @@ def _term_rows(agreement, can: dict, failed: dict) -> list[dict]:
         events.setdefault(event.term_id, []).append(event)
     today = organisation_today()
     rows = []
+    if agreement.case.is_finished:  # a closed case's terms are a record, done with
+        can = {**can, "track": False, "resolve": False}
     for term in agreement.terms.all():
         open_to = {
             "done": can["track"] and term.status in (Term.Status.PENDING, Term.Status.DISPUTED),
