@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -54,10 +55,19 @@ from cases.models import (
 from cases.services import PartyInput
 from documents.models import Document, Evidence, Submission
 from documents.services import add_evidence, render_document
+from mediation.agreements.models import (
+    Confirmation,
+    ConfirmationCode,
+    FollowUpVisit,
+    JudicialConfirmation,
+    SettlementAgreement,
+    Term,
+    TermEvent,
+)
 from mediation.sessions.models import MediationSession, Mediator, RecordResponse, SessionRecord
 from workflows.models import CaseProcess, Outcome
 
-from .conftest import built_once, held, meeting_data, minutes_data, open_tasks
+from .conftest import agreement_draft, built_once, held, meeting_data, minutes_data, open_tasks
 from .factories import (
     OrganisationFactory,
     PersonFactory,
@@ -87,15 +97,16 @@ from .factories import (
 #   abov  supervisor of 河源市侨联, the city above the county
 #   abof  case officer of 河源市侨联: above, but only the head above reads (as othr)
 #   advi  legal adviser of the city's 法顾委: seated on the review case (declared no
-#         conflict), and lead of the reviews of @meeting, @minuted, @scheduling and
-#         @mediating (named on them); on no other case
-#   liai  liaison of 紫金县信访局, the department invited to the case
+#         conflict), and lead of the reviews of @meeting, @minuted, @scheduling,
+#         @mediating and the agreement stage's four cases (named on them); on no other case
+#   liai  liaison of 紫金县信访局, the department invited to the case and to @effective
 #   medi  mediator of 紫金县人民调解委员会, on the roster (a Mediator), named on the case;
-#         assigned to @scheduling and @mediating, declared no conflict on both
+#         assigned to @scheduling, @mediating and the agreement stage's cases, declared no
+#         conflict on each
 #   admn  administrator (superuser)
 #   belw  case officer of 义容镇侨胞之家 (township, below the county): it registered the
-#         case and the review case and reported them up; the sent-down case's screening
-#         was sent down to it
+#         case, the review case, @confirming and @effective and reported them up; the
+#         sent-down case's screening was sent down to it
 #   rofc  case officer of 紫金县自然资源局, to which the referred case was referred
 #   rlia  department liaison of 紫金县自然资源局
 #
@@ -122,6 +133,21 @@ from .factories import (
 #                 with the claimant, planned, under way (began half an hour ago, its record
 #                 not written); the claimant's links issued by offi: one revoked, one
 #                 expired, one live (the token routes' ``p/<token>/``)
+# The agreement stage's cases ([Q9]): each through review (advi's seat) and mediation
+# (medi, no sessions) to a written agreement with two terms, both the claimant's (abroad,
+# an e-mail address on file, consented to his data going abroad):
+#   @confirming   reported up by the township; version 1 sent to the claimant (its PDF
+#                 ready), confirmed by nobody; the mediator's signing task open; the
+#                 claimant's links: one revoked, one live
+#   @effective    reported up by the township; the petitions bureau invited; the paper
+#                 copy filed by offi, signed by medi: in effect (settled); term 1 pending,
+#                 term 2 said not performed by offi (with the mediator); the application
+#                 for judicial confirmation drawn up, not filed; the claimant's links: one
+#                 expired, one live
+#   @following    a county case in effect: both terms performed, the tracking ended and
+#                 offi's follow-up visit recorded (following up); no judicial
+#                 confirmation applied for; the claimant's live link
+#   @filed        a county case in effect: its application filed with the court today
 EXPECTED = """
                                  anon offi othr head abov abof advi liai medi admn belw rofc rlia
 home                        GET  ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
@@ -321,6 +347,68 @@ portal:section@confirm      GET  405  405  405  405  405  405  405  405  405  40
 portal:section@confirm      POST ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
 portal:section@expired      GET  410  410  410  410  410  410  410  410  410  410  410  410  410
 portal:section@expired      POST 410  410  410  410  410  410  410  410  410  410  410  410  410
+# The settlement agreement ([Q9]). Its page: whoever reads the case (@effective: the
+# township reported it up and the petitions bureau is invited; @confirming: reported up by
+# the township, no department; @following: a county case). The mediator named on the case
+# drafts it (a changed text after version 1 goes out as version 2) and takes up a term said
+# not performed; the handling unit's staff, and those of the unit below that reported the
+# case up, file a party's signed paper copy, track judicial confirmation (apply on
+# @following, the filing on @effective, the ruling on @filed) and each term's performance,
+# and record follow-up visits. Administrators may do all of it. A term of another case
+# (@filed's, asked through @effective) is a 404 to whoever may track.
+agreements:case             GET  log  ok   404  ok   ok   404  ok   ok   ok   ok   ok   404  404
+agreements:case             POST log  405  405  405  405  405  405  405  405  405  405  405  405
+agreements:case@confirming  GET  log  ok   404  ok   ok   404  ok   404  ok   ok   ok   404  404
+agreements:case@confirming  POST log  405  405  405  405  405  405  405  405  405  405  405  405
+agreements:case@following   GET  log  ok   404  ok   ok   404  ok   404  ok   ok   404  404  404
+agreements:case@following   POST log  405  405  405  405  405  405  405  405  405  405  405  405
+agreements:draft@confirming GET  log  405  405  405  405  405  405  405  405  405  405  405  405
+agreements:draft@confirming POST log  403  404  403  403  404  403  404  ok   ok   403  404  404
+agreements:paper@confirming GET  log  405  405  405  405  405  405  405  405  405  405  405  405
+agreements:paper@confirming POST log  ok   404  ok   403  404  403  404  403  ok   ok   404  404
+agreements:judicial_apply@following GET  log 405 405 405 405 405 405 405 405 405 405 405 405
+agreements:judicial_apply@following POST log ok  404 ok  403 404 403 404 403 ok  404 404 404
+agreements:judicial_filed   GET  log  405  405  405  405  405  405  405  405  405  405  405  405
+agreements:judicial_filed   POST log  ok   404  ok   403  404  403  403  403  ok   ok   404  404
+agreements:judicial_ruling@filed GET  log 405 405 405 405 405 405 405 405 405 405 405 405
+agreements:judicial_ruling@filed POST log ok  404 ok  403 404 403 404 403 ok  404 404 404
+agreements:term_done        GET  log  405  405  405  405  405  405  405  405  405  405  405  405
+agreements:term_done        POST log  ok   404  ok   403  404  403  403  403  ok   ok   404  404
+agreements:term_done@other_term GET  log 405 405 405 405 405 405 405 405 405 405 405 405
+agreements:term_done@other_term POST log 404 404 404 403 404 403 403 403 404 404 404 404
+agreements:term_undone      GET  log  405  405  405  405  405  405  405  405  405  405  405  405
+agreements:term_undone      POST log  ok   404  ok   403  404  403  403  403  ok   ok   404  404
+agreements:term_resolve     GET  log  405  405  405  405  405  405  405  405  405  405  405  405
+agreements:term_resolve     POST log  403  404  403  403  404  403  403  ok   ok   403  404  404
+agreements:visit@following  GET  log  405  405  405  405  405  405  405  405  405  405  405  405
+agreements:visit@following  POST log  ok   404  ok   403  404  403  404  403  ok   404  404  404
+# The agreement on the claimant's own page (no login: every column alike). @confirming's
+# live link: a one-time code e-mailed for the version shown, and that version confirmed
+# with it; its revoked link opens nothing (410), and the @mediating link has no agreement
+# to confirm (404). @effective's live link: a pending term said not performed; its expired
+# link opens nothing, and a term of another case (@filed's) is a 404. @following's live
+# link answers the follow-up questions; a forged token, and a link whose case is not
+# settled (@confirming's), get a 404. Each view answers a POST only (405).
+portal:section@code         GET  405  405  405  405  405  405  405  405  405  405  405  405  405
+portal:section@code         POST ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+portal:section@code_revoked GET  410  410  410  410  410  410  410  410  410  410  410  410  410
+portal:section@code_revoked POST 410  410  410  410  410  410  410  410  410  410  410  410  410
+portal:section@code_other   GET  405  405  405  405  405  405  405  405  405  405  405  405  405
+portal:section@code_other   POST 404  404  404  404  404  404  404  404  404  404  404  404  404
+portal:section@confirm_agreement GET 405 405 405 405 405 405 405 405 405 405 405 405 405
+portal:section@confirm_agreement POST ok ok ok ok ok ok ok ok ok ok ok ok ok
+portal:section@unperformed  GET  405  405  405  405  405  405  405  405  405  405  405  405  405
+portal:section@unperformed  POST ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+portal:section@unperformed_expired GET 410 410 410 410 410 410 410 410 410 410 410 410 410
+portal:section@unperformed_expired POST 410 410 410 410 410 410 410 410 410 410 410 410 410
+portal:section@unperformed_other GET 405 405 405 405 405 405 405 405 405 405 405 405 405
+portal:section@unperformed_other POST 404 404 404 404 404 404 404 404 404 404 404 404 404
+portal:section@follow_up    GET  405  405  405  405  405  405  405  405  405  405  405  405  405
+portal:section@follow_up    POST ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok   ok
+portal:section@follow_up_forged GET 404 404 404 404 404 404 404 404 404 404 404 404 404
+portal:section@follow_up_forged POST 404 404 404 404 404 404 404 404 404 404 404 404 404
+portal:section@follow_up_other GET 405 405 405 405 405 405 405 405 405 405 405 405 405
+portal:section@follow_up_other POST 404 404 404 404 404 404 404 404 404 404 404 404 404
 # The administration site: administrators only (two pages stand for all of them).
 admin:index                 GET  adm  adm  adm  adm  adm  adm  adm  adm  adm  ok   adm  adm  adm
 admin:index                 POST adm  adm  adm  adm  adm  adm  adm  adm  adm  ok   adm  adm  adm
@@ -405,6 +493,21 @@ class World:
     token: str = ""
     revoked_token: str = ""
     expired_token: str = ""
+    # The agreement stage's cases, and what their rows ask about.
+    confirming: Case | None = None
+    confirm_link: PartyLink | None = None  # the claimant's live link on @confirming
+    confirm_token: str = ""
+    confirm_revoked_token: str = ""
+    effective: Case | None = None
+    pending_term: Term | None = None
+    disputed_term: Term | None = None
+    effective_link: PartyLink | None = None
+    effective_token: str = ""
+    effective_expired_token: str = ""
+    following: Case | None = None
+    following_link: PartyLink | None = None
+    following_token: str = ""
+    filed: Case | None = None
 
 
 def _pdf() -> SimpleUploadedFile:
@@ -529,10 +632,24 @@ def _the_case(o: dict, users: dict) -> dict:
     return {"case": case, "task": task, "document": document, "evidence": evidence}
 
 
-def _county_case(o: dict, users: dict, title: str) -> Case:
+def _county_case(o: dict, users: dict, title: str, **person) -> Case:
     return _register(
-        o["county"], users["handling_officer"], title, PersonFactory(registered_by=o["county"])
+        o["county"],
+        users["handling_officer"],
+        title,
+        PersonFactory(registered_by=o["county"], **person),
     )
+
+
+def _reported_case(o: dict, users: dict, title: str, **person) -> Case:
+    """Registered at the township, reported up to the county (the township keeps its
+    access: BELOW)."""
+    from workflows.services import report_up
+
+    below = users["below_officer"]
+    person = PersonFactory(registered_by=o["township"], **person)
+    case = _register(o["township"], below, title, person)
+    return report_up(case=case, actor=below, reason="涉外纠纷，报县侨联办理")
 
 
 def _review(world: World, o: dict) -> None:
@@ -567,13 +684,22 @@ def _review(world: World, o: dict) -> None:
     world.review_case = case
 
 
-def _through_review(o: dict, users: dict, title: str, route: str = "coordination") -> Case:
-    """A county case through its legal review (advi as lead) to the route."""
+def _through_review(
+    o: dict,
+    users: dict,
+    title: str,
+    route: str = "coordination",
+    township: bool = False,
+    **person,
+) -> Case:
+    """A county case (``township``: one the township registered and reported up) through
+    its legal review (advi as lead) to the route."""
     from workflows.review import selectors
     from workflows.review import services as review
 
     officer, head, adviser = users["handling_officer"], users["unit_head"], users["adviser"]
-    case = _do(_county_case(o, users, title), "screen", officer, {"notes": "事实清楚"})
+    start = _reported_case if township else _county_case
+    case = _do(start(o, users, title, **person), "screen", officer, {"notes": "事实清楚"})
     case = _do(case, "decide", head, {"decision": "accept"})
     due = selectors.default_due_on(case, timezone.localdate(), WorkingCalendar.load())
     case = _do(
@@ -612,11 +738,11 @@ def _meetings(world: World, o: dict) -> None:
     )
 
 
-def _mediator_serving(o: dict, users: dict, title: str) -> Case:
+def _mediator_serving(o: dict, users: dict, title: str, **start) -> Case:
     """A county case through its review to mediation, as the flow's tasks take it: the
     officer assigns medi from the roster, who declares no conflict (and is named on it)."""
     officer, mediator = users["handling_officer"], users["mediator"]
-    case = _through_review(o, users, title, "mediation")
+    case = _through_review(o, users, title, "mediation", **start)
     case = _do(case, "assign_mediator", officer, {"mediator": mediator.mediator.pk}, form=True)
     return _do(case, "declare_mediator", mediator, {"has_conflict": "no"}, form=True)
 
@@ -698,6 +824,173 @@ def _mediation(world: World, o: dict) -> None:
     _party_links(world, claimant)
 
 
+# The agreement stage's cases: the claimant (abroad, with an e-mail address for the one-time
+# code) consented to the data going abroad that a link needs; two terms, both his.
+TERMS = (
+    ("清理祖坟周边堆放物。", "Clear what was piled around the graves."),
+    ("修复祖坟围墙。", "Repair the wall around the graves."),
+)
+
+
+def _mediated(o: dict, users: dict, title: str, township: bool = False) -> Case:
+    """Through review and mediation to a written agreement, as the mediator records it
+    (without sessions): the mediator's task to sign the agreement is open."""
+    from cases import services as case_services
+
+    officer, mediator = users["handling_officer"], users["mediator"]
+    email = {"email": "tham@example.my"}
+    case = _mediator_serving(o, users, title, township=township, **email)
+    case_services.record_consent(
+        case=case,
+        actor=officer,
+        party=case.parties.get(),
+        purpose=Consent.Purpose.CROSS_BORDER,
+        given=True,
+        how=Consent.How.SIGNED_FORM,
+        given_by=case.parties.get().person.name_zh,
+    )
+    data = {"kind": "written", "reason": "调解结束，达成书面协议。"}
+    return _do(case, "mediate", mediator, data, form=True)
+
+
+def _sent(case: Case, users: dict) -> SettlementAgreement:
+    """The mediator drafts the agreement and sends version 1 to the parties; its PDF
+    rendered here, as the worker would after the commit that never comes."""
+    from mediation.agreements import services
+    from mediation.agreements.services import TermInput
+
+    mediator, claimant = users["mediator"], case.parties.get()
+    terms = [
+        TermInput(
+            obligor_pk=claimant.pk,
+            text=text,
+            method="现场完成，村委会见证",
+            due_on=datetime.date(2026, 12, 31),
+            text_en=english,
+            method_en="On site, witnessed by the village committee",
+        )
+        for text, english in TERMS
+    ]
+    services.save_draft(case=case, actor=mediator, draft=agreement_draft(case, terms=terms))
+    services.send_for_confirmation(case=case, actor=mediator)
+    render_document(document_id=SettlementAgreement.objects.get(case=case).document_id)
+    return SettlementAgreement.objects.get(case=case)
+
+
+def _in_effect(case: Case, users: dict) -> Case:
+    """Version 1 sent, the claimant's signed paper copy filed by the officer, the mediator
+    signs (the sign_agreement task): the agreement is in effect, the case settled."""
+    from mediation.agreements import services
+
+    officer, mediator = users["handling_officer"], users["mediator"]
+    agreement = _sent(case, users)
+    services.file_paper_copy(
+        case=case,
+        actor=officer,
+        party_pk=case.parties.get().pk,
+        upload=_pdf(),
+        sha256=agreement.document.sha256,
+    )
+    case = _do(case, "sign_agreement", mediator, {"sign": True}, form=True)
+    render_document(document_id=_fresh(agreement).effective_document_id)
+    return case
+
+
+def _claimant_link(case: Case, officer: User) -> tuple[PartyLink, str]:
+    from cases import links
+
+    return links.issue_link(case=case, actor=officer, party=case.parties.get(), language="zh-hans")
+
+
+def _confirming(world: World, o: dict) -> None:
+    """@confirming: reported up by the township; version 1 with the claimant, who has
+    confirmed nothing; his links: one revoked, then the live one."""
+    from cases import links
+
+    users = world.users
+    officer = users["handling_officer"]
+    case = world.confirming = _mediated(o, users, "祖坟迁葬纠纷", township=True)
+    _sent(case, users)
+    revoked, world.confirm_revoked_token = _claimant_link(case, officer)
+    links.revoke_link(link_pk=revoked.pk, actor=officer)
+    world.confirm_link, world.confirm_token = _claimant_link(case, officer)
+
+
+def _effective(world: World, o: dict) -> None:
+    """@effective: reported up by the township, the petitions bureau invited; in effect,
+    term 1 pending, term 2 said not performed (with the mediator); the application for
+    judicial confirmation drawn up, not yet filed; the claimant's links: one expired since
+    (time passes), then the live one."""
+    from cases import services as case_services
+    from mediation.agreements import services
+
+    users = world.users
+    officer = users["handling_officer"]
+    case = _mediated(o, users, "侨房租金纠纷", township=True)
+    case_services.invite_participant(
+        case=case,
+        actor=officer,
+        relation=CaseParticipant.Relation.DEPARTMENT,
+        organisation=o["petitions"],
+    )
+    case = world.effective = _in_effect(case, users)
+    world.pending_term, disputed = Term.objects.filter(agreement__case=case).order_by("order")
+    services.report_unperformed(case=case, actor=officer, term_pk=disputed.pk, note="围墙尚未修复")
+    world.disputed_term = _fresh(disputed)
+    services.apply_for_judicial_confirmation(case=case, actor=officer, court="紫金县人民法院")
+    expired, world.effective_expired_token = _claimant_link(case, officer)
+    PartyLink.objects.filter(pk=expired.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    world.effective_link, world.effective_token = _claimant_link(case, officer)
+
+
+def _following(world: World, o: dict) -> None:
+    """@following: in effect, every term performed (the officer's proof), the tracking
+    ended and the officer's follow-up visit recorded (the flow's tasks): following up;
+    no judicial confirmation applied for; the claimant's live link."""
+    from mediation.agreements import services
+
+    users = world.users
+    officer = users["handling_officer"]
+    case = _in_effect(_mediated(o, users, "侨汇款项纠纷"), users)
+    for term in Term.objects.filter(agreement__case=case):
+        services.record_performance(
+            case=case, actor=officer, term_pk=term.pk, note="已履行", upload=_pdf()
+        )
+    case = _do(case, "track_performance", officer, {"notes": "各项条款均已履行"}, form=True)
+    visit = {
+        "party": case.parties.get().pk,
+        "method": "phone",
+        "reason": "协议履行情况回访",
+        "performance": "协议已履行完毕",
+        "satisfaction": 5,
+        "comment": "",
+        "visited_on": timezone.localdate(),
+    }
+    world.following = _do(case, "follow_up_visit", officer, visit, form=True)
+    world.following_link, world.following_token = _claimant_link(case, officer)
+
+
+def _filed(world: World, o: dict) -> None:
+    """@filed: in effect, its application for judicial confirmation filed with the court
+    today; no ruling yet."""
+    from mediation.agreements import services
+
+    officer = world.users["handling_officer"]
+    case = world.filed = _in_effect(_mediated(o, world.users, "侨捐物资纠纷"), world.users)
+    services.apply_for_judicial_confirmation(case=case, actor=officer, court="紫金县人民法院")
+    services.record_filing(case=case, actor=officer, applied_on=timezone.localdate())
+
+
+def _agreements(world: World, o: dict) -> None:
+    """The agreement stage's cases (see the table's legend); medi on the roster already."""
+    _confirming(world, o)
+    _effective(world, o)
+    _following(world, o)
+    _filed(world, o)
+
+
 def _build() -> World:
     from workflows import lifecycle
     from workflows.services import send_task_down
@@ -738,6 +1031,7 @@ def _build() -> World:
     lifecycle.suspend_case(case=world.suspended, actor=officer, reason="等待法院判决")
     _meetings(world, o)
     _mediation(world, o)
+    _agreements(world, o)
     return world
 
 
@@ -1129,7 +1423,7 @@ def _portal(name: str, token: str = "token") -> Callable[[World], str]:
 
 def _forged(w: World) -> str:
     """The live token with its signature's last character changed."""
-    return w.token[:-1] + ("A" if w.token[-1] != "A" else "B")
+    return _forge(w.token)
 
 
 def _record_document(w: World) -> Document:
@@ -1161,6 +1455,226 @@ def _record_confirmed(w: World, user: User, response) -> None:
     answer = RecordResponse.objects.get(record=w.record)
     assert (answer.party, answer.link, answer.confirmed) == (w.link.party, w.link, True)
     assert answer.document_sha256 == _record_document(w).sha256
+
+
+# The agreement stage.
+
+
+def _agreement(case: Case) -> SettlementAgreement:
+    return SettlementAgreement.objects.select_related("document").get(case=case)
+
+
+def _draft_data(w: World) -> dict:
+    """The mediator's draft of @confirming as it is (its two terms), with new facts."""
+    agreement = _agreement(w.confirming)
+    terms = list(agreement.terms.order_by("order"))
+    data = {
+        "facts": "经调解查明：祖坟迁葬未经宗亲会同意。",
+        **{
+            name: getattr(agreement, name)
+            for name in (
+                *("facts_en", "disputes", "disputes_en"),
+                *("responsibilities", "responsibilities_en"),
+            )
+        },
+        "terms-TOTAL_FORMS": str(len(terms)),
+        "terms-INITIAL_FORMS": str(len(terms)),
+        "terms-MIN_NUM_FORMS": "1",
+        "terms-MAX_NUM_FORMS": "30",
+    }
+    for index, term in enumerate(terms):
+        prefix = f"terms-{index}-"
+        data |= {
+            f"{prefix}obligor": term.obligor_id,
+            f"{prefix}due_on": term.due_on.isoformat(),
+            **{
+                f"{prefix}{name}": getattr(term, name)
+                for name in ("text", "text_en", "method", "method_en")
+            },
+        }
+    return data
+
+
+def _redrafted(w: World, user: User, response) -> None:
+    """The text changed after version 1 went out: version 2 goes to the parties."""
+    agreement = _agreement(w.confirming)
+    assert (agreement.facts, agreement.version) == ("经调解查明：祖坟迁葬未经宗亲会同意。", 2)
+    assert agreement.status == SettlementAgreement.Status.CONFIRMING
+
+
+def _paper_data(w: World) -> dict:
+    return {
+        "paper-party": w.confirming.parties.get().pk,
+        "paper-upload": _pdf(),
+        "paper-sha256": _agreement(w.confirming).document.sha256,
+    }
+
+
+def _paper_filed(w: World, user: User, response) -> None:
+    confirmation = Confirmation.objects.get(agreement__case=w.confirming)
+    assert (confirmation.method, confirmation.by) == ("paper", user)
+    assert confirmation.party == w.confirming.parties.get()
+    assert confirmation.evidence.item == "08"
+
+
+def _court_data(w: World) -> dict:
+    return {"apply-court": "紫金县人民法院"}
+
+
+def _applied(w: World, user: User, response) -> None:
+    found = JudicialConfirmation.objects.get(agreement__case=w.following)
+    assert (found.court, found.recorded_by, found.applied_on) == ("紫金县人民法院", user, None)
+    assert found.application.kind == "judicial_application"
+
+
+def _filing_recorded(w: World, user: User, response) -> None:
+    found = JudicialConfirmation.objects.get(agreement__case=w.effective)
+    assert found.applied_on == timezone.localdate()
+
+
+def _ruling_data(w: World) -> dict:
+    return {
+        "ruling-ruling": "confirmed",
+        "ruling-number": "（2026）粤1621民特12号",
+        "ruling-ruled_on": timezone.localdate().isoformat(),
+        "ruling-upload": _pdf(),
+    }
+
+
+def _ruled(w: World, user: User, response) -> None:
+    found = JudicialConfirmation.objects.get(agreement__case=w.filed)
+    assert (found.ruling, found.ruling_number) == ("confirmed", "（2026）粤1621民特12号")
+    assert (found.ruling_copy.item, found.ruling_copy.uploaded_by) == ("11", user)
+
+
+def _term_url(name: str, term: str, which: str = "effective") -> Callable[[World], str]:
+    return lambda w: reverse(name, args=[getattr(w, which).pk, getattr(w, term).pk])
+
+
+def _filed_term(w: World) -> Term:
+    return Term.objects.filter(agreement__case=w.filed).order_by("order").first()
+
+
+def _term_changed(term: str, status: str, kind: str) -> Callable:
+    """The term's new status, and its event by the user."""
+
+    def check(w: World, user: User, response) -> None:
+        found = _fresh(getattr(w, term))
+        assert found.status == status
+        assert found.events.filter(kind=kind, by=user).count() == 1
+
+    return check
+
+
+def _done_data(w: World) -> dict:
+    prefix = f"term{w.pending_term.pk}-done-"
+    return {f"{prefix}note": "堆放物已清理", f"{prefix}upload": _pdf()}
+
+
+def _undone_data(w: World) -> dict:
+    return {f"term{w.pending_term.pk}-undone-note": "堆放物仍未清理"}
+
+
+NEW_DATE = datetime.date(2027, 3, 31)
+
+
+def _resolve_data(w: World) -> dict:
+    prefix = f"term{w.disputed_term.pk}-resolve-"
+    return {
+        f"{prefix}outcome": "more_time",
+        f"{prefix}due_on": NEW_DATE.isoformat(),
+        f"{prefix}note": "双方同意延期修复",
+    }
+
+
+def _more_time(w: World, user: User, response) -> None:
+    _term_changed("disputed_term", "pending", "more_time")(w, user, response)
+    assert _fresh(w.disputed_term).due_on == NEW_DATE
+
+
+def _visit_data(w: World) -> dict:
+    return {
+        "visit-party": w.following.parties.get().pk,
+        "visit-method": "visit",
+        "visit-reason": "回访协议履行情况",
+        "visit-performance": "协议已履行",
+        "visit-satisfaction": "4",
+        "visit-comment": "",
+        "visit-visited_on": timezone.localdate().isoformat(),
+    }
+
+
+def _visited(w: World, user: User, response) -> None:
+    # The flow's visit, by phone, is the world's.
+    visit = FollowUpVisit.objects.get(case=w.following, visitor=user, method="visit")
+    assert (visit.satisfaction, visit.reason) == (4, "回访协议履行情况")
+    assert visit.document.kind == "follow_up_record"
+
+
+def _agreement_section(view: str, token: str) -> Callable[[World], str]:
+    return lambda w: reverse("portal:section", args=[getattr(w, token), "agreement", view])
+
+
+def _follow_up_section(token: str) -> Callable[[World], str]:
+    return lambda w: reverse("portal:section", args=[getattr(w, token), "follow_up", "answer"])
+
+
+def _version_shown(w: World) -> dict:
+    return {"sha256": _agreement(w.confirming).document.sha256}
+
+
+def _code_sent(w: World, user: User, response) -> None:
+    code = ConfirmationCode.objects.get(agreement__case=w.confirming)
+    assert (code.link, code.email) == (w.confirm_link, "tham@example.my")
+    assert Message.objects.filter(case=w.confirming, to_address="tham@example.my").exists()
+
+
+def _code_data(w: World) -> dict:
+    """The version shown and the code e-mailed for it: asked for here, in the test's own
+    savepoint, before what is stored is read (a code lives 15 minutes, the world longer)."""
+    from mediation.agreements import services
+
+    sha256 = _agreement(w.confirming).document.sha256
+    services.request_code(link=_fresh(w.confirm_link), sha256=sha256)
+    body = Message.objects.filter(case=w.confirming, kind=services.CODE_EMAIL).get().body
+    return {"sha256": sha256, "code": re.search(r"\b(\d{6})\b", body).group(1)}
+
+
+def _confirmed_by_link(w: World, user: User, response) -> None:
+    confirmation = Confirmation.objects.get(agreement__case=w.confirming)
+    assert (confirmation.method, confirmation.party, confirmation.by) == (
+        "link",
+        w.confirm_link.party,
+        None,
+    )
+    assert confirmation.sha256 == _agreement(w.confirming).document.sha256
+
+
+def _unperformed_data(w: World) -> dict:
+    return {"term": w.pending_term.pk, "note": "堆放物仍未清理"}
+
+
+def _said_unperformed(w: World, user: User, response) -> None:
+    term = _fresh(w.pending_term)
+    assert term.status == "disputed"
+    assert term.events.get(kind="disputed").party == w.effective_link.party
+
+
+FOLLOW_UP_ANSWER = {"satisfaction": "5", "performance": "已按协议清理和修复", "comment": ""}
+
+
+def _answered_by_link(w: World, user: User, response) -> None:
+    answer = FollowUpVisit.objects.get(case=w.following, method="link")
+    assert (answer.party, answer.visitor, answer.satisfaction) == (
+        w.following_link.party,
+        None,
+        5,
+    )
+
+
+def _forge(token: str) -> str:
+    """The token with its signature's last character changed."""
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
 
 
 ROUTES: dict[str, Row] = {
@@ -1471,6 +1985,87 @@ ROUTES: dict[str, Row] = {
     "portal:section@expired": Row(
         _section("session_records", "confirm", "expired_token"), Method(data=_confirmation)
     ),
+    "agreements:case": Row(_case("agreements:case", "effective")),
+    "agreements:case@confirming": Row(_case("agreements:case", "confirming")),
+    "agreements:case@following": Row(_case("agreements:case", "following")),
+    "agreements:draft@confirming": Row(
+        _case("agreements:draft", "confirming"), Method(data=_draft_data, effect=_redrafted)
+    ),
+    "agreements:paper@confirming": Row(
+        _case("agreements:paper", "confirming"), Method(data=_paper_data, effect=_paper_filed)
+    ),
+    "agreements:judicial_apply@following": Row(
+        _case("agreements:judicial_apply", "following"),
+        Method(data=_court_data, effect=_applied),
+    ),
+    "agreements:judicial_filed": Row(
+        _case("agreements:judicial_filed", "effective"),
+        Method(
+            data=lambda w: {"filing-applied_on": timezone.localdate().isoformat()},
+            effect=_filing_recorded,
+        ),
+    ),
+    "agreements:judicial_ruling@filed": Row(
+        _case("agreements:judicial_ruling", "filed"), Method(data=_ruling_data, effect=_ruled)
+    ),
+    "agreements:term_done": Row(
+        _term_url("agreements:term_done", "pending_term"),
+        Method(data=_done_data, effect=_term_changed("pending_term", "done", "performed")),
+    ),
+    "agreements:term_done@other_term": Row(
+        lambda w: reverse("agreements:term_done", args=[w.effective.pk, _filed_term(w).pk]),
+        Method(data=_done_data),
+    ),
+    "agreements:term_undone": Row(
+        _term_url("agreements:term_undone", "pending_term"),
+        Method(data=_undone_data, effect=_term_changed("pending_term", "disputed", "disputed")),
+    ),
+    "agreements:term_resolve": Row(
+        _term_url("agreements:term_resolve", "disputed_term"),
+        Method(data=_resolve_data, effect=_more_time),
+    ),
+    "agreements:visit@following": Row(
+        _case("agreements:visit", "following"), Method(data=_visit_data, effect=_visited)
+    ),
+    "portal:section@code": Row(
+        _agreement_section("code", "confirm_token"),
+        Method(data=_version_shown, effect=_code_sent),
+    ),
+    "portal:section@code_revoked": Row(
+        _agreement_section("code", "confirm_revoked_token"), Method(data=_version_shown)
+    ),
+    "portal:section@code_other": Row(
+        _agreement_section("code", "token"), Method(data=_version_shown)
+    ),
+    "portal:section@confirm_agreement": Row(
+        _agreement_section("confirm", "confirm_token"),
+        Method(data=_code_data, effect=_confirmed_by_link),
+    ),
+    "portal:section@unperformed": Row(
+        _agreement_section("unperformed", "effective_token"),
+        Method(data=_unperformed_data, effect=_said_unperformed),
+    ),
+    "portal:section@unperformed_expired": Row(
+        _agreement_section("unperformed", "effective_expired_token"),
+        Method(data=_unperformed_data),
+    ),
+    "portal:section@unperformed_other": Row(
+        _agreement_section("unperformed", "effective_token"),
+        Method(data=lambda w: {"term": _filed_term(w).pk, "note": "堆放物仍未清理"}),
+    ),
+    "portal:section@follow_up": Row(
+        _follow_up_section("following_token"),
+        Method(data=lambda w: FOLLOW_UP_ANSWER, effect=_answered_by_link),
+    ),
+    "portal:section@follow_up_forged": Row(
+        lambda w: reverse(
+            "portal:section", args=[_forge(w.following_token), "follow_up", "answer"]
+        ),
+        Method(data=lambda w: FOLLOW_UP_ANSWER),
+    ),
+    "portal:section@follow_up_other": Row(
+        _follow_up_section("confirm_token"), Method(data=lambda w: FOLLOW_UP_ANSWER)
+    ),
     "admin:index": Row(lambda w: reverse("admin:index")),
     "admin:cases_case_changelist": Row(lambda w: reverse("admin:cases_case_changelist")),
 }
@@ -1514,8 +2109,8 @@ def _stored() -> dict[str, list]:
     """Every row a request could write: the cases (status and every field), their
     timeline, clocks, parties, participants, access, documents, evidence, the outbox, the
     process and its tasks, the review, the meetings, the consents, the parties' links and
-    what they sent, mediation, and the users' settings. Not the links' log (``LinkUse``):
-    every use of a link is logged, refused or not."""
+    what they sent, mediation, the agreements, and the users' settings. Not the links' log
+    (``LinkUse``): every use of a link is logged, refused or not."""
     from mediation.coordination import models as coordination
     from mediation.sessions import models as mediation
     from workflows.review.models import LegalReview, Opinion, Question, Reviewer
@@ -1555,6 +2150,8 @@ def _stored() -> dict[str, list]:
         *(mediation.Mediator, mediation.Assignment, mediation.MediationSession),
         *(mediation.Attendee, mediation.SessionRecord, mediation.RecordResponse),
         *(mediation.Proposal, mediation.MediationResult, mediation.ClockExtension),
+        *(SettlementAgreement, Term, TermEvent, Confirmation, ConfirmationCode),
+        *(JudicialConfirmation, FollowUpVisit),
     ]
     # A model's table, and its parents' (the process's own fields are viewflow's Process's).
     found = {t.__name__: _rows(t) for m in models for t in (m, *m._meta.get_parent_list())}
