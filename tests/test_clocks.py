@@ -17,7 +17,14 @@ from .factories import PersonFactory, officer_of
 # Acceptance clocks of cases received on 2026-11-02 fall due on Tuesday 2026-11-17.
 RECEIVED = date(2026, 11, 2)
 DUE = date(2026, 11, 17)
-NOTHING = {"reminders": 0, "escalations": 0, "referrals_taken": 0, "session_reminders": 0}
+# The stages' sweeps run with the clocks': the mediation's reminders, the agreement's terms.
+NOTHING = {
+    "reminders": 0,
+    "escalations": 0,
+    "referrals_taken": 0,
+    "session_reminders": 0,
+    "overdue_terms": 0,
+}
 
 
 @pytest.fixture

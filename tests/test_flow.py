@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -62,19 +63,29 @@ def test_it_takes_a_case_from_intake_to_legal_review(intake, do, lawyer, lawyer2
 @pytest.mark.parametrize(
     ("route", "stages", "tasks"),
     [
-        # status after the route decision, then after each task before the outcome
+        # status after the route decision, then after each task before the outcome (a
+        # written agreement of a mediation: the agreement stage's signature)
         ("coordination", ["coordinating", "coordinating"], ["coordination", "outcome"]),
-        ("mediation", ["mediating", "mediating"], ["mediation", "outcome"]),
+        ("mediation", ["mediating", "mediating"], ["mediation", "sign_agreement"]),
         (
             "both",
             ["coordinating", "mediating", "mediating"],
-            ["coordination", "mediation", "outcome"],
+            ["coordination", "mediation", "sign_agreement"],
         ),
         ("advice", ["legal_review"], ["outcome"]),
     ],
 )
 def test_it_follows_each_route_to_closure(
-    intake, do, legal_review, coordinate, mediate, route, stages, tasks
+    intake,
+    do,
+    legal_review,
+    coordinate,
+    mediate,
+    conclude,
+    complete_case_file,
+    route,
+    stages,
+    tasks,
 ):
     case = in_review(intake(), do, legal_review, route)
     assert case.status == "legal_review"
@@ -83,33 +94,46 @@ def test_it_follows_each_route_to_closure(
     seen = [case.status]
     for name in tasks[:-1]:
         # A meeting through the coordination stage, or mediation through its stage (a
-        # written agreement: the outcome follows).
+        # written agreement: the agreement stage follows).
         case = coordinate(case) if name == "coordination" else mediate(case)
         seen.append(case.status)
     assert seen == stages
-    case = do(
-        case,
-        "outcome",
-        {
-            "result": "settled",
-            "agreement_on": date(2026, 11, 20),
-            "route_forward": "",
-            "notes": "双方签署协议",
-        },
-    )
-    assert case.status == "settled"
-    case = do(case, "follow_up", {"visit": "回访谭永康，协议已履行，满意"})
+    assert open_task_names(case) == [tasks[-1]]
+    if tasks[-1] == "outcome":
+        case = do(
+            case,
+            "outcome",
+            {
+                "result": "settled",
+                "agreement_on": date(2026, 11, 20),
+                "route_forward": "",
+                "notes": "双方签署协议",
+            },
+        )
+        assert case.status == "settled"
+        case = do(case, "follow_up", {"visit": "回访谭永康，协议已履行，满意"})
+    else:
+        # The mediator signs the agreement the parties confirmed: in effect, it settles
+        # the case; its performance is tracked and the follow-up visit starts the
+        # follow-up. A mediated case closes with its case file complete.
+        case = conclude(case, until="sign_agreement")
+        assert case.status == "settled"
+        assert open_task_names(case) == ["track_performance"]
+        case = conclude(case, until="follow_up_visit")
+        case = complete_case_file(case)
     assert case.status == "following_up"
+    assert open_task_names(case) == ["close_approval"]
     case = do(case, "close_approval", {"reason": "协议履行完毕"})
     assert case.status == "closed"
     assert open_tasks(case) == []
     assert CaseProcess.objects.get(case=case).status == "DONE"
 
 
-def test_it_records_the_route_forward_when_unresolved(intake, do, legal_review, mediate):
-    case = in_review(intake(), do, legal_review, "mediation")
-    case = do(case, "route", {"route": "mediation", "notes": ""})
-    case = mediate(case)
+def test_it_records_the_route_forward_when_unresolved(intake, do, legal_review, coordinate):
+    # The outcome task follows coordination alone (a mediation records its own outcome).
+    case = in_review(intake(), do, legal_review, "coordination")
+    case = do(case, "route", {"route": "coordination", "notes": ""})
+    case = coordinate(case)
     case = do(
         case,
         "outcome",
@@ -119,22 +143,47 @@ def test_it_records_the_route_forward_when_unresolved(intake, do, legal_review, 
     assert case.events.filter(transition="mark_unresolved").get().reason.startswith("申请仲裁")
 
 
-def test_it_refuses_an_agreement_dated_in_the_future(intake, do, legal_review, mediate):
-    case = in_review(intake(), do, legal_review, "mediation")
-    case = do(case, "route", {"route": "mediation", "notes": ""})
-    case = mediate(case)
+def test_it_refuses_an_agreement_dated_in_the_future(intake, do, legal_review, coordinate):
+    # An agreement the coordination meeting reached, recorded by the outcome task.
+    case = in_review(intake(), do, legal_review, "coordination")
+    case = do(case, "route", {"route": "coordination", "notes": ""})
+    case = coordinate(case)
     tomorrow = date.today() + timedelta(days=1)
     with pytest.raises(ValidationError) as error:
         do(case, "outcome", {"result": "settled", "agreement_on": tomorrow, "notes": ""})
     assert error.value.error_list[0].code == "future_agreement"
     assert open_task_names(case) == ["outcome"]
-    assert Case.objects.get(pk=case.pk).status == "mediating"
+    assert Case.objects.get(pk=case.pk).status == "coordinating"
 
 
 def test_it_closes_directly_after_legal_review(intake, do, legal_review):
     case = in_review(intake(), do, legal_review, "close")
     case = do(case, "route", {"route": "close", "notes": "书面答复已足够"})
     case = do(case, "close_approval", {"reason": "已书面答复当事人"})
+    assert case.status == "closed"
+
+
+def test_it_refuses_to_close_a_mediated_case_until_its_case_file_is_complete(
+    intake, do, legal_review, mediate, complete_case_file
+):
+    # An oral agreement: the case file needs no 调解协议书, only what every mediated case
+    # needs (the proof of identity and the mediation record are not in yet).
+    case = in_review(intake(), do, legal_review, "mediation")
+    case = do(case, "route", {"route": "mediation", "notes": ""})
+    case = mediate(case, "oral", terms="双方同意恢复祭扫通道。")
+    case = do(case, "follow_up", {"visit": "回访谭永康，满意"})
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as error:
+        do(case, "close_approval", {"reason": "调解结案"})
+    [refusal] = error.value.error_list
+    assert refusal.code == "case_file_incomplete"
+    assert "身份证明" in refusal.message and "调解记录" in refusal.message
+    assert "调解协议书" not in refusal.message
+    assert (open_task_names(case), Case.objects.get(pk=case.pk).status) == (
+        ["close_approval"],
+        "following_up",
+    )
+
+    case = do(complete_case_file(case), "close_approval", {"reason": "调解结案"})
     assert case.status == "closed"
 
 

@@ -264,6 +264,7 @@ def test_it_resumes_the_clocks_extended_by_the_working_days_suspended(
         "escalations": 0,
         "referrals_taken": 0,
         "session_reminders": 0,
+        "overdue_terms": 0,
     }  # it waits
 
     lifecycle.resume_case(case=case, actor=officer, on=date(2026, 10, 12))
@@ -449,6 +450,7 @@ def test_it_takes_an_unanswered_referral_once(referred, django_capture_on_commit
         "escalations": 0,
         "referrals_taken": 1,
         "session_reminders": 0,
+        "overdue_terms": 0,
     }
     assert fire(late)["referrals_taken"] == 0
     assert fire(late + timedelta(days=7))["referrals_taken"] == 0

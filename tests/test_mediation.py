@@ -304,10 +304,13 @@ def test_an_extension_needs_the_clock_running(routed, mediating, officer):
 # The three outcomes ---------------------------------------------------------------------
 
 
-def test_a_written_agreement_goes_on_to_the_outcome(routed, mediate):
+def test_a_written_agreement_goes_on_to_the_mediators_signature(routed, mediate, roster_mediator):
+    # The agreement stage takes a written agreement: it is drafted and signed there.
     case = mediate(routed, "written")
     assert case.status == "mediating"
-    assert names(case) == ["outcome"]
+    assert names(case) == ["sign_agreement"]
+    [task] = open_tasks(case)
+    assert task.owner == roster_mediator.user
     assert MediationResult.objects.get(case=case).kind == "written"
 
 

@@ -15,7 +15,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import translation
 
-from cases.calendar import WorkingCalendar
+from cases.calendar import WorkingCalendar, organisation_today
 from cases.models import Case, Role
 from cases.services import PartyInput
 from workflows.flows import DisputeFlow
@@ -92,14 +92,15 @@ SETTLED = {"result": "settled", "agreement_on": date.today(), "route_forward": "
 UNRESOLVED = {"result": "unresolved", "route_forward": "litigation", "notes": ""}
 
 # route → the tasks it leads to before the outcome, each with the next task's label
-# ("coordination": a meeting through the coordination stage, ``coordinate`` below)
+# ("coordination": a meeting through the coordination stage, ``coordinate`` below; a
+# mediation's written agreement goes on to the agreement stage, ``agree`` below)
 ROUTES = {
     "coordination": [("召集协调会", "coordination"), ("登记办理结果", "outcome")],
-    "mediation": [("指派调解员", "mediation"), ("登记办理结果", "outcome")],
+    "mediation": [("指派调解员", "mediation"), (None, "agreement")],
     "both": [
         ("召集协调会", "coordination"),
         ("指派调解员", "mediation"),
-        ("登记办理结果", "outcome"),
+        (None, "agreement"),
     ],
     "advice": [("登记办理结果", "outcome")],
 }
@@ -125,9 +126,9 @@ def coordinate(finish, department, liaison):
 @pytest.fixture
 def mediate(finish, roster_mediator):
     """Mediation through the stage's screens: the officer assigns the mediator, who
-    declares no conflict and records a written agreement; the officer is next."""
+    declares no conflict and records a written agreement; the mediator signs it next."""
 
-    def run(case, outcome_label):
+    def run(case):
         user = roster_mediator.user
         page = finish(case, "assign_mediator", {"mediator": roster_mediator.pk})
         next_is(page, case, label_of("declare_mediator"), str(user))
@@ -135,8 +136,35 @@ def mediate(finish, roster_mediator):
         next_is(page, case, label_of("mediate"), f"{user}（您）")
         outcome = {"kind": "written", "reason": "双方同意按新界址修坟。"}
         page = finish(case, "mediate", outcome, user=user)
-        next_is(page, case, outcome_label, "officer")
+        next_is(page, case, label_of("sign_agreement"), f"{user}（您）")
         return page
+
+    return run
+
+
+@pytest.fixture
+def agree(finish, confirm_agreement, perform_terms, roster_mediator, claimant):
+    """The agreement stage's tasks on their screens (drafted, confirmed and performed
+    through its page's services): the mediator signs last, the officer ends the tracking
+    of its performance and records the follow-up visit; the supervisor's closure is next."""
+
+    def run(case):
+        user = roster_mediator.user
+        confirm_agreement(case)
+        page = finish(case, "sign_agreement", {"sign": "on"}, user=user)
+        next_is(page, case, label_of("track_performance"), "officer")
+        perform_terms(case)
+        page = finish(case, "track_performance", {"notes": "各项条款均已履行"})
+        next_is(page, case, label_of("follow_up_visit"), "officer（您）")
+        visit = {
+            "party": case.parties.get(person=claimant).pk,
+            "method": "phone",
+            "reason": "协议履行情况回访",
+            "performance": "协议已履行完毕",
+            "satisfaction": "5",
+            "visited_on": organisation_today().isoformat(),
+        }
+        return finish(case, "follow_up_visit", visit)
 
     return run
 
@@ -154,7 +182,7 @@ def due_for(case) -> str:
 
 @pytest.mark.parametrize("route", [*ROUTES, "close"])
 def test_it_names_the_next_step_after_each_task(
-    client, intake, finish, coordinate, mediate, officer, lawyer, route
+    client, intake, finish, coordinate, mediate, agree, complete_case_file, officer, lawyer, route
 ):
     case = intake()
     me = "officer（您）"
@@ -198,13 +226,17 @@ def test_it_names_the_next_step_after_each_task(
         for (_label, name), (next_label, _next) in itertools.pairwise(steps):
             if name == "coordination":
                 page = coordinate(case)
-            else:  # the mediator's steps, then the officer's outcome
-                mediate(case, next_label)
+            else:  # the mediator's steps, then the mediator's signature
+                mediate(case)
                 continue
             next_is(page, case, next_label, me)
-        page = finish(case, "outcome", UNRESOLVED if route == "advice" else SETTLED)
-        next_is(page, case, "回访", me)
-        page = finish(case, "follow_up", {"visit": "回访谭永康，满意"})
+        if steps[-1][1] == "outcome":
+            page = finish(case, "outcome", UNRESOLVED if route == "advice" else SETTLED)
+            next_is(page, case, "回访", me)
+            page = finish(case, "follow_up", {"visit": "回访谭永康，满意"})
+        else:  # the agreement stage, then the case file a mediated case closes with
+            page = agree(case)
+            complete_case_file(case)
         next_is(page, case, "结案审批", CITY_SUPERVISORS)
 
     page = finish(case, "close_approval", {"reason": "办结"})
@@ -369,7 +401,7 @@ def screen_of(client, case, name, user):
 
 
 def test_it_shows_what_the_steps_before_produced(
-    client, intake, finish, coordinate, mediate, officer, supervisor, lawyer
+    client, intake, finish, coordinate, mediate, conclude, officer, supervisor, lawyer
 ):
     case = intake()
     finish(case, "screen", {"notes": "事实清楚，属本会职责"})
@@ -400,12 +432,15 @@ def test_it_shows_what_the_steps_before_produced(
 
     finish(case, "route", {"route": "both", "notes": ""})
     coordinate(case)
-    mediate(case, "登记办理结果")
-    outcome = earlier(screen_of(client, case, "outcome", officer))
-    # The minutes' step: the 纪要 it issued, and the mediation's outcome after it.
-    assert "会议纪要" in outcome
-    assert "双方同意按新界址修坟" in outcome
-    assert outcome.index("会议纪要") < outcome.index("双方同意")  # oldest first
+    mediate(case)  # a written agreement: the agreement stage's tasks follow
+    conclude(case, until="track_performance")
+    visit = earlier(screen_of(client, case, "follow_up_visit", officer))
+    # The signature's step (the case settled as the agreement took effect), then the
+    # performance's (each term performed).
+    signed = "调解协议书经各方当事人确认、调解员签署后生效"
+    assert signed in visit
+    assert label_of("track_performance") in visit
+    assert visit.index(signed) < visit.index(label_of("track_performance"))  # oldest first
 
 
 def test_it_shows_the_clocks_and_the_parties_on_a_task_screen(client, intake, officer):
@@ -464,13 +499,15 @@ def test_it_marks_a_required_text_field_and_says_its_error_there(client, intake,
 
 
 @pytest.fixture
-def at_outcome(intake, finish, legal_review, mediate):
+def at_outcome(intake, finish, legal_review, coordinate):
+    """Coordinated: the officer records the outcome (a mediation's written agreement goes
+    to the agreement stage instead)."""
     case = intake()
     finish(case, "screen", {"notes": "可受理"})
     finish(case, "decide", {"decision": "accept", "reason": ""})
-    legal_review(case, "mediation")
-    finish(case, "route", {"route": "mediation", "notes": ""})
-    mediate(case, "登记办理结果")
+    legal_review(case, "coordination")
+    finish(case, "route", {"route": "coordination", "notes": ""})
+    coordinate(case)
     return case
 
 
@@ -487,7 +524,7 @@ def test_it_puts_a_service_error_on_the_form_next_to_its_field(client, at_outcom
     assert "协议生效日期不能晚于今天。" in row
     assert 'aria-invalid="true"' in row
     assert f'value="{tomorrow}"' in row  # what was entered stays
-    assert fresh(at_outcome).status == "mediating"
+    assert fresh(at_outcome).status == "coordinating"
     assert task_named(at_outcome, "outcome")
 
 

@@ -237,13 +237,14 @@ def test_it_queues_a_subject_on_one_line(officer):
 
 
 @pytest.fixture
-def at_outcome(intake, do, legal_review, mediate):
-    """Received 2026-11-02, mediated: the officer records the outcome."""
+def at_outcome(intake, do, legal_review, coordinate):
+    """Received 2026-11-02, coordinated: the officer records the outcome (the agreement the
+    meeting reached; a mediation's written agreement has a stage of its own)."""
     case = do(intake(), "screen", {"notes": "可受理"})
     case = do(case, "decide", {"decision": "accept", "reason": ""})
-    case = legal_review(case, "mediation")
-    case = do(case, "route", {"route": "mediation", "notes": ""})
-    return mediate(case)
+    case = legal_review(case, "coordination")
+    case = do(case, "route", {"route": "coordination", "notes": ""})
+    return coordinate(case)
 
 
 @pytest.mark.parametrize("agreement_on", ["0001-01-01", "1999-12-31", "2026-11-01"])
@@ -259,7 +260,7 @@ def test_it_refuses_an_agreement_dated_before_the_case_was_received_next_to_its_
     assert response.context["form"].errors["agreement_on"] == [
         zh("The date cannot be before the case was received (%(date)s).", date="2026-11-02")
     ]
-    assert fresh(at_outcome).status == "mediating"
+    assert fresh(at_outcome).status == "coordinating"
     assert not Outcome.objects.exists()
     assert not Deadline.objects.filter(due_on__lt=date(2000, 1, 1)).exists()
 

@@ -160,12 +160,12 @@ def world():
     acting = _play(ACTING, users)
     [act] = [t for t in _tasks(acting, "act") if t.flow_task.is_for(users["liaison"], t)]
     items = Visit("items", reverse("coordination:items"))
-    # Mediation: the Zijin case's page (round one held, its record issued; round two planned
-    # in Kuala Lumpur time), the record of round one, the mediator's outcome task; a case
-    # whose assigned mediator has yet to declare; each representative's own page.
+    # Mediation: the Zijin case's page (two rounds held, their records issued), the record
+    # of round one; the mediator's outcome task of a case in mediation; a case whose
+    # assigned mediator has yet to declare; each representative's own page.
     zijin_mediation = reverse("sessions:case", args=[zijin.pk])
     first_round = MediationSession.objects.get(case=zijin, round=1)
-    [outcome] = _tasks(zijin, "mediate")
+    [outcome] = _tasks(_play(MEDIATING, users), "mediate")
     [declare_mediator] = _tasks(_play(MEDIATOR_DECLARING, users), "declare_mediator")
 
     common = [
@@ -277,25 +277,37 @@ CONSOLIDATING = demo.DemoCase(
 )
 
 
-# A city case routed to mediation, the county mediator assigned, yet to declare.
-MEDIATOR_DECLARING = demo.DemoCase(
-    title="侨房相邻通道纠纷",
-    category=Case.Category.HOUSES,
-    channel=Case.Channel.LETTER,
-    days_ago=20,
-    organisation=demo.CITY,
-    officer=demo.CITY_OFFICER,
-    summary="侨房与邻居之间的通道被堵塞。",
-    claims="请求调解恢复通行。",
-    location="广东省河源市源城区",
-    claimants=["黄美玲"],
-    steps=[
-        demo.SCREEN,
-        demo.ACCEPT,
-        *demo.reviewed("mediation", "adviser3"),
-        demo.route("mediation"),
-        ("assign_mediator", demo.CITY_OFFICER, {"mediator": "mediator"}),
-    ],
+def _routed_to_mediation(title: str, *more) -> demo.DemoCase:
+    """A city case through adviser3's review to mediation, the county mediator assigned;
+    then ``more``."""
+    return demo.DemoCase(
+        title=title,
+        category=Case.Category.HOUSES,
+        channel=Case.Channel.LETTER,
+        days_ago=20,
+        organisation=demo.CITY,
+        officer=demo.CITY_OFFICER,
+        summary="侨房与邻居之间的通道被堵塞。",
+        claims="请求调解恢复通行。",
+        location="广东省河源市源城区",
+        claimants=["黄美玲"],
+        steps=[
+            demo.SCREEN,
+            demo.ACCEPT,
+            *demo.reviewed("mediation", "adviser3"),
+            demo.route("mediation"),
+            ("assign_mediator", demo.CITY_OFFICER, {"mediator": "mediator"}),
+            *more,
+        ],
+    )
+
+
+# A city case whose assigned mediator is yet to declare; one whose mediator declared no
+# conflict and is to record the outcome (the Zijin case's mediation ended in its agreement).
+MEDIATOR_DECLARING = _routed_to_mediation("侨房相邻通道纠纷")
+MEDIATING = _routed_to_mediation(
+    "侨房排水沟相邻纠纷",
+    ("declare_mediator", "mediator", {"has_conflict": "no", "conflict": ""}),
 )
 
 
