@@ -370,7 +370,7 @@ def request_code(
         None,
         kinds.CONFIRMATION,
         gettext_noop("A one-time code to confirm the agreement was e-mailed to %(party)s."),
-        party=str(party),
+        party=str(party.subject),
     )
     return row
 
@@ -456,7 +456,7 @@ def _confirmed(agreement: SettlementAgreement, party: Party, actor: User | None)
         actor,
         kinds.CONFIRMATION,
         gettext_noop("%(party)s confirmed version %(version)s of the agreement."),
-        party=str(party),
+        party=str(party.subject),
         version=agreement.document.version,
     )
     if not selectors.unconfirmed(agreement):
@@ -513,7 +513,7 @@ def check_signable(case: Case) -> SettlementAgreement:
     if missing:
         raise ValidationError(
             _("The mediator signs last: %(parties)s have not confirmed this version yet.")
-            % {"parties": "、".join(str(p) for p in missing)},
+            % {"parties": "、".join(str(p.subject) for p in missing)},
             code="unconfirmed",
         )
     return agreement
@@ -914,7 +914,7 @@ def _add_visit(case: Case, visit: VisitInput, visitor: User | None) -> FollowUpV
         visitor,
         kinds.VISIT,
         gettext_noop("Follow-up with %(party)s (%(method)s): satisfaction %(score)s of 5."),
-        party=str(party),
+        party=str(party.subject),
         method=found.get_method_display(),
         score=found.satisfaction,
     )

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from cases.capabilities import STAFF, Relation
 from cases.models import Case, Role, User
+from cases.selectors import case_timeline
 from workflows.panels import Panel
 from workflows.stages import Segment, Stage, register_stage
 
@@ -30,7 +31,15 @@ CAPABILITIES = {
 }
 
 
+def _has_entries(case: Case) -> bool:
+    """Whether the stage has done anything on the case: read from the timeline the case
+    page has read already, so a case the stage never saw costs no query."""
+    return any(event.kind in kinds.TIMELINE_KINDS for event in case_timeline(case))
+
+
 def panel_context(case: Case, user: User, can: dict) -> dict | None:
+    if not _has_entries(case):
+        return None
     agreement = selectors.agreement_of(case)
     visits = list(selectors.visits(case))
     if agreement is None and not visits:
@@ -52,10 +61,11 @@ def panel_context(case: Case, user: User, can: dict) -> dict | None:
     return context
 
 
-def _after_effect(case: Case) -> bool:
+def _agreement_drafted(case: Case) -> bool:
     """The Ministry's "8 调解协议书" is required of a case whose mediation reached a written
-    agreement (an oral one is in the 调解笔录, Art. 28)."""
-    return selectors.has_agreement(case)
+    agreement (an oral one is in the 调解笔录, Art. 28): one drafted. Read from the case's
+    events (``documents.casefile.contents`` reads them already): no query of its own."""
+    return any(event.kind == kinds.DRAFT for event in case.events.all())
 
 
 def register() -> None:
@@ -81,7 +91,7 @@ def register() -> None:
                 ("10 回访记录", kinds.FOLLOW_UP),
                 ("11 司法确认材料", kinds.APPLICATION),
             ),
-            slot_requirements=(("8 调解协议书", _after_effect),),
+            slot_requirements=(("8 调解协议书", _agreement_drafted),),
             portal=portal.SECTIONS,
             sweeps={"overdue_terms": services.alert_overdue_terms},
             demo=demo.DEMO,
