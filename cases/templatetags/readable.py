@@ -8,14 +8,18 @@
 - ``zone|zone_label``: "Kuala Lumpur (Asia, UTC+8)";
 - ``day|as_time``: a date or a moment in a <time> element, "2026-12-03" or "2026-12-03 15:46"
   (in the reader's zone), which the page never breaks over two lines (static/css/app.css);
-  for a date inside a sentence: ``{% blocktranslate with day=due|as_time %}``.
+  for a date inside a sentence: ``{% blocktranslate with day=due|as_time %}``;
+- ``text|dates_kept``: a stored text (a timeline entry's) with each date in it kept on one
+  line, the rest escaped.
 """
 
 import datetime
+import re
 
 from django import template
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from cases import timeline, zones
 
@@ -46,3 +50,14 @@ def as_time(value):
             '<time datetime="{}">{}</time>', value.isoformat(), date_format(value, "Y-m-d H:i")
         )
     return format_html('<time datetime="{}">{}</time>', value.isoformat(), value.isoformat())
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@register.filter
+def dates_kept(text) -> str:
+    """Escaped, each ISO date in a ``.date`` span that never breaks over two lines (a
+    clock's due date in a timeline entry)."""
+    escaped = str(conditional_escape(text or ""))
+    return mark_safe(ISO_DATE.sub(r'<span class="date">\g<0></span>', escaped))
