@@ -14,7 +14,16 @@ reviewer's screen, the declaration, the consolidation, the committee list and a 
 mediator), the mediator's list, the record of round one, the outcome task, and the
 declaration of a mediator assigned to another case; and a party's own page, opened through
 a link issued in the test, in Chinese and in English (one who has confirmed the record):
-walked by a test of their own (``-k mediation``).
+walked by a test of their own (``-k mediation``). The agreement stage ([Q9]), walked by a
+test of its own too (``-k agreement``): the agreement page as its officer (a case in effect
+with a term a party says is not performed; a case with the parties, one confirmed by link,
+with the form to file a paper copy; a settled case, every term performed; the Zijin case,
+closed) and as its mediator (the draft with its terms; the
+disputed term to take up), the mediator's signing task (the draft's, and the confirming
+case's, not signable yet), the officer's performance task and follow-up visit task; and a
+party's own page: the unconfirmed party of the confirming case (in Chinese; in English with
+a code asked for), a party of an agreement in effect (in English) and one of a settled case
+answering the follow-up questions.
 One browser; one context per size; each person logs in once through the login form and
 their session is reused in both contexts. The officer's pages are walked again in English;
 on the officer's queue the first Tab stop is 跳到正文 and, on a phone, the 菜单 button opens
@@ -31,6 +40,7 @@ send-to-review screen with nobody chosen, a lifecycle form of the case page, the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -41,6 +51,8 @@ from playwright.sync_api import sync_playwright
 from cases import links
 from cases import services as case_services
 from cases.models import Case, CaseParticipant, Organisation, Party
+from mediation.agreements import services as agreement_services
+from mediation.agreements.selectors import agreement_of
 from mediation.sessions import records
 from mediation.sessions.models import MediationSession, SessionRecord
 from workflows import demo
@@ -77,7 +89,24 @@ MEDIATION = {
     "portal-zh-hans",
     "portal-en",
 }
-SHOT_OTHERS |= MEDIATION
+# The agreement stage's pages and the agreement's sections of a party's own page.
+AGREEMENT = {
+    "agreement-effective",
+    "agreement-confirming",
+    "agreement-settled",
+    "agreement-closed",
+    "agreement-draft",
+    "agreement-resolve",
+    "sign-draft",
+    "sign-confirming",
+    "track-performance",
+    "follow-up-visit",
+    "portal-agreement-zh-hans",
+    "portal-agreement-en",
+    "portal-effective-en",
+    "portal-follow-up",
+}
+SHOT_OTHERS |= MEDIATION | AGREEMENT
 # The officer's pages are also walked in English, whose words are longer.
 IN_ENGLISH = "city_officer"
 # The smallest target on a phone (px), each way.
@@ -91,8 +120,23 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 @dataclass
 class Visit:
     name: str
-    url: str
+    # A callable: the address made as the page is opened (a party's link, issued then: a
+    # second link of the same party's revokes the first).
+    url: str | Callable[[], str]
     status: int = 200
+
+    @property
+    def address(self) -> str:
+        return self.url() if callable(self.url) else self.url
+
+
+def _part(name: str) -> str:
+    """Which test walks the page (``-k``)."""
+    if name in MEDIATION:
+        return "mediation"
+    if name in AGREEMENT:
+        return "agreement"
+    return "staff"
 
 
 def _task_url(task) -> str:
@@ -167,6 +211,17 @@ def world():
     first_round = MediationSession.objects.get(case=zijin, round=1)
     [outcome] = _tasks(_play(MEDIATING, users), "mediate")
     [declare_mediator] = _tasks(_play(MEDIATOR_DECLARING, users), "declare_mediator")
+    # The agreement: the demo's cases at each of its steps.
+    drafted = Case.objects.get(title="马来西亚华人祖屋出租收益分配纠纷")
+    confirming = Case.objects.get(title="新加坡华侨祖屋通道相邻纠纷")
+    in_effect = Case.objects.get(title="香港同胞祖屋修缮款返还纠纷")
+    settled = Case.objects.get(title="泰国华人祖坟迁葬补偿纠纷")
+    [sign_draft] = _tasks(drafted, "sign_agreement")
+    [sign_confirming] = _tasks(confirming, "sign_agreement")
+    [track] = _tasks(in_effect, "track_performance")
+    [follow_up] = _tasks(settled, "follow_up_visit")
+    officer = users[demo.CITY_OFFICER]
+    _code_asked(confirming, officer, "刘德胜")
 
     common = [
         Visit("queue", "/queue/?view=mine"),
@@ -188,11 +243,17 @@ def world():
             Visit("assign", _task_url(assign)),
             Visit("convene", _task_url(convene)),
             Visit("minutes", _task_url(minutes)),
+            Visit("agreement-effective", _agreement_url(in_effect)),
+            Visit("agreement-confirming", _agreement_url(confirming)),
+            Visit("agreement-settled", _agreement_url(settled)),
+            Visit("track-performance", _task_url(track)),
+            Visit("follow-up-visit", _task_url(follow_up)),
         ],
         "officer": [
             Visit("zijin", zijin.get_absolute_url()),
             Visit("zijin-meeting", zijin_meeting),
             Visit("zijin-mediation", zijin_mediation),
+            Visit("agreement-closed", _agreement_url(zijin)),
         ],
         "justice": [Visit("reply", _task_url(reply))],
         "supervisor": [
@@ -218,11 +279,29 @@ def world():
             Visit("record", reverse("sessions:record", args=[first_round.pk])),
             Visit("outcome", _task_url(outcome)),
             Visit("declare-mediator", _task_url(declare_mediator)),
+            Visit("agreement-draft", _agreement_url(drafted)),
+            Visit("agreement-resolve", _agreement_url(in_effect)),
+            Visit("sign-draft", _task_url(sign_draft)),
+            Visit("sign-confirming", _task_url(sign_confirming)),
         ],
         "admin": [*common, Visit("admin", "/admin/")],
         PARTY: [
             Visit("portal-zh-hans", _party_page(zijin, users["officer"], "谭永康", "zh-hans")),
             Visit("portal-en", _party_page(zijin, users["officer"], "谭丽珍", "en", confirms=True)),
+            Visit(
+                "portal-agreement-zh-hans",
+                lambda: _agreement_link(confirming, officer, "刘德胜", "zh-hans"),
+            ),
+            Visit(
+                "portal-agreement-en",
+                lambda: _agreement_link(confirming, officer, "刘德胜", "en"),
+            ),
+            Visit(
+                "portal-effective-en", lambda: _agreement_link(in_effect, officer, "古月娥", "en")
+            ),
+            Visit(
+                "portal-follow-up", lambda: _agreement_link(settled, officer, "黄启明", "zh-hans")
+            ),
         ],
     }
 
@@ -237,6 +316,33 @@ def _party_page(case: Case, officer, name: str, language: str, confirms: bool = 
         record = SessionRecord.objects.get(session__case=case, session__round=1)
         records.respond(record_pk=record.pk, party=party, link=link, confirmed=True, comment="")
     return reverse("portal:home", args=[token])
+
+
+def _agreement_url(case: Case) -> str:
+    return reverse("agreements:case", args=[case.pk])
+
+
+def _agreement_link(case: Case, officer, name: str, language: str) -> str:
+    """The page a party's link opens, the link issued now (their earlier one revoked)."""
+    party = case.parties.get(person__name_zh=name)
+    _link, token = links.issue_link(case=case, actor=officer, party=party, language=language)
+    return reverse("portal:home", args=[token])
+
+
+def _code_asked(case: Case, officer, name: str) -> None:
+    """The party, their e-mail address recorded, asks for the code that confirms the
+    agreement: their page shows both steps (the code lives 15 minutes)."""
+    party = case.parties.get(person__name_zh=name)
+    case_services.correct_party(
+        case=case, actor=officer, party=party, role=party.role, email="liu.desheng@example.cn"
+    )
+    link, _token = links.issue_link(case=case, actor=officer, party=party, language="zh-hans")
+    agreement_services.request_code(
+        link=link,
+        sha256=agreement_of(case).document.sha256,
+        ip="203.0.113.9",
+        user_agent="Mozilla/5.0 (X11; Linux x86_64)",
+    )
 
 
 # Two more complaints of the city, sent to the committee: the lead (adviser) has not
@@ -581,14 +687,13 @@ def _skip_link(page) -> list[str]:
     return []
 
 
-@pytest.mark.parametrize("part", ["staff", "mediation"])
+@pytest.mark.parametrize("part", ["staff", "mediation", "agreement"])
 def test_every_screen_fits_a_phone_and_passes_axe(live_server, world, monkeypatch, part):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs an event loop
     SHOTS.mkdir(parents=True, exist_ok=True)
     base, problems = live_server.url, []
     walked = {
-        username: [v for v in visits if (v.name in MEDIATION) == (part == "mediation")]
-        for username, visits in world.items()
+        username: [v for v in visits if _part(v.name) == part] for username, visits in world.items()
     }
 
     def check(page, where: str) -> None:
@@ -622,8 +727,9 @@ def test_every_screen_fits_a_phone_and_passes_axe(live_server, world, monkeypatc
                         ]
                     )
                     for visit in visits:
-                        response = page.goto(base + visit.url)
-                        assert response.status == visit.status, (username, visit.url)
+                        url = visit.address
+                        response = page.goto(base + url)
+                        assert response.status == visit.status, (username, url)
                         where = f"{size} {language} {username} {visit.name}"
                         check(page, where)
                         if visit.name in SHOT_OTHERS:

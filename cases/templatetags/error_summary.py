@@ -33,6 +33,9 @@ register = template.Library()
 # Django's suffix of form labels (django.forms uses gettext(":")): named here so that
 # makemessages keeps it in the project's catalogue, which makes it full-width in Chinese.
 LABEL_SUFFIX = gettext_noop(":")
+# The marks after which Django adds no suffix (django.forms: a label ending in one of
+# gettext(":?.!")): with the full-width ones, "您对结果满意吗？" is not given a "：" too.
+LABEL_ENDINGS = gettext_noop(":?.!")
 
 # The extra tag of an error message that names the field it is about (say_form_errors).
 FIELD_TAG = "field:"

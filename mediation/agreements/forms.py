@@ -46,6 +46,11 @@ def validate_not_too_early(value: datetime.date) -> None:
         )
 
 
+def party_label(party) -> str:
+    """A party as a choice names them: "曾宪明（申请人）" / "Tsang (Claimant)"."""
+    return _("%(name)s (%(role)s)") % {"name": party.subject, "role": party.get_role_display()}
+
+
 def _text(label, *, required: bool = False, rows: int = 4, max_length: int = NOTE_MAX):
     return forms.CharField(
         label=label,
@@ -127,7 +132,7 @@ class VisitForm(TaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["party"].choices = [(p.pk, str(p)) for p in party_list(self.case)]
+        self.fields["party"].choices = [(p.pk, party_label(p)) for p in party_list(self.case)]
 
     @staticmethod
     def visit_input(data: dict) -> VisitInput:
@@ -213,7 +218,7 @@ class TermForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         self.fields["obligor"].choices = [("", "---------")] + [
-            (p.pk, str(p)) for p in selectors.signatories(case)
+            (p.pk, party_label(p)) for p in selectors.signatories(case)
         ]
         _english(self, ("text_en", "method_en"), selectors.needs_english(case))
 
@@ -283,7 +288,7 @@ class PaperForm(PageForm):
 
     def __init__(self, *args, parties: list[Party], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["party"].choices = [(p.pk, str(p)) for p in parties]
+        self.fields["party"].choices = [(p.pk, party_label(p)) for p in parties]
 
 
 class ApplyForm(PageForm):
