@@ -82,7 +82,10 @@ STAGE_WORDS = {
     ),
     S.MEDIATING: (
         _("Your case is in mediation: a mediator helps both sides reach an agreement."),
-        _("The mediator talks with each side; the next session is shown on this page."),
+        _(
+            "The mediator talks with each side; the next session, or an agreement for you to "
+            "confirm, is shown on this page."
+        ),
     ),
     S.SETTLED: (
         _("An agreement has been reached."),
