@@ -793,6 +793,31 @@ def start_case_clock(*, case: Case, kind: str, starts_on: datetime.date) -> Dead
     return clock
 
 
+def stop_case_clock(*, case: Case, kind: str, reason: str) -> Deadline | None:
+    """Stop a running clock of the case that a stage's own event has met (the judicial-
+    confirmation window, once the application is filed: no more reminders); nothing if
+    none runs. In the caller's transaction, the case locked by it."""
+    clock = case.deadlines.filter(kind=kind, stopped_on__isnull=True).first()
+    if clock is None:
+        return None
+    clock.stopped_on = organisation_today()
+    clock.save(update_fields=["stopped_on"])
+    _record(
+        case,
+        None,
+        CaseEvent.Kind.DEADLINE,
+        transition="stop_clock",
+        **said(
+            line(
+                gettext_noop("%(clock)s clock stopped: %(reason)s"),
+                clock=Deadline.Kind(kind).label,
+                reason=reason,
+            )
+        ),
+    )
+    return clock
+
+
 @transaction.atomic
 def extend_case_clock(
     *, case: Case, actor: User, kind: str, days: int, reason: str, action: str

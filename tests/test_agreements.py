@@ -571,6 +571,10 @@ def test_the_30_days_ending_in_the_national_day_holiday_run_to_the_next_working_
             services.record_filing(case=case, actor=officer, applied_on=outside)
         assert error.value.code == "outside_window"
     services.record_filing(case=case, actor=officer, applied_on=datetime.date(2026, 10, 8))
+    # Filed: the window is met, its clock stops (no more reminders), as the timeline says.
+    assert selectors.judicial_window(case).stopped_on == datetime.date(2026, 10, 12)
+    stopped = case.events.filter(transition="stop_clock")
+    assert any("司法确认申请已提交" in str(event.text) for event in stopped)
 
     found = services.record_ruling(
         case=case, actor=officer, ruling="confirmed", number="(2026)粤1621民特1号",

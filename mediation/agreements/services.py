@@ -17,8 +17,9 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from cases import services as case_services
 from cases.calendar import organisation_today
-from cases.models import Case, CaseEvent, Party, PartyLink, User
+from cases.models import Case, CaseEvent, Deadline, Party, PartyLink, User
 from cases.notifications import notify, notify_address, officers_of, site_url
 from cases.selectors import party_list, require
 from cases.timeline import fields as said
@@ -617,6 +618,10 @@ def record_filing(*, case: Case, actor: User, applied_on: datetime.date) -> Judi
         )
     found.applied_on = applied_on
     found.save(update_fields=["applied_on"])
+    # The window is met: its reminders stop.
+    case_services.stop_case_clock(
+        case=locked, kind=Deadline.Kind.JUDICIAL_CONFIRMATION, reason="司法确认申请已提交。"
+    )
     _record(
         locked,
         actor,
