@@ -383,9 +383,8 @@ CONSOLIDATING = demo.DemoCase(
 )
 
 
-def _routed_to_mediation(title: str, *more) -> demo.DemoCase:
-    """A city case through adviser3's review to mediation, the county mediator assigned;
-    then ``more``."""
+def _reviewed_city_case(title: str, route: str, summary: str, claims: str, *more):
+    """A city case through adviser3's review to ``route``, then ``more``."""
     return demo.DemoCase(
         title=title,
         category=Case.Category.HOUSES,
@@ -393,18 +392,29 @@ def _routed_to_mediation(title: str, *more) -> demo.DemoCase:
         days_ago=20,
         organisation=demo.CITY,
         officer=demo.CITY_OFFICER,
-        summary="侨房与邻居之间的通道被堵塞。",
-        claims="请求调解恢复通行。",
+        summary=summary,
+        claims=claims,
         location="广东省河源市源城区",
         claimants=["黄美玲"],
         steps=[
             demo.SCREEN,
             demo.ACCEPT,
-            *demo.reviewed("mediation", "adviser3"),
-            demo.route("mediation"),
-            ("assign_mediator", demo.CITY_OFFICER, {"mediator": "mediator"}),
+            *demo.reviewed(route, "adviser3"),
+            demo.route(route),
             *more,
         ],
+    )
+
+
+def _routed_to_mediation(title: str, *more) -> demo.DemoCase:
+    """A city case to mediation, the county mediator assigned; then ``more``."""
+    return _reviewed_city_case(
+        title,
+        "mediation",
+        "侨房与邻居之间的通道被堵塞。",
+        "请求调解恢复通行。",
+        ("assign_mediator", demo.CITY_OFFICER, {"mediator": "mediator"}),
+        *more,
     )
 
 
@@ -418,25 +428,9 @@ MEDIATING = _routed_to_mediation(
 
 
 def _reviewed_to_coordination(title: str, *more) -> demo.DemoCase:
-    """A city case through adviser3's review to the coordination route, then ``more``."""
-    return demo.DemoCase(
-        title=title,
-        category=Case.Category.HOUSES,
-        channel=Case.Channel.LETTER,
-        days_ago=20,
-        organisation=demo.CITY,
-        officer=demo.CITY_OFFICER,
-        summary="侨房修缮涉及多个部门职责。",
-        claims="请求协调相关部门。",
-        location="广东省河源市源城区",
-        claimants=["黄美玲"],
-        steps=[
-            demo.SCREEN,
-            demo.ACCEPT,
-            *demo.reviewed("coordination", "adviser3"),
-            demo.route("coordination"),
-            *more,
-        ],
+    """A city case to the coordination route, then ``more``."""
+    return _reviewed_city_case(
+        title, "coordination", "侨房修缮涉及多个部门职责。", "请求协调相关部门。", *more
     )
 
 

@@ -152,8 +152,8 @@ def _live_code(agreement: SettlementAgreement, party: Party) -> ConfirmationCode
 def _confirming(agreement: SettlementAgreement, link: PartyLink) -> dict:
     document = agreement.document
     confirmations = selectors.party_confirmations(agreement)
-    principal = selectors.signs_for(link.party).pk
-    mine = next((c for c in confirmations if selectors.signs_for(c.party).pk == principal), None)
+    # The party's own: each of an association's representatives may confirm for it.
+    mine = next((c for c in confirmations if c.party_id == link.party_id), None)
     code = None if mine else _live_code(agreement, link.party)
     initial = {"sha256": document.sha256}
     return {
@@ -161,7 +161,6 @@ def _confirming(agreement: SettlementAgreement, link: PartyLink) -> dict:
         "sha256_groups": _groups(document.sha256),
         "confirmed_by": [_signer(c.party) for c in confirmations],
         "mine": mine,
-        "mine_by_me": bool(mine and mine.party_id == link.party_id),
         "code": code,
         "sent_to": _masked(code.email) if code else "",
         "request_form": CodeRequestForm(initial=initial, auto_id="id_request_%s"),
@@ -282,10 +281,6 @@ def confirm(request: HttpRequest, link: PartyLink) -> HttpResponse:
     if "code_form" not in found:  # it moved on since the page was read: show it now
         return _back(request)
     form = found["code_form"] = CodeForm(request.POST, auto_id="id_confirm_%s")
-    if form.is_valid() and form.cleaned_data["sha256"] != found["document"].sha256:
-        # A new version since the page was read: its codes were withdrawn, so the service
-        # would say "expired"; the party needs to know the text changed.
-        form.add_error("code", _(services.CODE_REFUSALS["changed"]))
     if form.is_valid():
         try:
             services.confirm_with_code(

@@ -4,8 +4,6 @@ follow-up visits."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import Prefetch, QuerySet
 
 from cases.models import Case, CaseParticipant, Deadline, Language, Party, User
@@ -85,14 +83,22 @@ def current_confirmations(agreement: SettlementAgreement) -> list[Confirmation]:
     )
 
 
-def party_confirmations(agreement: SettlementAgreement) -> list[Confirmation]:
-    return [c for c in current_confirmations(agreement) if c.method != Confirmation.Method.MEDIATOR]
+def party_confirmations(
+    agreement: SettlementAgreement, confirmations: list[Confirmation] | None = None
+) -> list[Confirmation]:
+    """The parties' confirmations of the current version (``confirmations``: those
+    ``current_confirmations`` gave, when the caller has them already)."""
+    if confirmations is None:
+        confirmations = current_confirmations(agreement)
+    return [c for c in confirmations if c.method != Confirmation.Method.MEDIATOR]
 
 
-def unconfirmed(agreement: SettlementAgreement) -> list[Party]:
+def unconfirmed(
+    agreement: SettlementAgreement, confirmations: list[Confirmation] | None = None
+) -> list[Party]:
     """The signatories who have not confirmed the current version (themselves or through
     someone acting for them)."""
-    done = {signs_for(c.party).pk for c in party_confirmations(agreement)}
+    done = {signs_for(c.party).pk for c in party_confirmations(agreement, confirmations)}
     return [party for party in signatories(agreement.case) if party.pk not in done]
 
 
@@ -102,10 +108,14 @@ def may_confirm(agreement: SettlementAgreement, party: Party) -> bool:
     return principal.role in PRINCIPAL_ROLES and principal.case_id == agreement.case_id
 
 
-def has_confirmed(agreement: SettlementAgreement, party: Party) -> bool:
+def has_confirmed(
+    agreement: SettlementAgreement,
+    party: Party,
+    confirmations: list[Confirmation] | None = None,
+) -> bool:
     """Whether this signer confirmed the current version. Each of an association's
     representatives may confirm for it (each is on the effective copy); one is enough."""
-    return any(c.party_id == party.pk for c in party_confirmations(agreement))
+    return any(c.party_id == party.pk for c in party_confirmations(agreement, confirmations))
 
 
 def version_ready(agreement: SettlementAgreement) -> bool:
@@ -119,36 +129,14 @@ def judicial_window(case: Case) -> Deadline | None:
     return case.deadlines.filter(kind=Deadline.Kind.JUDICIAL_CONFIRMATION).order_by("-pk").first()
 
 
-@dataclass
-class TermsState:
-    open: list[Term]
-    disputed: list[Term]
-    finished: bool  # every term performed, or found not performed
-
-
-def terms_state(agreement: SettlementAgreement) -> TermsState:
-    terms = list(agreement.terms.all())
-    open_terms = [t for t in terms if t.status in (Term.Status.PENDING, Term.Status.DISPUTED)]
-    return TermsState(
-        open=open_terms,
-        disputed=[t for t in terms if t.status == Term.Status.DISPUTED],
-        finished=not open_terms,
-    )
+def open_terms(agreement: SettlementAgreement) -> list[Term]:
+    """The terms not yet ended: to be performed, or with the mediator."""
+    return [
+        t for t in agreement.terms.all() if t.status in (Term.Status.PENDING, Term.Status.DISPUTED)
+    ]
 
 
 def visits(case: Case) -> QuerySet[FollowUpVisit]:
     return FollowUpVisit.objects.filter(case=case).select_related(
         "party__person", "party__association", "party__organisation", "visitor", "document"
-    )
-
-
-def mediator_agreements(user: User) -> QuerySet[SettlementAgreement]:
-    """The agreements of the cases this mediator is named on, for their list."""
-    return (
-        SettlementAgreement.objects.filter(
-            case__participants__relation=CaseParticipant.Relation.MEDIATOR,
-            case__participants__user=user,
-        )
-        .select_related("case", "document")
-        .distinct()
     )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 from cases import services as case_services
 from cases.calendar import organisation_today
 from cases.models import Case, CaseEvent, Deadline, Party, PartyLink, User
-from cases.notifications import notify, notify_address, officers_of, site_url
+from cases.notifications import case_officers, notify, notify_address, site_url
 from cases.selectors import party_list, require
 from cases.timeline import fields as said
 from cases.timeline import line
@@ -841,8 +841,7 @@ def _alert_overdue(term_pk: int, today: datetime.date) -> int:
         order=term.order,
         due=term.due_on,
     )
-    recipients = [case.officer] if case.officer_id else officers_of(case.handling_organisation)
-    for user in recipients:
+    for user in case_officers(case):
         notify(user, TERM_EMAIL, {"case": case, "term": term, "overdue": True, "url": _page(case)})
     return 1
 
@@ -853,11 +852,11 @@ def check_performance_done(case: Case) -> None:
     agreement = SettlementAgreement.objects.filter(case=case).first()
     if agreement is None:
         return
-    state = selectors.terms_state(agreement)
-    if not state.finished:
+    still_open = selectors.open_terms(agreement)
+    if still_open:
         raise ValidationError(
             _("%(count)s terms are still open: record their performance first.")
-            % {"count": len(state.open)},
+            % {"count": len(still_open)},
             code="terms_open",
         )
 

@@ -78,22 +78,25 @@ def _draft_forms(case: Case, agreement: SettlementAgreement | None, data=None):
     return form, formset
 
 
-def _paper_parties(agreement: SettlementAgreement) -> list:
-    """Who may still file a signed paper copy: those who sign for a signatory that has not
-    confirmed this version."""
+def _paper_parties(agreement: SettlementAgreement, confirmations: list | None = None) -> list:
+    """Who may still file a signed paper copy: those who sign for a signatory and have not
+    confirmed this version themselves."""
+    if confirmations is None:
+        confirmations = selectors.current_confirmations(agreement)
     return [
         party
         for party in party_list(agreement.case)
-        if selectors.may_confirm(agreement, party) and not selectors.has_confirmed(agreement, party)
+        if selectors.may_confirm(agreement, party)
+        and not selectors.has_confirmed(agreement, party, confirmations)
     ]
 
 
-def _paper_form(agreement: SettlementAgreement, data=None, files=None) -> PaperForm:
+def _paper_form(agreement: SettlementAgreement, data=None, files=None, parties=None) -> PaperForm:
     return PaperForm(
         data,
         files,
         prefix="paper",
-        parties=_paper_parties(agreement),
+        parties=_paper_parties(agreement) if parties is None else parties,
         initial={"sha256": agreement.document.sha256},
     )
 
@@ -117,14 +120,16 @@ def _version(agreement: SettlementAgreement | None, can: dict, failed: dict) -> 
     if agreement is None or agreement.document_id is None:
         return {}
     confirming = agreement.status == Status.CONFIRMING
-    unconfirmed = selectors.unconfirmed(agreement)
+    confirmations = selectors.current_confirmations(agreement)
+    unconfirmed = selectors.unconfirmed(agreement, confirmations)
     context = {
-        "confirmations": selectors.current_confirmations(agreement),
+        "confirmations": confirmations,
         "unconfirmed": unconfirmed,
         "ready": selectors.version_ready(agreement),
     }
-    if can["file_paper"] and confirming and context["ready"] and _paper_parties(agreement):
-        context["paper_form"] = failed.get("paper") or _paper_form(agreement)
+    paper_parties = _paper_parties(agreement, confirmations) if can["file_paper"] else []
+    if confirming and context["ready"] and paper_parties:
+        context["paper_form"] = failed.get("paper") or _paper_form(agreement, parties=paper_parties)
     if can["sign"] and confirming and not unconfirmed:
         # The signing task's own screen: reached from the case page's tasks.
         task_id = open_task_id(agreement.case_id, "sign_agreement")
@@ -434,7 +439,7 @@ def term_resolve(request: HttpRequest, case_pk: int, term_pk: int) -> HttpRespon
             note=data["note"],
             due_on=data.get("due_on"),
         ),
-        _("Your decision on the term is recorded; the officer is told."),
+        _("Your decision on the term is recorded."),
     )
 
 
